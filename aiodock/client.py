@@ -1,0 +1,114 @@
+"""The :class:`Docker` client: one per engine, shared by many tasks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import TracebackType
+
+import httpx
+
+from ._api import APIClient
+from .config import EngineAddress, TLSConfig, resolve_address
+from .models import PingInfo
+from .system import SystemAPI
+
+
+class Docker:
+    """An async client of one Docker engine.
+
+    Connects the way the docker CLI does (``host=``, ``DOCKER_HOST``,
+    ``DOCKER_CONTEXT``, the current context, ``/var/run/docker.sock``; see
+    :mod:`aiodock.config`) and negotiates the API version on first use (or
+    uses ``api_version=`` / ``DOCKER_API_VERSION``). Safe to share among
+    many tasks; close it with ``async with`` or :meth:`close`.
+
+    ``timeout`` bounds short requests (``None``: no bound) and raises
+    :class:`~aiodock.errors.DockerTimeout`; streams and long operations
+    (``wait``, ``pull``, ``logs(follow=True)``) have no timeout.
+    ``max_connections`` sizes the connection pool; ``transport`` takes any
+    ``httpx.AsyncBaseTransport`` in place of the default.
+
+    Example:
+        >>> async with Docker() as docker:  # doctest: +SKIP
+        ...     print(docker.api_version)
+        ...     print((await docker.system.version()).version)
+        1.41
+        20.10.24+dfsg1
+    """
+
+    def __init__(
+        self,
+        host: str | None = None,
+        *,
+        tls: TLSConfig | bool | None = None,
+        context: str | None = None,
+        api_version: str | None = None,
+        timeout: float | None = 60.0,
+        max_connections: int = 100,
+        transport: httpx.AsyncBaseTransport | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if env is None else env
+        self._address = resolve_address(host, tls=tls, context=context, env=env)
+        version_source = "api_version argument"
+        if api_version is None and env.get("DOCKER_API_VERSION"):
+            api_version = env["DOCKER_API_VERSION"]
+            version_source = "DOCKER_API_VERSION"
+        self._api = APIClient(
+            self._address,
+            api_version=api_version,
+            api_version_source=version_source,
+            timeout=timeout,
+            max_connections=max_connections,
+            transport=transport,
+        )
+        self.system = SystemAPI(self._api)
+        """Engine-wide operations: version, info, df, events, login."""
+
+    @property
+    def address(self) -> EngineAddress:
+        """Where this client connects, and where that came from."""
+        return self._address
+
+    @property
+    def api_version(self) -> str:
+        """The API version in use (``"1.41"``).
+
+        Known once the client has been entered (``async with``) or has made a
+        request; before that, only when pinned.
+        """
+        version = self._api.version
+        if version is None:
+            raise RuntimeError(
+                "the API version is negotiated on first use:"
+                " enter the client (async with Docker() as docker) or make a request first"
+            )
+        return version
+
+    async def ping(self) -> PingInfo:
+        """Ping the engine (``GET /_ping``); see :meth:`SystemAPI.ping`."""
+        return await self.system.ping()
+
+    async def close(self) -> None:
+        """Close every connection. Idempotent."""
+        await self._api.aclose()
+
+    async def __aenter__(self) -> Docker:
+        try:
+            await self._api.negotiated_version()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"Docker({self._address.url!r}, api_version={self._api.version!r})"

@@ -1,0 +1,242 @@
+"""Where the engine is: the docker CLI's rules, in the docker CLI's order.
+
+1. the ``host=`` argument of :class:`aiodock.Docker`;
+2. ``DOCKER_HOST``;
+3. ``DOCKER_CONTEXT``, then ``currentContext`` in ``$DOCKER_CONFIG/config.json``
+   (``~/.docker`` by default), whose endpoint is read from
+   ``contexts/meta/<sha256 of the name>/meta.json`` and whose TLS material
+   from ``contexts/tls/<sha256 of the name>/docker/``;
+4. ``unix:///var/run/docker.sock``.
+
+TLS is used for ``https://`` hosts, for ``tcp://`` hosts when
+``DOCKER_TLS_VERIFY`` is set (certificates from ``DOCKER_CERT_PATH``, else
+``~/.docker``) or a :class:`TLSConfig` is given, and for contexts that carry
+TLS material. Verification is always on unless a :class:`TLSConfig` with
+``verify=False`` is passed explicitly.
+
+Example:
+    >>> from aiodock.config import resolve_address
+    >>> addr = resolve_address("unix:///run/user/1000/docker.sock", env={})
+    >>> addr.socket_path, addr.source
+    ('/run/user/1000/docker.sock', 'argument')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+DEFAULT_TCP_PORT = 2375
+DEFAULT_TLS_PORT = 2376
+
+
+@dataclass(frozen=True)
+class TLSConfig:
+    """TLS settings for a ``tcp://`` or ``https://`` engine.
+
+    ``ca_cert`` is the CA bundle that signs the engine's certificate (the
+    system's trust store when ``None``), ``client_cert``/``client_key`` the
+    client's own certificate for an engine started with ``--tlsverify``.
+    ``verify=False`` turns certificate checks off; nothing else does.
+
+    Example:
+        >>> TLSConfig.from_cert_path("/etc/docker/certs")  # ca.pem, cert.pem, key.pem
+        TLSConfig(ca_cert=PosixPath('/etc/docker/certs/ca.pem'), ...)
+    """
+
+    ca_cert: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    verify: bool = True
+
+    @classmethod
+    def from_cert_path(cls, directory: str | os.PathLike[str]) -> TLSConfig:
+        """The docker CLI's layout: ``ca.pem``, ``cert.pem`` and ``key.pem``
+        in one directory (each used when present)."""
+        base = Path(directory).expanduser()
+        ca = base / "ca.pem"
+        cert = base / "cert.pem"
+        key = base / "key.pem"
+        return cls(
+            ca_cert=ca if ca.is_file() else None,
+            client_cert=cert if cert.is_file() and key.is_file() else None,
+            client_key=key if cert.is_file() and key.is_file() else None,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"TLSConfig(ca_cert={self.ca_cert!r}, client_cert={self.client_cert!r}, "
+            f"client_key={self.client_key!r}, verify={self.verify!r})"
+        )
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """An ``ssl.SSLContext`` for these settings."""
+        ctx = ssl.create_default_context(
+            cafile=str(self.ca_cert) if self.ca_cert is not None else None
+        )
+        if not self.verify:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        if self.client_cert is not None:
+            ctx.load_cert_chain(
+                str(self.client_cert),
+                str(self.client_key) if self.client_key is not None else None,
+            )
+        return ctx
+
+
+@dataclass(frozen=True)
+class EngineAddress:
+    """A resolved engine address.
+
+    ``url`` is the address as given (``unix:///var/run/docker.sock``,
+    ``tcp://127.0.0.1:2376``), ``source`` where it came from, ``socket_path``
+    the Unix socket for ``unix://``, ``base_url`` the HTTP(S) URL requests go
+    to, and ``tls`` the TLS settings (``None``: plain HTTP or a Unix socket).
+    """
+
+    url: str
+    source: str
+    scheme: str
+    socket_path: str | None
+    base_url: str
+    tls: TLSConfig | None
+
+    def describe(self) -> str:
+        """Where this address points, for messages."""
+        return self.socket_path if self.socket_path is not None else self.base_url
+
+
+def docker_config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$DOCKER_CONFIG``, else ``~/.docker``."""
+    env = os.environ if env is None else env
+    configured = env.get("DOCKER_CONFIG")
+    if configured:
+        return Path(configured).expanduser()
+    home = env.get("HOME")
+    return (Path(home) if home else Path.home()) / ".docker"
+
+
+def resolve_address(
+    host: str | None = None,
+    *,
+    tls: TLSConfig | bool | None = None,
+    context: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> EngineAddress:
+    """Resolve where the engine is, the way the docker CLI does.
+
+    ``tls=True`` asks for TLS with the certificates of ``DOCKER_CERT_PATH``
+    (or ``~/.docker``); a :class:`TLSConfig` gives them explicitly.
+    ``context`` names a docker context, as ``docker --context`` does.
+
+    Raises ``ValueError`` for an address that cannot be used (unknown scheme,
+    missing context), naming it and where it came from.
+    """
+    env = os.environ if env is None else env
+    if host is not None:
+        return _from_url(host, "argument", tls, env)
+    if context is None:
+        docker_host = env.get("DOCKER_HOST")
+        if docker_host:
+            return _from_url(docker_host, "DOCKER_HOST", tls, env)
+        context = env.get("DOCKER_CONTEXT") or _current_context(env)
+    if context and context != "default":
+        return _from_context(context, tls, env)
+    return _from_url(DEFAULT_HOST, "default", tls, env)
+
+
+def _current_context(env: Mapping[str, str]) -> str | None:
+    path = docker_config_dir(env) / "config.json"
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the docker config file {path}: {exc}") from exc
+    name = data.get("currentContext") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _from_context(
+    name: str, tls: TLSConfig | bool | None, env: Mapping[str, str]
+) -> EngineAddress:
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    base = docker_config_dir(env) / "contexts"
+    meta_path = base / "meta" / digest / "meta.json"
+    source = f"context '{name}'"
+    try:
+        meta = json.loads(meta_path.read_text())
+        endpoint = meta["Endpoints"]["docker"]
+        url = endpoint["Host"]
+    except FileNotFoundError:
+        raise ValueError(f"docker context '{name}' not found (looked for {meta_path})") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"docker context '{name}' is unreadable ({meta_path}): {exc!r}") from exc
+    if not isinstance(url, str) or not url:
+        raise ValueError(f"docker context '{name}' has no docker endpoint host ({meta_path})")
+    tls_dir = base / "tls" / digest / "docker"
+    if tls is None and tls_dir.is_dir():
+        material = TLSConfig.from_cert_path(tls_dir)
+        skip = bool(endpoint.get("SkipTLSVerify", False))
+        tls = TLSConfig(material.ca_cert, material.client_cert, material.client_key, not skip)
+    return _from_url(url, source, tls, env)
+
+
+def _from_url(
+    url: str, source: str, tls: TLSConfig | bool | None, env: Mapping[str, str]
+) -> EngineAddress:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "unix":
+        path = parts.path or (parts.netloc and "/" + parts.netloc) or ""
+        if not path:
+            raise ValueError(f"engine address {url!r} (from {source}) has no socket path")
+        return EngineAddress(url, source, "unix", path, "http://localhost", None)
+    if scheme in ("tcp", "https", "http"):
+        if not parts.hostname:
+            raise ValueError(f"engine address {url!r} (from {source}) has no host name")
+        tls_config = _tls_for(scheme, tls, env)
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError(f"engine address {url!r} (from {source}) has a bad port") from None
+        if port is None:
+            port = DEFAULT_TLS_PORT if tls_config is not None else DEFAULT_TCP_PORT
+        hostname = parts.hostname
+        netloc = f"[{hostname}]:{port}" if ":" in hostname else f"{hostname}:{port}"
+        http_scheme = "https" if tls_config is not None else "http"
+        return EngineAddress(
+            url, source, scheme, None, f"{http_scheme}://{netloc}", tls_config
+        )
+    if scheme == "ssh":
+        raise ValueError(f"engine address {url!r} (from {source}): ssh:// is not supported yet")
+    raise ValueError(
+        f"engine address {url!r} (from {source}) has an unknown scheme;"
+        " use unix://, tcp:// or https://"
+    )
+
+
+def _tls_for(
+    scheme: str, tls: TLSConfig | bool | None, env: Mapping[str, str]
+) -> TLSConfig | None:
+    if isinstance(tls, TLSConfig):
+        return tls
+    if tls is False:
+        if scheme == "https":
+            raise ValueError("an https:// engine address needs TLS; tls=False contradicts it")
+        return None
+    wanted = tls is True or scheme == "https" or bool(env.get("DOCKER_TLS_VERIFY"))
+    if scheme == "http" and tls is None:
+        wanted = False
+    if not wanted:
+        return None
+    cert_path = env.get("DOCKER_CERT_PATH") or str(docker_config_dir(env))
+    return TLSConfig.from_cert_path(cert_path)

@@ -1,0 +1,190 @@
+"""Exceptions raised by aiodock.
+
+Every error aiodock raises on purpose is a :class:`DockerError`; the HTTP
+status picks the subclass (:func:`error_for_status`), so callers can catch
+``NotFound`` or ``Conflict`` without looking at numbers.
+
+Example:
+    >>> from aiodock.errors import error_for_status, NotFound
+    >>> err = error_for_status(404, "No such container: web")
+    >>> isinstance(err, NotFound), err.status, err.message
+    (True, 404, 'No such container: web')
+"""
+
+from __future__ import annotations
+
+import json
+
+
+class DockerError(Exception):
+    """An error from the engine or on the way to it.
+
+    ``status`` is the HTTP status the engine answered with, or ``None`` when
+    there was no answer (the engine could not be reached, the connection
+    broke, a timeout). ``message`` is the engine's own message when it sent
+    one.
+    """
+
+    def __init__(self, status: int | None, message: str) -> None:
+        super().__init__(status, message)
+        self.status = status
+        self.message = message
+
+    def __str__(self) -> str:
+        if self.status is None:
+            return self.message
+        return f"{self.message} (HTTP {self.status})"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status!r}, {self.message!r})"
+
+
+class BadRequest(DockerError):
+    """The engine rejected the request as malformed (400)."""
+
+
+class Unauthorized(DockerError):
+    """Registry or engine authentication failed (401)."""
+
+
+class Forbidden(DockerError):
+    """The engine refused the operation (403)."""
+
+
+class NotFound(DockerError):
+    """No such object (404): container, image, network, volume, exec..."""
+
+
+class Conflict(DockerError):
+    """The object is in a state that forbids the operation (409)."""
+
+
+class NotModified(DockerError):
+    """Nothing to do (304): raised only where the caller asked to see it."""
+
+
+class ServerError(DockerError):
+    """The engine failed (5xx)."""
+
+
+class EngineUnavailable(DockerError):
+    """The engine could not be reached.
+
+    ``address`` is where aiodock looked, ``source`` where that address came
+    from (``"argument"``, ``"DOCKER_HOST"``, ``"context 'name'"``,
+    ``"default"``), ``reason`` the operating system's or TLS layer's words.
+    """
+
+    def __init__(self, address: str, source: str, reason: str) -> None:
+        super().__init__(
+            None, f"cannot reach the Docker engine at {address} (from {source}): {reason}"
+        )
+        self.address = address
+        self.source = source
+        self.reason = reason
+
+
+class DockerTimeout(DockerError):
+    """A request did not complete within its timeout."""
+
+
+class ConnectionLost(DockerError):
+    """The connection to the engine broke, or the engine broke the protocol."""
+
+
+class StreamError(DockerError):
+    """The engine reported an error inside a stream (``errorDetail``).
+
+    ``status`` is the HTTP status of the stream (200: the error came after
+    the engine had accepted the request), ``code`` the ``errorDetail.code``
+    when the engine sent one.
+    """
+
+    def __init__(self, message: str, *, status: int | None = 200, code: int | None = None) -> None:
+        super().__init__(status, message)
+        self.code = code
+
+
+class APIVersionError(DockerError):
+    """The engine and the client cannot agree on an API version, or an
+    option needs a newer API version than the one in use."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(status, message)
+
+
+_BY_STATUS: dict[int, type[DockerError]] = {
+    304: NotModified,
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+}
+
+
+def error_for_status(status: int, message: str) -> DockerError:
+    """The exception for an HTTP status and the engine's message."""
+    cls = _BY_STATUS.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else DockerError
+    if status == 400 and _is_version_complaint(message):
+        return APIVersionError(message, status)
+    return cls(status, message)
+
+
+_AUTH_FAILURE_HINTS = (
+    "401 unauthorized",
+    "unauthorized: authentication required",
+    "no basic auth credentials",
+    "authentication required",
+    "incorrect username or password",
+)
+
+
+def registry_error(error: DockerError) -> DockerError:
+    """Re-class an engine error that reports a registry's 401.
+
+    dockerd wraps the registry's refusal in a 500 (login, pull) or in the
+    stream's ``errorDetail`` (push); callers want :class:`Unauthorized`.
+    """
+    if isinstance(error, Unauthorized):
+        return error
+    lowered = error.message.lower()
+    if any(hint in lowered for hint in _AUTH_FAILURE_HINTS):
+        return Unauthorized(
+            error.status if error.status == 401 else 401,
+            f"registry authentication failed: {error.message}",
+        )
+    return error
+
+
+def message_from_body(body: bytes, content_type: str | None = None) -> str:
+    """The readable message of an error response body.
+
+    The engine answers ``{"message": "..."}``; some answers (an old engine's
+    "client version too new", a proxy) are plain text or HTML.
+    """
+    text = body.decode("utf-8", "replace").strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            pass
+        else:
+            if isinstance(data, dict):
+                msg = data.get("message") or data.get("error") or data.get("Message")
+                if isinstance(msg, str) and msg:
+                    return msg
+    if not text:
+        return "(empty response body)"
+    if len(text) > 2000:
+        text = text[:2000] + "..."
+    return text
+
+
+def _is_version_complaint(message: str) -> bool:
+    lowered = message.lower()
+    return "client version" in lowered and (
+        "too new" in lowered or "too old" in lowered or "maximum supported" in lowered
+    )

@@ -1,0 +1,368 @@
+"""Streaming responses: incremental decoders and the stream objects.
+
+Decoders work on whole buffers (no await per frame or per line):
+
+- :class:`JSONLinesDecoder` splits a JSON-lines body (LF or CRLF; several
+  objects in a chunk or one object over many chunks) into lines;
+- :class:`FrameDemuxer` splits the engine's multiplexed stdout/stderr frames
+  (8-byte header: stream type, three zero bytes, big-endian size).
+
+A stream object (:class:`EngineStream`) is what a streaming operation
+returns: ``await`` it to run it to the end and get its result, ``async for``
+to consume items as they arrive, or ``async with`` to wait until the engine
+has accepted the request, then iterate inside. Leaving the loop or the block
+early, or cancelling, closes the connection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
+
+import anyio
+import httpx
+
+from ._api import decode_json
+from .errors import ConnectionLost, StreamError
+
+if TYPE_CHECKING:
+    from ._api import APIClient
+
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+ModelT = TypeVar("ModelT")
+
+StreamName = Literal["stdin", "stdout", "stderr", "system"]
+_STREAM_NAMES: tuple[StreamName, ...] = ("stdin", "stdout", "stderr", "system")
+
+
+class LogChunk(NamedTuple):
+    """A piece of a container's or exec's output.
+
+    ``stream`` is ``"stdout"`` or ``"stderr"`` (``"stdout"`` for everything
+    behind a TTY, where the engine cannot tell them apart); ``data`` is bytes,
+    decoding is the caller's choice.
+    """
+
+    stream: StreamName
+    data: bytes
+
+
+# --------------------------------------------------------------------------
+# decoders
+
+
+class JSONLinesDecoder:
+    """Incremental JSON-lines splitter.
+
+    Example:
+        >>> d = JSONLinesDecoder()
+        >>> d.feed(b'{"a": 1}\\r\\n{"b"'), d.feed(b': 2}\\n'), d.close()
+        ([b'{"a": 1}'], [b'{"b": 2}'], [])
+    """
+
+    __slots__ = ("_pending",)
+
+    def __init__(self) -> None:
+        self._pending = b""
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Add bytes; return the complete, non-empty lines they finish."""
+        if self._pending:
+            data = self._pending + data
+        lines = data.split(b"\n")
+        self._pending = lines.pop()
+        return [s for s in (line.strip() for line in lines) if s]
+
+    def close(self) -> list[bytes]:
+        """The last line, if the stream ended without a newline."""
+        last = self._pending.strip()
+        self._pending = b""
+        return [last] if last else []
+
+
+def split_json_values(line: bytes) -> list[Any]:
+    """Parse one line that may hold several JSON values back to back."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StreamError(f"the engine sent a line that is not UTF-8: {exc}") from None
+    decoder = json.JSONDecoder()
+    values: list[Any] = []
+    index = 0
+    while index < len(text):
+        try:
+            value, index = decoder.raw_decode(text, index)
+        except ValueError as exc:
+            raise StreamError(f"the engine sent malformed JSON in a stream: {exc}") from None
+        values.append(value)
+        while index < len(text) and text[index] in " \t\r\n":
+            index += 1
+    return values
+
+
+def raise_stream_error(value: Any) -> None:
+    """Raise :class:`StreamError` when a stream object reports an error."""
+    if not isinstance(value, dict):
+        return
+    detail = value.get("errorDetail")
+    message = value.get("error")
+    if detail is None and message is None:
+        return
+    code = None
+    if isinstance(detail, dict):
+        message = message or detail.get("message")
+        raw_code = detail.get("code")
+        code = raw_code if isinstance(raw_code, int) else None
+    raise StreamError(str(message or detail), code=code)
+
+
+class FrameDemuxer:
+    """Incremental parser of the engine's multiplexed stream.
+
+    Each frame is an 8-byte header (stream type 0-3, three zero bytes, size
+    as a big-endian 32-bit number) and that many bytes of payload. Adjacent
+    frames of the same stream within one :meth:`feed` are joined.
+
+    Example:
+        >>> d = FrameDemuxer()
+        >>> d.feed(b"\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x02hi\\x02\\x00\\x00\\x00\\x00")
+        [LogChunk(stream='stdout', data=b'hi')]
+        >>> d.feed(b"\\x00\\x00\\x01!")
+        [LogChunk(stream='stderr', data=b'!')]
+    """
+
+    __slots__ = ("_buffer", "_need", "_stream")
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._stream = -1  # inside a payload: its stream; -1 between frames
+        self._need = 0  # payload bytes still to come for the current frame
+
+    def feed(self, data: bytes) -> list[LogChunk]:
+        out: list[LogChunk] = []
+        buffer = self._buffer
+        buffer += data
+        pos = 0
+        end = len(buffer)
+        pieces: list[bytes] = []
+        current = -1
+        while pos < end:
+            if self._stream < 0:
+                if end - pos < 8:
+                    break
+                kind = buffer[pos]
+                if kind > 3 or buffer[pos + 1] or buffer[pos + 2] or buffer[pos + 3]:
+                    self._buffer = bytearray()
+                    raise StreamError(
+                        "malformed frame header in a multiplexed stream:"
+                        f" {bytes(buffer[pos:pos + 8]).hex()}"
+                    )
+                self._need = int.from_bytes(buffer[pos + 4:pos + 8], "big")
+                self._stream = kind
+                pos += 8
+                if self._need == 0:
+                    self._stream = -1
+                continue
+            take = min(self._need, end - pos)
+            if current != self._stream and pieces:
+                out.append(LogChunk(_STREAM_NAMES[current], b"".join(pieces)))
+                pieces = []
+            current = self._stream
+            pieces.append(bytes(buffer[pos:pos + take]))
+            pos += take
+            self._need -= take
+            if self._need == 0:
+                self._stream = -1
+        if pieces:
+            out.append(LogChunk(_STREAM_NAMES[current], b"".join(pieces)))
+        del buffer[:pos]
+        return out
+
+    def close(self) -> None:
+        """Check the stream ended on a frame boundary."""
+        if self._stream >= 0 or self._buffer:
+            self._buffer = bytearray()
+            self._stream = -1
+            raise ConnectionLost(None, "the stream ended in the middle of a frame")
+
+
+# --------------------------------------------------------------------------
+# stream objects
+
+Opener = Callable[[], AbstractAsyncContextManager[httpx.Response]]
+
+
+class EngineStream(Generic[ItemT, ResultT]):
+    """A streaming operation: await it, iterate it, or enter it.
+
+    - ``result = await stream``: run to the end, return the result;
+    - ``async for item in stream``: items as they arrive;
+    - ``async with stream as s``: returns once the engine has accepted the
+      request (an events subscription is then live); iterate ``s`` inside.
+
+    A stream runs once. Leaving the loop early, an exception, or
+    cancellation closes its connection.
+    """
+
+    def __init__(self, api: APIClient, opener: Opener) -> None:
+        self._api = api
+        self._opener = opener
+        self._cm: AbstractAsyncContextManager[httpx.Response] | None = None
+        self._response: httpx.Response | None = None
+        self._started = False
+        self._closed = False
+
+    @property
+    def response(self) -> httpx.Response:
+        """The HTTP response (once the stream is open)."""
+        if self._response is None:
+            raise RuntimeError("the stream is not open yet")
+        return self._response
+
+    async def _open(self) -> None:
+        if self._started:
+            raise RuntimeError("a stream can be consumed only once")
+        self._started = True
+        cm = self._opener()
+        self._response = await cm.__aenter__()
+        self._cm = cm
+
+    async def aclose(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        cm, self._cm = self._cm, None
+        if cm is not None:
+            await cm.__aexit__(None, None, None)
+
+    async def __aenter__(self) -> EngineStream[ItemT, ResultT]:
+        await self._open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __aiter__(self) -> AsyncIterator[ItemT]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[ItemT]:
+        if not self._started:
+            await self._open()
+        elif self._closed:
+            raise RuntimeError("this stream is closed")
+        try:
+            async for item in self._items(self._chunks()):
+                yield item
+        finally:
+            await self.aclose()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        response = self.response
+        try:
+            content = response.content  # already read (an in-memory test transport)
+        except httpx.ResponseNotRead:
+            pass
+        else:
+            if content:
+                yield content
+            return
+        iterator = response.aiter_raw()
+        translate = self._api.translate_errors
+        while True:
+            with translate():
+                try:
+                    chunk = await iterator.__anext__()
+                except StopAsyncIteration:
+                    return
+            yield chunk
+
+    def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[ItemT]:
+        raise NotImplementedError
+
+    async def _result(self, items: list[ItemT]) -> ResultT:
+        raise NotImplementedError
+
+    async def _run(self) -> ResultT:
+        items = [item async for item in self]
+        return await self._result(items)
+
+    def __await__(self) -> Generator[Any, None, ResultT]:
+        return self._run().__await__()
+
+
+class JSONStream(EngineStream[ModelT, ResultT]):
+    """A JSON-lines stream of typed items (progress, events, stats).
+
+    An object carrying ``error``/``errorDetail`` raises :class:`StreamError`.
+    """
+
+    def __init__(
+        self,
+        api: APIClient,
+        opener: Opener,
+        item_type: type[ModelT] | Any,
+        finish: Callable[[list[ModelT]], Awaitable[ResultT]] | None = None,
+    ) -> None:
+        super().__init__(api, opener)
+        self._item_type = item_type
+        self._finish = finish
+
+    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[ModelT]:
+        decoder = JSONLinesDecoder()
+        async for chunk in chunks:
+            for line in decoder.feed(chunk):
+                for item in self._decode_line(line):
+                    yield item
+        for line in decoder.close():
+            for item in self._decode_line(line):
+                yield item
+
+    def _decode_line(self, line: bytes) -> list[ModelT]:
+        if b'"error' not in line:
+            try:
+                return [decode_json(line, self._item_type)]
+            except Exception:  # several values on one line, or bad JSON: parse below
+                pass
+        values = split_json_values(line)
+        for value in values:
+            raise_stream_error(value)
+        return [decode_json(json.dumps(value).encode(), self._item_type) for value in values]
+
+    async def _result(self, items: list[ModelT]) -> ResultT:
+        if self._finish is None:
+            return items  # type: ignore[return-value]
+        return await self._finish(items)
+
+
+class ByteStream(EngineStream[bytes, bytes]):
+    """A stream of raw bytes (export, archives, saved images).
+
+    ``await`` returns all the bytes (mind the size); prefer ``async for`` or
+    :meth:`to_file` for anything large.
+    """
+
+    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in chunks:
+            if chunk:
+                yield chunk
+
+    async def _result(self, items: list[bytes]) -> bytes:
+        return b"".join(items)
+
+    async def to_file(self, path: str | os.PathLike[str]) -> int:
+        """Write the stream to ``path`` as it arrives; return the byte count.
+
+        Example:
+            >>> await docker.containers.export("web").to_file("web.tar")  # doctest: +SKIP
+        """
+        written = 0
+        async with await anyio.open_file(path, "wb") as file:
+            async for chunk in self:
+                await file.write(chunk)
+                written += len(chunk)
+        return written

@@ -1,0 +1,98 @@
+"""Shared test helpers: the run's label, the test image, transports that count."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+RUN_ID = os.environ.get("AIODOCK_TEST_RUN_ID") or uuid.uuid4().hex[:12]
+LABEL_KEY = "aiodock.test"
+LABELS = {LABEL_KEY: RUN_ID}
+LABEL_FILTER = {"label": [f"{LABEL_KEY}={RUN_ID}"]}
+TEST_IMAGE_REPO = "aiodock-test/busybox"
+TEST_IMAGE = f"{TEST_IMAGE_REPO}:{RUN_ID}"
+
+BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
+# Directories a bare busybox tree lacks but containers and tests expect.
+ROOTFS_DIRS = ("bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "var",
+               "var/tmp", "data")
+
+
+def busybox_path() -> Path:
+    for candidate in BUSYBOX_CANDIDATES:
+        path = Path(candidate)
+        if path.is_file():
+            out = subprocess.run(["file", "-L", str(path)], capture_output=True, text=True,
+                                 check=False).stdout
+            if "dynamically linked" not in out:
+                return path
+    raise RuntimeError(
+        "no static busybox found (looked at /bin/busybox, /usr/bin/busybox):"
+        " install Debian's busybox-static (scripts/engine-up.sh does)"
+    )
+
+
+def busybox_rootfs_tar() -> bytes:
+    """A tiny root file system: static busybox, its applet links, the usual dirs."""
+    busybox = busybox_path()
+    applets = subprocess.run([str(busybox), "--list"], capture_output=True, text=True,
+                             check=True).stdout.split()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for directory in ROOTFS_DIRS:
+            info = tarfile.TarInfo(directory)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o1777 if directory in ("tmp", "var/tmp") else 0o755
+            tar.addfile(info)
+        data = busybox.read_bytes()
+        info = tarfile.TarInfo("bin/busybox")
+        info.size = len(data)
+        info.mode = 0o755
+        tar.addfile(info, io.BytesIO(data))
+        for applet in applets:
+            if applet == "busybox":
+                continue
+            link = tarfile.TarInfo(f"bin/{applet}")
+            link.type = tarfile.SYMTYPE
+            link.linkname = "busybox"
+            tar.addfile(link)
+        for name, text in (
+            ("etc/passwd",
+             "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/sh\n"),
+            ("etc/group", "root:x:0:\nnogroup:x:65534:\n"),
+        ):
+            raw = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(raw)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(raw))
+    return buf.getvalue()
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport and counts requests per path."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.paths: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths[request.url.path] += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def engine_socket() -> str:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        raise RuntimeError(f"the integration tests need a unix:// DOCKER_HOST, not {host!r}")
+    return host.removeprefix("unix://")
