@@ -19,10 +19,12 @@ from functools import lru_cache
 from typing import Any, Final, TypeVar, cast
 
 import anyio
+import httpcore
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._query import QueryValue, check_timeout, encode_query
+from ._transport import EngineTransport
 from ._version import __version__
 from .config import EngineAddress
 from .errors import (
@@ -40,6 +42,9 @@ T = TypeVar("T")
 MIN_API_VERSION: Final = "1.41"
 MAX_API_VERSION: Final = "1.55"
 USER_AGENT: Final = f"aiodock/{__version__}"
+DEFAULT_TRANSPORT: Final = "httpx"
+"""The transport for ``unix://`` and plain ``tcp://`` engines when none is named
+(``AIODOCK_TRANSPORT`` overrides it); TLS always uses httpx's own."""
 
 
 class _Default:
@@ -130,7 +135,7 @@ class APIClient:
         api_version_source: str,
         timeout: float | None,
         max_connections: int,
-        transport: httpx.AsyncBaseTransport | None,
+        transport: httpx.AsyncBaseTransport | str | None,
     ) -> None:
         self.address = address
         self.timeout = check_timeout("timeout", timeout)
@@ -143,8 +148,8 @@ class APIClient:
         self._version_pinned = self._version is not None
         self._negotiation_lock: anyio.Lock | None = None
         self.pings_sent = 0
-        if transport is None:
-            transport = self._default_transport(address, max_connections)
+        if transport is None or isinstance(transport, str):
+            transport = self._default_transport(address, max_connections, transport)
         self._client = httpx.AsyncClient(
             transport=transport,
             base_url=address.base_url,
@@ -157,8 +162,22 @@ class APIClient:
 
     @staticmethod
     def _default_transport(
-        address: EngineAddress, max_connections: int
-    ) -> httpx.AsyncHTTPTransport:
+        address: EngineAddress, max_connections: int, name: str | None
+    ) -> httpx.AsyncBaseTransport:
+        if name is None:
+            name = os.environ.get("AIODOCK_TRANSPORT") or DEFAULT_TRANSPORT
+        if name not in ("aiodock", "httpx"):
+            raise ValueError(
+                f"unknown transport {name!r}: use 'aiodock', 'httpx' or an httpx transport"
+            )
+        if name == "aiodock" and address.tls is None:
+            if address.socket_path is not None:
+                return EngineTransport(
+                    socket_path=address.socket_path, max_connections=max_connections
+                )
+            url = httpx.URL(address.base_url)
+            return EngineTransport(host=url.host, port=url.port,
+                                   max_connections=max_connections)
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
@@ -401,7 +420,9 @@ class APIClient:
                 self.address.describe(), self.address.source, os_reason(exc)
             ) from exc
         except (httpx.TransportError, httpx.StreamError, anyio.BrokenResourceError,
-                anyio.EndOfStream, anyio.ClosedResourceError, OSError) as exc:
+                anyio.EndOfStream, anyio.ClosedResourceError, OSError,
+                # raised by a hijacked connection's network stream (attach, exec)
+                httpcore.NetworkError) as exc:
             raise ConnectionLost(
                 None, f"the connection to the engine at {self.address.describe()} broke:"
                 f" {os_reason(exc)}",

@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from types import TracebackType
+from typing import Literal
 
 import httpx
 
 from ._api import APIClient
 from .config import EngineAddress, TLSConfig, resolve_address
+from .containers import Container, ContainerCollection
+from .distribution import DistributionAPI
+from .exec import ExecCollection
+from .images import ImageCollection
 from .models import PingInfo
+from .networks import NetworkCollection
 from .system import SystemAPI
+from .volumes import VolumeCollection
 
 
 class Docker:
@@ -26,8 +33,11 @@ class Docker:
     ``timeout`` bounds short requests (``None``: no bound) and raises
     :class:`~aiodock.errors.DockerTimeout`; streams and long operations
     (``wait``, ``pull``, ``logs(follow=True)``) have no timeout.
-    ``max_connections`` sizes the connection pool; ``transport`` takes any
-    ``httpx.AsyncBaseTransport`` in place of the default.
+    ``max_connections`` sizes the connection pool. ``transport`` picks how
+    requests travel: ``"aiodock"`` (aiodock's own HTTP/1.1 transport for
+    ``unix://`` and plain ``tcp://``), ``"httpx"`` (httpx's stock transport;
+    always used for TLS), or any ``httpx.AsyncBaseTransport``; the
+    ``AIODOCK_TRANSPORT`` environment variable names the default.
 
     Example:
         >>> async with Docker() as docker:  # doctest: +SKIP
@@ -46,7 +56,7 @@ class Docker:
         api_version: str | None = None,
         timeout: float | None = 60.0,
         max_connections: int = 100,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | Literal["aiodock", "httpx"] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
         env = os.environ if env is None else env
@@ -65,6 +75,18 @@ class Docker:
         )
         self.system = SystemAPI(self._api)
         """Engine-wide operations: version, info, df, events, login."""
+        self.containers = ContainerCollection(self._api)
+        """Containers: create, start, stop, logs, ... (``docker.containers``)."""
+        self.images = ImageCollection(self._api)
+        """Images: pull, push, build, tag, save, load, ... (``docker.images``)."""
+        self.networks = NetworkCollection(self._api)
+        """Networks (``docker.networks``)."""
+        self.volumes = VolumeCollection(self._api)
+        """Volumes (``docker.volumes``)."""
+        self.execs = ExecCollection(self._api)
+        """Exec instances: low-level exec operations and sessions (``docker.execs``)."""
+        self.distribution = DistributionAPI(self._api)
+        """Registry-side image information (``docker.distribution``)."""
 
     @property
     def address(self) -> EngineAddress:
@@ -85,6 +107,15 @@ class Docker:
                 " enter the client (async with Docker() as docker) or make a request first"
             )
         return version
+
+    def container(self, ref: str) -> Container:
+        """A handle on the container ``ref`` (id or name), without any request.
+
+        Example:
+            >>> web = docker.container("web")  # doctest: +SKIP
+            >>> await web.stop(timeout=1)  # doctest: +SKIP
+        """
+        return Container(self.containers, ref)
 
     async def ping(self) -> PingInfo:
         """Ping the engine (``GET /_ping``); see :meth:`SystemAPI.ping`."""
