@@ -10,18 +10,24 @@ Example:
     1.41
 """
 
+from ._tar import TarStream, UnsafeArchiveError
 from ._version import __version__
-from .auth import RegistryAuth
+from .attach import AttachSession
+from .auth import CredentialsError, CredentialStore, RegistryAuth
 from .client import Docker
 from .config import EngineAddress, TLSConfig
+from .containers import Container
 from .errors import (
     APIVersionError,
     BadRequest,
+    BuildError,
     Conflict,
     ConnectionLost,
+    ContainerError,
     DockerError,
     DockerTimeout,
     EngineUnavailable,
+    ExecError,
     Forbidden,
     NotFound,
     NotModified,
@@ -29,15 +35,24 @@ from .errors import (
     StreamError,
     Unauthorized,
 )
+from .exec import Exec, ExecResult, ExecSession
+from .logs import LogOutput, LogStream
 from .models import EventMessage, PingInfo, SystemDataUsage, SystemInfo, SystemVersion
+from .reference import ImageReference, parse_reference
 from .streams import ByteStream, EngineStream, JSONStream, LogChunk
 
 __all__ = [
     "APIVersionError",
+    "AttachSession",
     "BadRequest",
+    "BuildError",
     "ByteStream",
     "Conflict",
     "ConnectionLost",
+    "Container",
+    "ContainerError",
+    "CredentialStore",
+    "CredentialsError",
     "Docker",
     "DockerError",
     "DockerTimeout",
@@ -45,9 +60,16 @@ __all__ = [
     "EngineStream",
     "EngineUnavailable",
     "EventMessage",
+    "Exec",
+    "ExecError",
+    "ExecResult",
+    "ExecSession",
     "Forbidden",
+    "ImageReference",
     "JSONStream",
     "LogChunk",
+    "LogOutput",
+    "LogStream",
     "NotFound",
     "NotModified",
     "PingInfo",
@@ -58,6 +80,9 @@ __all__ = [
     "SystemInfo",
     "SystemVersion",
     "TLSConfig",
+    "TarStream",
     "Unauthorized",
+    "UnsafeArchiveError",
     "__version__",
+    "parse_reference",
 ]

@@ -1,16 +1,38 @@
-"""Registry credentials and their header encoding.
+"""Registry credentials: where to find them and how to send them.
 
 The engine takes credentials in the ``X-Registry-Auth`` header as URL-safe
 base64 of a JSON object, WITH ``=`` padding (dockerd silently ignores an
-unpadded value).
+unpadded value); ``X-Registry-Config`` (build) carries a map of registry to
+credentials, encoded the same way.
+
+When a call is given no credentials, aiodock looks them up as the docker CLI
+does (:class:`CredentialStore`): ``$DOCKER_CONFIG/config.json`` (default
+``~/.docker/config.json``), whose ``credHelpers`` name a helper per registry,
+``credsStore`` a helper for all the others, and ``auths`` holds credentials
+written by ``docker login`` without a helper. A helper is the program
+``docker-credential-<name>`` on ``PATH``, run with the argument ``get``
+(server address on stdin, JSON on stdout) or ``list``. Docker Hub's
+credentials are filed under ``https://index.docker.io/v1/``.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
+
+import anyio
+
+from .errors import DockerError
+from .reference import DOCKER_HUB_ALIASES
 
 
 @dataclass(frozen=True, repr=False)
@@ -74,3 +96,316 @@ def encode_header(data: dict[str, Any]) -> str:
     """
     raw = json.dumps(data, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def encode_config_header(auths: Mapping[str, RegistryAuth]) -> str:
+    """The ``X-Registry-Config`` header: registry -> credentials, encoded
+    like ``X-Registry-Auth``.
+
+    Example:
+        >>> encode_config_header({})
+        'e30='
+    """
+    return encode_header({key: auth.to_engine() for key, auth in auths.items()})
+
+
+# --------------------------------------------------------------------------
+# finding credentials the way the docker CLI does
+
+DOCKER_HUB_AUTH_KEY: Final = "https://index.docker.io/v1/"
+"""The key Docker Hub's credentials are filed under (``docker login``)."""
+
+DEFAULT_HELPER_TIMEOUT: Final = 30.0
+"""Seconds a credential helper may take to answer."""
+
+_HELPER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class CredentialsError(DockerError):
+    """The Docker config file could not be read, or a credential helper
+    failed (other than by having no credentials for the registry)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, message)
+
+
+def registry_key(registry: str) -> str:
+    """The key the docker CLI files a registry's credentials under: the
+    host[:port], or ``https://index.docker.io/v1/`` for any of Docker Hub's
+    names (``docker.io``, ``index.docker.io``, ``registry-1.docker.io``, or
+    none at all).
+
+    Example:
+        >>> registry_key("docker.io"), registry_key("http://127.0.0.1:5001/v2/")
+        ('https://index.docker.io/v1/', '127.0.0.1:5001')
+    """
+    host = registry.strip()
+    for scheme in ("https://", "http://"):
+        if host.lower().startswith(scheme):
+            host = host[len(scheme):]
+            break
+    host = host.split("/", 1)[0]
+    if host == "" or host.lower() in DOCKER_HUB_ALIASES:
+        return DOCKER_HUB_AUTH_KEY
+    return host
+
+
+@dataclass(frozen=True)
+class _ConfigFile:
+    path: Path
+    auths: dict[str, dict[str, Any]]
+    cred_helpers: dict[str, str]
+    creds_store: str | None
+
+
+class CredentialStore:
+    """Registry credentials from the Docker config, as the docker CLI finds them.
+
+    ``config_dir`` defaults to ``$DOCKER_CONFIG``, else ``~/.docker``; the
+    file is read again on every lookup. ``env`` (default ``os.environ``)
+    gives ``DOCKER_CONFIG``, ``HOME`` and the ``PATH`` and environment the
+    helpers run with; a helper gets ``helper_timeout`` seconds to answer.
+    A registry without credentials (no entry, or a helper saying
+    "credentials not found") is anonymous: :meth:`get` returns ``None``.
+
+    Example:
+        >>> store = CredentialStore()  # doctest: +SKIP
+        >>> await store.get("127.0.0.1:5001")  # doctest: +SKIP
+        RegistryAuth(username='aiodock', password=***, serveraddress='127.0.0.1:5001')
+    """
+
+    def __init__(
+        self,
+        config_dir: str | os.PathLike[str] | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        helper_timeout: float = DEFAULT_HELPER_TIMEOUT,
+    ) -> None:
+        self._env = dict(os.environ if env is None else env)
+        if config_dir is None:
+            if self._env.get("DOCKER_CONFIG"):
+                config_dir = self._env["DOCKER_CONFIG"]
+            else:
+                home = self._env.get("HOME") or str(Path.home())
+                config_dir = Path(home) / ".docker"
+        self.config_dir = Path(config_dir).expanduser()
+        if isinstance(helper_timeout, bool) or not isinstance(helper_timeout, int | float) \
+                or helper_timeout <= 0:
+            raise ValueError(
+                f"helper_timeout must be a positive number of seconds, not {helper_timeout!r}"
+            )
+        self.helper_timeout = float(helper_timeout)
+
+    @property
+    def path(self) -> Path:
+        """The config file: ``<config_dir>/config.json``."""
+        return self.config_dir / "config.json"
+
+    async def get(self, registry: str) -> RegistryAuth | None:
+        """Credentials for ``registry`` (a host[:port], or a Docker Hub name),
+        or ``None`` for anonymous access.
+
+        Example:
+            >>> await CredentialStore().get("docker.io")  # doctest: +SKIP
+            RegistryAuth(username='me', password=***, serveraddress='https://index.docker.io/v1/')
+        """
+        key = registry_key(registry)
+        config = await self._load()
+        helper_key = _find_key(config.cred_helpers, key)
+        helper = config.cred_helpers[helper_key] if helper_key else config.creds_store
+        if helper:
+            return await self._helper_get(config, helper, key)
+        entry_key = _find_key(config.auths, key)
+        if entry_key is None:
+            return None
+        return _from_entry(config, entry_key)
+
+    async def all(self) -> dict[str, RegistryAuth]:
+        """Every credential the config knows, by registry key (what
+        ``build`` sends in ``X-Registry-Config``).
+
+        Example:
+            >>> sorted(await CredentialStore().all())  # doctest: +SKIP
+            ['127.0.0.1:5001', 'https://index.docker.io/v1/']
+        """
+        config = await self._load()
+        found: dict[str, RegistryAuth] = {}
+        if config.creds_store:
+            for server in await self._helper_list(config, config.creds_store):
+                auth = await self._helper_get(config, config.creds_store, server)
+                if auth is not None:
+                    found[server] = auth
+        else:
+            for key in config.auths:
+                entry = _from_entry(config, key)
+                if entry is not None:
+                    found[key] = entry
+        for key, helper in config.cred_helpers.items():
+            auth = await self._helper_get(config, helper, key)
+            if auth is not None:
+                found[key] = auth
+        return found
+
+    # -- the config file ------------------------------------------------------
+
+    async def _load(self) -> _ConfigFile:
+        return await anyio.to_thread.run_sync(self._read)
+
+    def _read(self) -> _ConfigFile:
+        path = self.path
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return _ConfigFile(path, {}, {}, None)
+        except OSError as exc:
+            raise CredentialsError(f"cannot read the Docker config {path}: {exc}") from None
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise CredentialsError(f"the Docker config {path} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise CredentialsError(f"the Docker config {path} is not a JSON object")
+        auths = data.get("auths")
+        auths = {} if auths is None else auths
+        helpers = data.get("credHelpers")
+        helpers = {} if helpers is None else helpers
+        store = data.get("credsStore") or None
+        if not isinstance(auths, dict) or not all(isinstance(v, dict) for v in auths.values()):
+            raise CredentialsError(f"'auths' in {path} must map registries to objects")
+        if not isinstance(helpers, dict) or not all(
+            isinstance(v, str) for v in helpers.values()
+        ):
+            raise CredentialsError(f"'credHelpers' in {path} must map registries to helper names")
+        if store is not None and not isinstance(store, str):
+            raise CredentialsError(f"'credsStore' in {path} must be a helper name")
+        return _ConfigFile(path, auths, helpers, store)
+
+    # -- helpers --------------------------------------------------------------
+
+    async def _helper_get(
+        self, config: _ConfigFile, helper: str, server: str
+    ) -> RegistryAuth | None:
+        code, out, err = await self._run_helper(config, helper, "get", server.encode())
+        if code != 0:
+            message = (out or err).decode("utf-8", "replace").strip()
+            if "credentials not found" in message.lower():
+                return None
+            raise CredentialsError(
+                f"docker-credential-{helper} get failed for {server}:"
+                f" {message or f'exit status {code}'}"
+            )
+        try:
+            answer = json.loads(out)
+            username = answer.get("Username") or None
+            secret = answer.get("Secret") or None
+        except (ValueError, AttributeError):
+            raise CredentialsError(
+                f"docker-credential-{helper} get answered with something other than"
+                f" the credentials JSON for {server}"
+            ) from None
+        if username is None and secret is None:
+            return None
+        if username == "<token>":
+            return RegistryAuth(identitytoken=secret, serveraddress=server)
+        return RegistryAuth(username=username, password=secret, serveraddress=server)
+
+    async def _helper_list(self, config: _ConfigFile, helper: str) -> list[str]:
+        code, out, err = await self._run_helper(config, helper, "list", b"")
+        if code != 0:
+            message = (out or err).decode("utf-8", "replace").strip()
+            raise CredentialsError(
+                f"docker-credential-{helper} list failed: {message or f'exit status {code}'}"
+            )
+        try:
+            listing = json.loads(out or b"{}")
+        except ValueError:
+            listing = None
+        if not isinstance(listing, dict):
+            raise CredentialsError(
+                f"docker-credential-{helper} list answered with something other than a JSON"
+                " object"
+            )
+        return [str(server) for server in listing]
+
+    async def _run_helper(
+        self, config: _ConfigFile, helper: str, action: str, data: bytes
+    ) -> tuple[int, bytes, bytes]:
+        if not _HELPER_NAME.match(helper):
+            raise CredentialsError(f"invalid credential helper name {helper!r} in {config.path}")
+        program_name = f"docker-credential-{helper}"
+        program = shutil.which(program_name, path=self._env.get("PATH", os.defpath))
+        if program is None:
+            raise CredentialsError(
+                f"the credential helper {program_name} (named in {config.path}) is not on PATH"
+            )
+        try:
+            with anyio.fail_after(self.helper_timeout):
+                result = await anyio.run_process(
+                    [program, action],
+                    input=data or None,
+                    stdin=None if data else subprocess.DEVNULL,
+                    check=False,
+                    env=self._env,
+                )
+        except TimeoutError:
+            raise CredentialsError(
+                f"{program_name} {action} did not answer within {self.helper_timeout:g}s"
+            ) from None
+        except OSError as exc:
+            raise CredentialsError(f"cannot run {program}: {exc}") from None
+        return result.returncode, result.stdout, result.stderr
+
+
+def _find_key(table: Mapping[str, Any], key: str) -> str | None:
+    """The entry of ``table`` filed under ``key``: the exact key, else one
+    naming the same registry another way (``http://host:port``...)."""
+    if key in table:
+        return key
+    for candidate in table:
+        if registry_key(candidate) == key:
+            return candidate
+    return None
+
+
+def _from_entry(config: _ConfigFile, key: str) -> RegistryAuth | None:
+    entry = config.auths[key]
+    username = entry.get("username") or None
+    password = entry.get("password") or None
+    encoded = entry.get("auth") or None
+    if encoded is not None:
+        try:
+            text = base64.b64decode(
+                str(encoded) + "=" * (-len(str(encoded)) % 4), validate=True
+            ).decode("utf-8")
+        except (binascii.Error, ValueError):
+            text = ""
+        username, colon, password = text.partition(":")
+        if not colon or not username:
+            raise CredentialsError(
+                f"the 'auth' of {key} in {config.path} is not base64 of 'user:password'"
+            )
+    token = entry.get("identitytoken") or None
+    if username is None and password is None and token is None:
+        return None
+    return RegistryAuth(
+        username=username,
+        password=password,
+        serveraddress=key,
+        identitytoken=token,
+        email=entry.get("email") or None,
+    )
+
+
+async def auth_header_for(registry: str, auth: RegistryAuth | None = None) -> str:
+    """The ``X-Registry-Auth`` value for ``registry``: ``auth`` when given,
+    else what the Docker config holds for it, else anonymous (``e30=``).
+
+    Example:
+        >>> await auth_header_for("127.0.0.1:5000")  # doctest: +SKIP
+        'e30='
+    """
+    if auth is not None and not isinstance(auth, RegistryAuth):
+        raise TypeError(f"auth must be a RegistryAuth, not {type(auth).__name__}")
+    if auth is None:
+        auth = await CredentialStore().get(registry)
+    return auth.header() if auth is not None else ANONYMOUS_HEADER

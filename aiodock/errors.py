@@ -105,6 +105,69 @@ class StreamError(DockerError):
         self.code = code
 
 
+class BuildError(StreamError):
+    """A build failed (a failing ``RUN``, a missing file...).
+
+    ``log`` is the build output up to the failure, the failing command's
+    output included.
+    """
+
+    def __init__(self, message: str, log: str, *, code: int | None = None) -> None:
+        super().__init__(message, code=code)
+        self.log = log
+
+
+class ExecError(DockerError):
+    """A command run with ``check=True`` exited with a non-zero code.
+
+    ``exit_code`` is the command's exit code; ``stdout`` and ``stderr`` are
+    its whole output (bytes; everything is in ``stdout`` behind a TTY).
+
+    Example:
+        >>> err = ExecError(["false"], 1, b"", b"")
+        >>> err.exit_code, str(err)
+        (1, "command ['false'] exited with code 1")
+    """
+
+    def __init__(self, cmd: object, exit_code: int, stdout: bytes, stderr: bytes) -> None:
+        message = f"command {cmd!r} exited with code {exit_code}"
+        tail = stderr.decode("utf-8", "replace").strip()[-500:]
+        if tail:
+            message += f": {tail}"
+        super().__init__(None, message)
+        self.cmd = cmd
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+class ContainerError(DockerError):
+    """A container run with ``check=True`` exited with a non-zero code.
+
+    ``container_id`` says which container, ``exit_code`` how it ended,
+    ``stderr`` is what it wrote there (bytes; empty behind a TTY).
+
+    Example:
+        >>> err = ContainerError("4f1c", 3, b"boom\\n")
+        >>> err.exit_code, str(err)
+        (3, 'container 4f1c exited with code 3: boom')
+    """
+
+    def __init__(
+        self, container_id: str, exit_code: int, stderr: bytes, detail: str | None = None
+    ) -> None:
+        message = f"container {container_id} exited with code {exit_code}"
+        tail = stderr.decode("utf-8", "replace").strip()[-500:]
+        if detail:
+            message += f" ({detail})"
+        if tail:
+            message += f": {tail}"
+        super().__init__(None, message)
+        self.container_id = container_id
+        self.exit_code = exit_code
+        self.stderr = stderr
+
+
 class APIVersionError(DockerError):
     """The engine and the client cannot agree on an API version, or an
     option needs a newer API version than the one in use."""

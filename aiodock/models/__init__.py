@@ -7,6 +7,67 @@ specification leaves an answer inline; all re-exported here.
 from ._base import EngineModel
 from ._generated import *  # noqa: F403
 from ._generated import __all__ as _generated_all
+from .containers import (
+    ContainerChange,
+    ContainerCreate,
+    ContainerInspect,
+    ContainerNetworkSettings,
+    ContainerPruneReport,
+    ContainerStats,
+    ContainerTop,
+    ContainerUpdate,
+    PathStat,
+    PruneReport,
+    RunResult,
+    WaitResult,
+)
+from .exec import ExecInspect
+from .images import (
+    BuildEvent,
+    BuildPruneReport,
+    ImageDeleteItem,
+    ImageHistoryItem,
+    ImagePruneReport,
+    ImageSearchResult,
+    ProgressEvent,
+    PushResult,
+)
+from .images import ImageInspect as ImageInspect  # refined: adds the 1.41 fields
+from .networks import IPAM as IPAM  # type: ignore[assignment]  # refined: replaces the generated
+from .networks import IPAMConfig as IPAMConfig
+from .networks import NetworkInspect as NetworkInspect  # type: ignore[assignment]
+from .networks import NetworkPruneReport
+from .networks import NetworkSummary as NetworkSummary  # type: ignore[assignment]
 from .system import PingInfo, SystemDataUsage
+from .volumes import VolumeList, VolumePruneReport
 
-__all__ = ["EngineModel", "PingInfo", "SystemDataUsage", *_generated_all]
+__all__ = [
+    "BuildEvent",
+    "BuildPruneReport",
+    "ImageDeleteItem",
+    "ImageHistoryItem",
+    "ImagePruneReport",
+    "ImageSearchResult",
+    "ProgressEvent",
+    "PushResult",
+    "ContainerChange",
+    "ContainerCreate",
+    "ContainerInspect",
+    "ContainerNetworkSettings",
+    "ContainerPruneReport",
+    "ContainerStats",
+    "ContainerTop",
+    "ContainerUpdate",
+    "EngineModel",
+    "ExecInspect",
+    "NetworkPruneReport",
+    "PathStat",
+    "PingInfo",
+    "PruneReport",
+    "RunResult",
+    "SystemDataUsage",
+    "VolumeList",
+    "VolumePruneReport",
+    "WaitResult",
+    *_generated_all,
+]

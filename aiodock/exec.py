@@ -1,0 +1,532 @@
+"""Exec instances: run a command in a running container.
+
+One method per Engine API operation on :class:`ExecCollection`
+(``docker.execs``), an interactive :meth:`ExecCollection.session` over the
+hijacked connection (see :mod:`aiodock.attach`), and :func:`run_exec`, the
+``docker exec`` one-shot behind ``docker.containers.exec``.
+
+Wire details:
+
+- ``ContainerExec``: ``POST /containers/{id}/exec``, JSON body ``Cmd``,
+  ``AttachStdin``/``AttachStdout``/``AttachStderr``, ``Tty``, ``Env``
+  (``["K=V"]``), ``WorkingDir``, ``User``, ``Privileged``, ``DetachKeys``,
+  ``ConsoleSize`` (API 1.42); ``201 {"Id": ...}``; ``404`` no such
+  container; ``409`` container stopped or paused.
+- ``ExecStart``: ``POST /exec/{id}/start``, JSON body ``Detach``, ``Tty``
+  (the engine multiplexes the output unless ``Tty``); detached: ``200``
+  at once; attached: sent with the upgrade headers, ``101`` (or ``200``)
+  then the stream; ``404``; ``409`` container stopped or paused.
+- ``ExecInspect``: ``GET /exec/{id}/json`` -> :class:`ExecInspect`.
+- ``ExecResize``: ``POST /exec/{id}/resize?h=&w=``; the exec must have
+  started.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Literal, NamedTuple, overload
+
+import anyio
+import httpx
+
+from ._api import APIClient
+from ._operation import operation
+from .attach import (
+    AttachSession,
+    StdinSource,
+    check_bool,
+    check_optional_str,
+    check_stdin_source,
+    check_terminal_size,
+    hijack,
+    path_ref,
+)
+from .errors import DockerError, ExecError
+from .models import IDResponse
+from .models.exec import ExecInspect
+
+Command = str | Sequence[str]
+Environment = Mapping[str, str] | Sequence[str]
+
+_POLL_FIRST = 0.005
+_POLL_MAX = 0.25
+
+
+class ExecResult(NamedTuple):
+    """The outcome of a command run to its end.
+
+    ``stdout`` and ``stderr`` are bytes; behind a TTY everything is in
+    ``stdout``.
+
+    Example:
+        >>> result = await docker.containers.exec("web", ["cat", "/etc/hostname"])  # doctest: +SKIP
+        >>> result.exit_code, result.stdout  # doctest: +SKIP
+        (0, b'3f4e2a1b9c8d\\n')
+    """
+
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+
+
+# --------------------------------------------------------------------------
+# argument checks
+
+
+def command_list(cmd: object) -> list[str]:
+    """The command as the engine's list of arguments.
+
+    A string is split like a shell would (``shlex.split``), without running
+    a shell: use ``["sh", "-c", "..."]`` for pipes and redirections.
+
+    Example:
+        >>> command_list("echo 'hello world'")
+        ['echo', 'hello world']
+    """
+    if isinstance(cmd, str):
+        try:
+            args = shlex.split(cmd)
+        except ValueError as exc:
+            raise ValueError(f"cannot split the command {cmd!r}: {exc}") from None
+    elif isinstance(cmd, Sequence) and not isinstance(cmd, bytes | bytearray):
+        args = list(cmd)
+        for arg in args:
+            if not isinstance(arg, str):
+                raise TypeError(
+                    f"every argument of the command must be a string, not"
+                    f" {type(arg).__name__} ({arg!r})"
+                )
+    else:
+        raise TypeError(
+            f"the command must be a string or a list of strings, not {type(cmd).__name__}"
+        )
+    if not args or not args[0]:
+        raise ValueError("the command is empty")
+    return args
+
+
+def env_list(env: object) -> list[str] | None:
+    """``{"K": "V"}`` or ``["K=V"]`` as the engine's ``["K=V"]``.
+
+    Example:
+        >>> env_list({"A": "1", "B": "x=y"})
+        ['A=1', 'B=x=y']
+    """
+    if env is None:
+        return None
+    if isinstance(env, Mapping):
+        out = []
+        for key, value in env.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError(f"env must map strings to strings; got {key!r}: {value!r}")
+            if not key or "=" in key:
+                raise ValueError(f"env variable names must be non-empty without '=': {key!r}")
+            out.append(f"{key}={value}")
+        return out
+    if isinstance(env, Sequence) and not isinstance(env, str | bytes | bytearray):
+        out = list(env)
+        for item in out:
+            if not isinstance(item, str):
+                raise TypeError(f"env entries must be 'NAME=value' strings, not {item!r}")
+            if not item or item.startswith("="):
+                raise ValueError(f"env entries must be 'NAME=value', not {item!r}")
+        return out
+    raise TypeError(
+        "env must be a mapping of names to values or a list of 'NAME=value' strings,"
+        f" not {type(env).__name__}"
+    )
+
+
+def _exec_config(
+    cmd: object,
+    *,
+    stdin: object,
+    stdout: object,
+    stderr: object,
+    tty: object,
+    env: object,
+    workdir: object,
+    user: object,
+    privileged: object,
+    detach_keys: object = None,
+    console_size: object = None,
+) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "Cmd": command_list(cmd),
+        "AttachStdin": check_bool("stdin", stdin),
+        "AttachStdout": check_bool("stdout", stdout),
+        "AttachStderr": check_bool("stderr", stderr),
+        "Tty": check_bool("tty", tty),
+        "Privileged": check_bool("privileged", privileged),
+    }
+    optional: dict[str, Any] = {
+        "Env": env_list(env),
+        "WorkingDir": check_optional_str("workdir", workdir),
+        "User": check_optional_str("user", user),
+        "DetachKeys": check_optional_str("detach_keys", detach_keys),
+    }
+    if console_size is not None:
+        if not isinstance(console_size, tuple | list) or len(console_size) != 2:
+            raise TypeError(f"console_size must be (height, width), not {console_size!r}")
+        height, width = check_terminal_size(*console_size)
+        optional["ConsoleSize"] = [height, width]
+    config.update({key: value for key, value in optional.items() if value is not None})
+    return config
+
+
+# --------------------------------------------------------------------------
+# sessions and handles
+
+
+class ExecSession(AttachSession):
+    """An :class:`~aiodock.attach.AttachSession` with a running exec, which
+    also knows its exit code: :meth:`wait`.
+
+    Example:
+        >>> async with docker.execs.session("web", ["sh", "-c", "exit 3"]) as s:  # doctest: +SKIP
+        ...     print(await s.wait())
+        3
+    """
+
+    def __init__(
+        self,
+        collection: ExecCollection,
+        response: httpx.Response,
+        *,
+        exec_id: str,
+        tty: bool,
+        stdin: bool,
+    ) -> None:
+        super().__init__(collection._api, response, tty=tty, stdin=stdin,
+                         resize_path=f"/exec/{exec_id}/resize")
+        self._collection = collection
+        self._exec_id = exec_id
+        self._exit_code: int | None = None
+
+    @property
+    def exec_id(self) -> str:
+        """The exec instance's id."""
+        return self._exec_id
+
+    async def wait(self) -> int:
+        """The process's exit code, once it has ended.
+
+        Waits for the output to end first; output nobody has read yet is
+        read and dropped (iterate the session, or use :meth:`communicate`,
+        before waiting to keep it). The code comes from exec inspect.
+
+        Example:
+            >>> out, err = await session.communicate(b"data")  # doctest: +SKIP
+            >>> code = await session.wait()  # doctest: +SKIP
+        """
+        if self._exit_code is not None:
+            return self._exit_code
+        await self._drain_output()
+        self._exit_code = await self._collection._exit_code(self._exec_id)
+        return self._exit_code
+
+
+class Exec:
+    """A handle on one exec instance (from :meth:`ExecCollection.create`);
+    each method delegates to :class:`ExecCollection`.
+
+    Example:
+        >>> ex = await docker.execs.create("web", ["sleep", "1"])  # doctest: +SKIP
+        >>> await ex.start(detach=True)  # doctest: +SKIP
+        >>> (await ex.inspect()).running  # doctest: +SKIP
+        True
+    """
+
+    def __init__(self, collection: ExecCollection, id: str, *, tty: bool | None = None) -> None:
+        self._collection = collection
+        self.id = id
+        """The exec instance's id."""
+        self.tty = tty
+        """Whether it was created with a TTY (``None``: not known here)."""
+
+    @overload
+    async def start(self, *, detach: Literal[False] = False,
+                    tty: bool | None = None) -> ExecResult: ...
+
+    @overload
+    async def start(self, *, detach: Literal[True], tty: bool | None = None) -> None: ...
+
+    async def start(self, *, detach: bool = False, tty: bool | None = None) -> ExecResult | None:
+        """Start it; see :meth:`ExecCollection.start` (``tty`` defaults to
+        the one it was created with)."""
+        if tty is None:
+            tty = bool(self.tty)
+        if detach:
+            await self._collection.start(self.id, detach=True, tty=tty)
+            return None
+        return await self._collection.start(self.id, tty=tty)
+
+    def start_session(self, *, tty: bool | None = None) -> AbstractAsyncContextManager[ExecSession]:
+        """Start it interactively; see :meth:`ExecCollection.start_session`."""
+        return self._collection.start_session(self.id, tty=self.tty if tty is None else tty)
+
+    async def inspect(self) -> ExecInspect:
+        """See :meth:`ExecCollection.inspect`."""
+        return await self._collection.inspect(self.id)
+
+    async def resize(self, height: int, width: int) -> None:
+        """See :meth:`ExecCollection.resize`."""
+        await self._collection.resize(self.id, height, width)
+
+    def __repr__(self) -> str:
+        return f"Exec({self.id!r})"
+
+
+class ExecCollection:
+    """``docker.execs``: exec instances, one method per operation, and
+    interactive sessions.
+
+    Example:
+        >>> async with docker.execs.session("web", ["sh"], stdin=True) as s:  # doctest: +SKIP
+        ...     out, err = await s.communicate(b"echo hi; exit 4\\n")
+        ...     print(out, await s.wait())
+        b'hi\\n' 4
+    """
+
+    def __init__(self, api: APIClient) -> None:
+        self._api = api
+
+    @operation("ContainerExec")
+    async def create(
+        self,
+        container_ref: str,
+        cmd: Command,
+        *,
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        tty: bool = False,
+        env: Environment | None = None,
+        workdir: str | None = None,
+        user: str | None = None,
+        privileged: bool = False,
+        detach_keys: str | None = None,
+        console_size: tuple[int, int] | None = None,
+    ) -> Exec:
+        """Set up a command to run in a running container (not started yet).
+
+        ``cmd`` is a list of arguments, or a string split like a shell would;
+        ``env`` a mapping or ``["NAME=value"]``; ``user`` is ``"name"``,
+        ``"uid"``, ``"user:group"`` or ``"uid:gid"``; ``console_size`` is
+        ``(height, width)`` (API 1.42 and later). Raises ``NotFound`` for
+        a missing container and ``Conflict`` for a stopped or paused one.
+
+        Example:
+            >>> ex = await docker.execs.create("web", ["ls", "/"], workdir="/tmp")  # doctest: +SKIP
+            >>> result = await ex.start()  # doctest: +SKIP
+        """
+        path = path_ref("container", container_ref)
+        config = _exec_config(
+            cmd, stdin=stdin, stdout=stdout, stderr=stderr, tty=tty, env=env,
+            workdir=workdir, user=user, privileged=privileged, detach_keys=detach_keys,
+            console_size=console_size,
+        )
+        if console_size is not None:
+            await self._api.require_version("exec console_size", "1.42")
+        return Exec(self, await self._create(path, config), tty=tty)
+
+    @overload
+    async def start(self, exec_id: str | Exec, *, detach: Literal[False] = False,
+                    tty: bool = False) -> ExecResult: ...
+
+    @overload
+    async def start(self, exec_id: str | Exec, *, detach: Literal[True],
+                    tty: bool = False) -> None: ...
+
+    @operation("ExecStart")
+    async def start(self, exec_id: str | Exec, *, detach: bool = False,
+                    tty: bool = False) -> ExecResult | None:
+        """Start an exec instance.
+
+        ``detach=True`` returns once it has started (its output is dropped).
+        Otherwise it runs to its end with stdin closed and returns its
+        :class:`ExecResult`; :meth:`start_session` gives an interactive
+        session instead. ``tty`` must match the one it was created with
+        (it decides whether the output is multiplexed).
+
+        Example:
+            >>> ex = await docker.execs.create("web", ["sh", "-c", "echo hi"])  # doctest: +SKIP
+            >>> await docker.execs.start(ex.id)  # doctest: +SKIP
+            ExecResult(exit_code=0, stdout=b'hi\\n', stderr=b'')
+        """
+        path = path_ref("exec", exec_id)
+        check_bool("detach", detach)
+        check_bool("tty", tty)
+        if detach:
+            await self._api.request("POST", f"/exec/{path}/start",
+                                    json={"Detach": True, "Tty": tty})
+            return None
+        async with self._start_session(path, tty=tty, stdin=True) as session:
+            stdout, stderr = await session.communicate()
+            return ExecResult(await session.wait(), stdout, stderr)
+
+    @operation("ExecStart")
+    def start_session(
+        self, exec_id: str | Exec, *, tty: bool | None = None
+    ) -> AbstractAsyncContextManager[ExecSession]:
+        """Start an exec instance and ``async with`` the session with it.
+
+        ``tty`` says whether it has a TTY; ``None`` finds out with one
+        inspect. Stdin can be written when the exec was created with
+        ``stdin=True``.
+
+        Example:
+            >>> ex = await docker.execs.create("web", ["cat"], stdin=True)  # doctest: +SKIP
+            >>> async with docker.execs.start_session(ex) as s:  # doctest: +SKIP
+            ...     out, _ = await s.communicate(b"echo me")
+        """
+        path = path_ref("exec", exec_id)
+        if tty is not None:
+            check_bool("tty", tty)
+        return self._start_session(path, tty=tty, stdin=True)
+
+    @asynccontextmanager
+    async def _start_session(
+        self, path: str, *, tty: bool | None, stdin: bool
+    ) -> AsyncIterator[ExecSession]:
+        if tty is None:
+            process = (await self.inspect(path)).process_config
+            tty = bool(process is not None and process.tty)
+        known_tty = tty
+
+        def make(response: httpx.Response) -> ExecSession:
+            return ExecSession(self, response, exec_id=path, tty=known_tty, stdin=stdin)
+
+        async with hijack(self._api, f"/exec/{path}/start", make,
+                          json={"Detach": False, "Tty": known_tty}) as session:
+            yield session
+
+    @operation("ExecInspect")
+    async def inspect(self, exec_id: str | Exec) -> ExecInspect:
+        """What the engine knows about an exec instance: running, exit code,
+        process. ``NotFound`` when there is no such exec.
+
+        Example:
+            >>> info = await docker.execs.inspect(ex.id)  # doctest: +SKIP
+            >>> info.running, info.exit_code  # doctest: +SKIP
+            (False, 0)
+        """
+        path = path_ref("exec", exec_id)
+        return await self._api.get(ExecInspect, f"/exec/{path}/json")
+
+    @operation("ExecResize")
+    async def resize(self, exec_id: str | Exec, height: int, width: int) -> None:
+        """Set the size of a started exec's TTY (rows, columns).
+
+        Example:
+            >>> await docker.execs.resize(ex.id, 40, 120)  # doctest: +SKIP
+        """
+        path = path_ref("exec", exec_id)
+        height, width = check_terminal_size(height, width)
+        await self._api.request("POST", f"/exec/{path}/resize", params={"h": height, "w": width})
+
+    @operation("ContainerExec", "ExecStart")
+    def session(
+        self,
+        container_ref: str,
+        cmd: Command,
+        *,
+        stdin: bool = False,
+        tty: bool = False,
+        env: Environment | None = None,
+        workdir: str | None = None,
+        user: str | None = None,
+        privileged: bool = False,
+    ) -> AbstractAsyncContextManager[ExecSession]:
+        """Run ``cmd`` in a running container and ``async with`` the session
+        with it: write its stdin (``stdin=True``), read its output, get its
+        exit code (:meth:`ExecSession.wait`).
+
+        Options as in :meth:`create`. With ``tty=True`` the output is the
+        terminal's raw bytes, and end-of-file is ``b"\\x04"``.
+
+        Example:
+            >>> async with docker.execs.session(  # doctest: +SKIP
+            ...     "web", ["wc", "-c"], stdin=True
+            ... ) as s:
+            ...     out, _ = await s.communicate(b"12345")
+            ...     print(out, await s.wait())
+            b'5\\n' 0
+        """
+        path = path_ref("container", container_ref)
+        config = _exec_config(
+            cmd, stdin=stdin, stdout=True, stderr=True, tty=tty, env=env, workdir=workdir,
+            user=user, privileged=privileged,
+        )
+        return self._session(path, config)
+
+    @asynccontextmanager
+    async def _session(self, path: str, config: dict[str, Any]) -> AsyncIterator[ExecSession]:
+        exec_id = await self._create(path, config)
+        async with self._start_session(exec_id, tty=config["Tty"],
+                                       stdin=config["AttachStdin"]) as session:
+            yield session
+
+    async def _create(self, path: str, config: dict[str, Any]) -> str:
+        created: IDResponse = await self._api.get(
+            IDResponse, f"/containers/{path}/exec", method="POST", json=config
+        )
+        if not created.id:
+            raise DockerError(None, "the engine created an exec instance but sent no id")
+        return created.id
+
+    async def _exit_code(self, exec_id: str) -> int:
+        """Poll exec inspect until the process has ended (briefly, normally:
+        the output has ended by the time this is called)."""
+        delay = _POLL_FIRST
+        while True:
+            info = await self.inspect(exec_id)
+            if not info.running and info.exit_code is not None:
+                return info.exit_code
+            await anyio.sleep(delay)
+            delay = min(delay * 2, _POLL_MAX)
+
+
+async def run_exec(
+    api: APIClient,
+    ref: str,
+    cmd: str | Sequence[str],
+    *,
+    stdin: StdinSource | None = None,
+    tty: bool = False,
+    env: Mapping[str, str] | Sequence[str] | None = None,
+    workdir: str | None = None,
+    user: str | None = None,
+    privileged: bool = False,
+    check: bool = False,
+) -> ExecResult:
+    """Run ``cmd`` in the running container ``ref`` to its end: ``docker exec``.
+
+    ``stdin`` (bytes, or an async iterable of bytes) is fed to the command
+    while its output is read, then closed (behind a TTY it stays open, see
+    :meth:`~aiodock.attach.AttachSession.communicate`: the input must end
+    the command, e.g. ``b"exit\\n"`` for a shell). Returns :class:`ExecResult`;
+    with ``check=True`` a non-zero exit code raises
+    :class:`~aiodock.errors.ExecError`. ``Conflict`` when the container is
+    stopped or paused, ``NotFound`` when it does not exist.
+
+    Example:
+        >>> result = await run_exec(api, "web", ["wc", "-c"], stdin=b"abc")  # doctest: +SKIP
+        >>> result.stdout  # doctest: +SKIP
+        b'3\\n'
+    """
+    path = path_ref("container", ref)
+    check_stdin_source(stdin)
+    check_bool("check", check)
+    config = _exec_config(
+        cmd, stdin=stdin is not None, stdout=True, stderr=True, tty=tty, env=env,
+        workdir=workdir, user=user, privileged=privileged,
+    )
+    async with ExecCollection(api)._session(path, config) as session:
+        stdout, stderr = await session.communicate(stdin)
+        result = ExecResult(await session.wait(), stdout, stderr)
+    if check and result.exit_code != 0:
+        raise ExecError(config["Cmd"], result.exit_code, stdout, stderr)
+    return result

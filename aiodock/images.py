@@ -1,0 +1,994 @@
+"""The image API: ``docker.images``.
+
+Wire details (Engine API 1.41):
+
+- ``POST /images/create?fromImage=<name>&tag=<tag or digest>&platform=``
+  pulls, with ``X-Registry-Auth``; a missing tag or repository is ``404``
+  before the stream starts, a registry refusing the credentials a ``500``
+  whose message carries the registry's 401. The answer is JSON-lines
+  progress.
+- ``POST /images/create?fromSrc=-&repo=&tag=&message=&changes=...`` imports
+  a root file system tar from the body; the last status line is the new
+  image ID.
+- ``POST /images/{name}/push?tag=`` needs ``X-Registry-Auth`` (``400``
+  without it, even for an open registry: aiodock sends ``e30=``, ``{}``).
+  Everything else, a missing local tag and the registry's 401 included,
+  comes as an ``errorDetail`` line in the ``200`` stream; success ends with
+  an ``aux`` line ``{"Tag", "Digest", "Size"}``.
+- ``POST /build?t=&dockerfile=&buildargs=<json>&labels=<json>&cachefrom=<json>
+  &extrahosts=<repeated host:ip>&...`` with a tar body (``application/x-tar``,
+  maybe compressed) and ``X-Registry-Config`` (registry -> credentials);
+  the stream's ``aux`` line ``{"ID": ...}`` names the built image; a failing
+  step is an ``errorDetail`` line.
+- ``GET /images/{name}/get`` (one) and ``GET /images/get?names=`` (several)
+  stream a tar; ``POST /images/load?quiet=`` reads one (the engine's default
+  is quiet, so aiodock always says) and answers ``{"stream": "Loaded image:
+  ..."}`` lines.
+- ``GET /images/json``, ``GET /images/{name}/json``, ``/history``,
+  ``POST /images/{name}/tag?repo=&tag=`` (``201``), ``DELETE /images/{name}``,
+  ``POST /images/prune``, ``GET /images/search``, ``POST /commit`` (JSON
+  container config body, ``201 {"Id"}``), ``POST /build/prune``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
+
+import anyio
+import httpx
+
+from ._api import APIClient
+from ._body import Source, body_from
+from ._operation import operation
+from ._query import Filters, QueryValue, encode_filters
+from .archive import context_entries, dockerfile_name, prepare_context, stream_tar
+from .auth import (
+    CredentialStore,
+    RegistryAuth,
+    auth_header_for,
+    encode_config_header,
+    registry_key,
+)
+from .errors import BuildError, DockerError, NotFound, StreamError, registry_error
+from .models import ContainerConfig, ImageSummary
+from .models.images import (
+    BuildEvent,
+    BuildPruneReport,
+    ImageDeleteItem,
+    ImageHistoryItem,
+    ImageInspect,
+    ImagePruneReport,
+    ImageSearchResult,
+    ProgressEvent,
+    PushResult,
+)
+from .reference import (
+    DOCKER_HUB,
+    ImageReference,
+    check_image_ref,
+    parse_reference,
+    pull_reference,
+    push_reference,
+    target_reference,
+)
+from .streams import ByteStream, JSONStream, Opener
+
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+
+ErrorMap = Callable[[DockerError], DockerError]
+Prepare = Callable[[], Awaitable[tuple[dict[str, str], Any]]]
+
+_PLATFORM = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+){0,2}$")
+_IMAGE_ID = re.compile(r"^sha256:[0-9a-f]{64}$")
+_PUSH_DIGEST = re.compile(r"^(?P<tag>\S+): digest: (?P<digest>\S+:[0-9a-f]+) size: (?P<size>\d+)$")
+_LOADED = ("Loaded image ID: ", "Loaded image: ")
+_SUCCESSFULLY_BUILT = re.compile(r"^Successfully built ([0-9a-f]+)\s*$")
+
+
+class HasID(Protocol):
+    """Anything with an ``id``: an image model, a container handle."""
+
+    @property
+    def id(self) -> str | None: ...
+
+
+ImageRef = str | HasID
+"""An image's ID or reference, or an image model (its ``id`` is used)."""
+
+ContextSource = Source
+"""A build context: a directory path (tarred on the fly), a path to a tar
+file, tar bytes, a binary file object, or an async iterator of bytes
+(plain or compressed tar)."""
+
+
+class ProgressStream(JSONStream[ItemT, ResultT]):
+    """A JSON progress stream (pull, push, import, load, build).
+
+    ``await`` it for the result, ``async for`` it for the events. An error
+    the engine reports inside the stream raises :class:`StreamError`
+    (:class:`~aiodock.errors.Unauthorized` when a registry refused the
+    credentials).
+    """
+
+    def __init__(
+        self,
+        api: APIClient,
+        opener: Opener,
+        item_type: type[ItemT],
+        finish: Callable[[list[ItemT]], Awaitable[ResultT]],
+        *,
+        on_error: ErrorMap,
+    ) -> None:
+        super().__init__(api, opener, item_type, finish)
+        self._on_error = on_error
+
+    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[ItemT]:
+        try:
+            async for item in super()._items(chunks):
+                yield item
+        except StreamError as exc:
+            mapped = self._on_error(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+
+
+class BuildStream(ProgressStream[BuildEvent, str]):
+    """The stream of ``images.build``: ``await`` it for the image ID.
+
+    A failing step raises :class:`~aiodock.errors.BuildError`, whose ``log``
+    holds the build output up to the failure.
+    """
+
+    def __init__(
+        self,
+        api: APIClient,
+        opener: Opener,
+        finish: Callable[[list[BuildEvent]], Awaitable[str]],
+    ) -> None:
+        super().__init__(api, opener, BuildEvent, finish, on_error=_same)
+        self._log: list[str] = []
+
+    @property
+    def log(self) -> str:
+        """The build output so far."""
+        return "".join(self._log)
+
+    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[BuildEvent]:
+        try:
+            async for event in super()._items(chunks):
+                if event.stream:
+                    self._log.append(event.stream)
+                yield event
+        except BuildError:
+            raise
+        except StreamError as exc:
+            raise BuildError(exc.message, self.log, code=exc.code) from exc
+
+
+PullStream = ProgressStream[ProgressEvent, ImageInspect]
+"""``images.pull``: ``await`` gives the pulled image's :class:`ImageInspect`."""
+PushStream = ProgressStream[ProgressEvent, PushResult]
+"""``images.push``: ``await`` gives a :class:`~aiodock.models.PushResult`."""
+ImportStream = ProgressStream[ProgressEvent, list[str]]
+"""``images.import_image`` / ``images.load``: ``await`` gives the image IDs
+or names the engine reports."""
+
+
+class ImageCollection:
+    """``docker.images``: pull, push, build, tag, save, load, import, remove.
+
+    Example:
+        >>> image = await docker.images.pull("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
+        >>> await docker.images.tag(image, "127.0.0.1:5000/team/app", "stable")  # doctest: +SKIP
+        '127.0.0.1:5000/team/app:stable'
+        >>> result = await docker.images.push("127.0.0.1:5000/team/app:stable")  # doctest: +SKIP
+        >>> result.digest  # doctest: +SKIP
+        'sha256:cff6e6e9...'
+    """
+
+    def __init__(self, api: APIClient) -> None:
+        self._api = api
+
+    # -- registries -------------------------------------------------------
+
+    @operation("ImageCreate")
+    def pull(
+        self,
+        ref: str,
+        *,
+        tag: str | None = None,
+        platform: str | None = None,
+        auth: RegistryAuth | None = None,
+    ) -> PullStream:
+        """``docker pull``: fetch an image from its registry.
+
+        ``ref`` is ``[registry/]repository[:tag][@digest]`` (tag ``latest``
+        when it names neither); ``tag`` may give the tag (or a digest)
+        instead. Credentials: ``auth``, else whatever the Docker config
+        holds for the registry (see :class:`~aiodock.auth.CredentialStore`),
+        else anonymous. ``await`` it for the pulled image's
+        :class:`ImageInspect`; ``async for`` it for
+        :class:`~aiodock.models.ProgressEvent` s.
+
+        A malformed reference raises :class:`ValueError` at once; a missing
+        tag or repository :class:`~aiodock.errors.NotFound` naming it;
+        refused credentials :class:`~aiodock.errors.Unauthorized`.
+
+        Example:
+            >>> image = await docker.images.pull("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
+            >>> async for event in docker.images.pull("busybox"):  # doctest: +SKIP
+            ...     print(event.status, event.id, event.progress_detail)
+        """
+        reference = pull_reference(ref, tag)
+        _check_platform(platform)
+        _check_auth(auth)
+        params: dict[str, QueryValue] = {
+            "fromImage": reference.name,
+            "tag": reference.digest or reference.tag,
+            "platform": platform,
+        }
+
+        async def prepare() -> tuple[dict[str, str], Any]:
+            return {"X-Registry-Auth": await auth_header_for(reference.registry, auth)}, None
+
+        async def finish(events: builtins.list[ProgressEvent]) -> ImageInspect:
+            return await self.inspect(str(reference))
+
+        on_error = _naming(reference, "pull")
+        opener = _opener(self._api, "POST", "/images/create", params, prepare, on_error)
+        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=on_error)
+
+    @operation("ImagePush")
+    def push(
+        self, ref: str, *, tag: str | None = None, auth: RegistryAuth | None = None
+    ) -> PushStream:
+        """``docker push``: upload a local image to its registry.
+
+        Pushes one tag: the one in ``ref``, else ``tag``, else ``latest``.
+        Credentials as for :meth:`pull`; the ``X-Registry-Auth`` header is
+        always sent (anonymous: ``{}``). ``await`` it for a
+        :class:`~aiodock.models.PushResult` (tag, digest, size).
+
+        A tag that does not exist locally raises
+        :class:`~aiodock.errors.StreamError` naming it; refused credentials
+        :class:`~aiodock.errors.Unauthorized`.
+
+        Example:
+            >>> result = await docker.images.push("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
+            >>> result.tag, result.digest[:7], result.size  # doctest: +SKIP
+            ('1', 'sha256:', 527)
+        """
+        reference = push_reference(ref, tag)
+        _check_auth(auth)
+        path = f"/images/{_quoted(reference.name)}/push"
+
+        async def prepare() -> tuple[dict[str, str], Any]:
+            return {"X-Registry-Auth": await auth_header_for(reference.registry, auth)}, None
+
+        async def finish(events: builtins.list[ProgressEvent]) -> PushResult:
+            return _push_result(reference, events)
+
+        on_error = _naming(reference, "push")
+        opener = _opener(self._api, "POST", path, {"tag": reference.tag}, prepare, on_error)
+        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=on_error)
+
+    @operation("ImageSearch")
+    async def search(
+        self,
+        term: str,
+        *,
+        limit: int | None = None,
+        filters: Filters | None = None,
+        auth: RegistryAuth | None = None,
+    ) -> builtins.list[ImageSearchResult]:
+        """``docker search``: ask a registry's search (Docker Hub unless the
+        term names a registry) for repositories.
+
+        ``filters``: ``is-official``, ``is-automated``, ``stars`` (at
+        least). The engine itself queries the registry: without a network
+        it answers with a :class:`~aiodock.errors.ServerError` saying why.
+
+        Example:
+            >>> hits = await docker.images.search("busybox", limit=5)  # doctest: +SKIP
+            >>> [(h.name, h.star_count) for h in hits]  # doctest: +SKIP
+            [('busybox', 3300), ...]
+        """
+        if not isinstance(term, str) or not term.strip():
+            raise ValueError(f"search term must be a non-empty string, not {term!r}")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100
+        ):
+            raise ValueError(f"limit must be an integer from 1 to 100, not {limit!r}")
+        _check_auth(auth)
+        params: dict[str, QueryValue] = {
+            "term": term,
+            "limit": limit,
+            "filters": encode_filters(filters) if filters else None,
+        }
+        headers: dict[str, str] = {}
+        found = auth if auth is not None else await CredentialStore().get(_search_registry(term))
+        if found is not None:
+            headers["X-Registry-Auth"] = found.header()
+        try:
+            return await self._api.get(
+                builtins.list[ImageSearchResult], "/images/search", params=params,
+                headers=headers,
+            )
+        except DockerError as exc:
+            raise registry_error(exc) from None
+
+    # -- local images -----------------------------------------------------
+
+    @operation("ImageList")
+    async def list(
+        self,
+        *,
+        all: bool = False,
+        filters: Filters | None = None,
+        digests: bool = False,
+    ) -> builtins.list[ImageSummary]:
+        """``docker images``: the local images.
+
+        ``all`` includes intermediate images; ``filters`` takes
+        ``reference`` (``"app:*"``), ``label`` (``"key"`` or
+        ``"key=value"``), ``dangling`` (``"true"``), ``before``/``since``
+        (an image). ``digests`` fills ``repo_digests``.
+
+        Example:
+            >>> images = await docker.images.list(filters={"label": "app=web"})  # doctest: +SKIP
+            >>> [i.repo_tags for i in images]  # doctest: +SKIP
+            [['web:1']]
+        """
+        _check_bool("all", all)
+        _check_bool("digests", digests)
+        params: dict[str, QueryValue] = {
+            "all": all,
+            "digests": digests,
+            "filters": encode_filters(filters) if filters else None,
+        }
+        return await self._api.get(builtins.list[ImageSummary], "/images/json", params=params)
+
+    @operation("ImageInspect")
+    async def inspect(self, ref: ImageRef) -> ImageInspect:
+        """``docker image inspect``: everything about one local image.
+
+        Example:
+            >>> image = await docker.images.inspect("busybox:latest")  # doctest: +SKIP
+            >>> image.config.cmd  # doctest: +SKIP
+            ['sh']
+        """
+        return await self._api.get(ImageInspect, f"/images/{_quoted(_image_name(ref))}/json")
+
+    @operation("ImageHistory")
+    async def history(self, ref: ImageRef) -> builtins.list[ImageHistoryItem]:
+        """``docker history``: the layers of an image, newest first.
+
+        Example:
+            >>> [h.created_by for h in await docker.images.history("app:1")]  # doctest: +SKIP
+            ['/bin/sh -c #(nop)  LABEL app=web', ...]
+        """
+        path = f"/images/{_quoted(_image_name(ref))}/history"
+        return await self._api.get(builtins.list[ImageHistoryItem], path)
+
+    @operation("ImageTag")
+    async def tag(self, ref: ImageRef, repo: str, tag: str | None = None) -> str:
+        """``docker tag``: give a local image another name; return it.
+
+        ``repo`` may carry the tag (``"127.0.0.1:5000/app:1"``) or take it
+        from ``tag``; ``latest`` when neither gives one.
+
+        Example:
+            >>> await docker.images.tag("app:1", "127.0.0.1:5000/app", "1")  # doctest: +SKIP
+            '127.0.0.1:5000/app:1'
+        """
+        source = _image_name(ref)
+        target = target_reference(repo, tag, what="tag")
+        await self._api.request(
+            "POST", f"/images/{_quoted(source)}/tag",
+            params={"repo": target.name, "tag": target.tag},
+        )
+        return str(target)
+
+    @operation("ImageDelete")
+    async def remove(
+        self, ref: ImageRef, *, force: bool = False, noprune: bool = False
+    ) -> builtins.list[ImageDeleteItem]:
+        """``docker rmi``: remove a tag, and the image once no tag is left.
+
+        ``force`` removes an image with several tags or used by stopped
+        containers; ``noprune`` keeps untagged parents. Returns what was
+        untagged and deleted.
+
+        Example:
+            >>> await docker.images.remove("127.0.0.1:5000/app:1")  # doctest: +SKIP
+            [ImageDeleteItem(untagged='127.0.0.1:5000/app:1', deleted=None)]
+        """
+        _check_bool("force", force)
+        _check_bool("noprune", noprune)
+        return await self._api.get(
+            builtins.list[ImageDeleteItem], f"/images/{_quoted(_image_name(ref))}",
+            method="DELETE", params={"force": force, "noprune": noprune}, timeout=None,
+        )
+
+    @operation("ImagePrune")
+    async def prune(self, filters: Filters | None = None) -> ImagePruneReport:
+        """``docker image prune``: remove unused images.
+
+        Without filters only dangling (untagged) images go; ``filters``:
+        ``dangling`` (``"false"``: every unused image), ``until``,
+        ``label`` / ``label!``.
+
+        Example:
+            >>> report = await docker.images.prune({"label": "stage=tmp"})  # doctest: +SKIP
+            >>> report.space_reclaimed  # doctest: +SKIP
+            0
+        """
+        params = {"filters": encode_filters(filters) if filters else None}
+        return await self._api.get(
+            ImagePruneReport, "/images/prune", method="POST", params=params, timeout=None
+        )
+
+    @operation("ImageCommit")
+    async def commit(
+        self,
+        container_ref: ImageRef,
+        *,
+        repo: str | None = None,
+        tag: str | None = None,
+        message: str | None = None,
+        author: str | None = None,
+        changes: str | Sequence[str] | None = None,
+        pause: bool = True,
+        config: ContainerConfig | Mapping[str, Any] | None = None,
+    ) -> str:
+        """``docker commit``: make an image of a container's file system;
+        return the new image's ID.
+
+        ``repo`` (which may carry the tag) and ``tag`` name it; ``changes``
+        are Dockerfile instructions (``"CMD ['sh']"``, ``"LABEL a=b"``,
+        ``ENV``, ``EXPOSE``, ``WORKDIR``...); ``config`` a container
+        configuration to merge. The container is paused meanwhile unless
+        ``pause=False``.
+
+        Example:
+            >>> image_id = await docker.images.commit(  # doctest: +SKIP
+            ...     "web", repo="web-snapshot", tag="1", changes=["LABEL snap=1"])
+        """
+        container = _container_name(container_ref)
+        target = target_reference(repo, tag, what="commit") if repo is not None else None
+        if repo is None and tag is not None:
+            raise ValueError("commit(tag=...) needs repo= as well")
+        _check_bool("pause", pause)
+        body = _config_body(config)
+        params: dict[str, QueryValue] = {
+            "container": container,
+            "repo": target.name if target else None,
+            "tag": target.tag if target else None,
+            "comment": _optional_text("message", message),
+            "author": _optional_text("author", author),
+            "pause": pause,
+            "changes": _changes(changes),
+        }
+        response = await self._api.request(
+            "POST", "/commit", params=params, json=body, timeout=None
+        )
+        image_id = response.json().get("Id") if response.content else None
+        if not isinstance(image_id, str) or not image_id:
+            raise DockerError(response.status_code, "the engine did not say the new image's ID")
+        return image_id
+
+    # -- archives ---------------------------------------------------------
+
+    @operation("ImageGet", "ImageGetAll")
+    def save(self, refs: ImageRef | Sequence[ImageRef]) -> ByteStream:
+        """``docker save``: stream a tar of one or several images (layers,
+        configs, tags), for :meth:`load`.
+
+        ``async for chunk in ...`` to consume it, or ``await
+        docker.images.save(refs).to_file(path)`` to write it.
+
+        Example:
+            >>> await docker.images.save(["app:1", "app:2"]).to_file("app.tar")  # doctest: +SKIP
+            2105344
+        """
+        names = [_image_name(r) for r in _as_list(refs)]
+        if not names:
+            raise ValueError("save() needs at least one image")
+        if len(names) == 1:
+            path, params = f"/images/{_quoted(names[0])}/get", None
+        else:
+            path, params = "/images/get", {"names": names}
+
+        def on_error(exc: DockerError) -> DockerError:
+            if isinstance(exc, NotFound):
+                return NotFound(exc.status, f"cannot save {', '.join(names)}: {exc.message}")
+            return exc
+
+        async def prepare() -> tuple[dict[str, str], Any]:
+            return {}, None
+
+        return ByteStream(self._api, _opener(self._api, "GET", path, params, prepare, on_error))
+
+    @operation("ImageLoad")
+    def load(self, source: Source, *, quiet: bool = False) -> ImportStream:
+        """``docker load``: read images from a tar made by :meth:`save`.
+
+        ``source``: a path, bytes, a binary file object or an async iterator
+        of bytes (streamed, never read whole). ``await`` it for the names
+        (or IDs, for untagged images) the engine loaded.
+
+        Example:
+            >>> await docker.images.load("app.tar")  # doctest: +SKIP
+            ['app:1', 'app:2']
+        """
+        _check_bool("quiet", quiet)
+        body = body_from(source, what="load source")
+
+        async def prepare() -> tuple[dict[str, str], Any]:
+            return {"Content-Type": "application/x-tar"}, body
+
+        async def finish(events: builtins.list[ProgressEvent]) -> builtins.list[str]:
+            loaded = [
+                line[len(prefix):].strip()
+                for event in events
+                for line in (event.stream or "").splitlines()
+                for prefix in _LOADED
+                if line.startswith(prefix)
+            ]
+            if not loaded:
+                raise StreamError("the engine reported no image loaded from the archive")
+            return loaded
+
+        opener = _opener(self._api, "POST", "/images/load", {"quiet": quiet}, prepare, _same)
+        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=_same)
+
+    @operation("ImageCreate")
+    def import_image(
+        self,
+        source: Source,
+        *,
+        repo: str | None = None,
+        tag: str | None = None,
+        changes: str | Sequence[str] | None = None,
+        message: str | None = None,
+        platform: str | None = None,
+    ) -> ImportStream:
+        """``docker import``: make an image from a root file system tar.
+
+        ``repo`` (which may carry the tag) and ``tag`` name the image;
+        ``changes`` are Dockerfile instructions applied to it
+        (``'CMD ["sh"]'``, ``"ENV A=1"``, ``"LABEL a=b"``...). ``await`` it
+        for the new image's ID (in a list, like :meth:`load`).
+
+        Example:
+            >>> [image_id] = await docker.images.import_image(  # doctest: +SKIP
+            ...     "rootfs.tar", repo="mini", tag="1", changes=['CMD ["sh"]'])
+        """
+        target = target_reference(repo, tag, what="import_image") if repo is not None else None
+        if repo is None and tag is not None:
+            raise ValueError("import_image(tag=...) needs repo= as well")
+        _check_platform(platform)
+        params: dict[str, QueryValue] = {
+            "fromSrc": "-",
+            "repo": target.name if target else None,
+            "tag": target.tag if target else None,
+            "message": _optional_text("message", message),
+            "changes": _changes(changes),
+            "platform": platform,
+        }
+        body = body_from(source, what="import_image source")
+
+        async def prepare() -> tuple[dict[str, str], Any]:
+            return {"Content-Type": "application/x-tar"}, body
+
+        async def finish(events: builtins.list[ProgressEvent]) -> builtins.list[str]:
+            ids = [e.status for e in events if e.status and _IMAGE_ID.match(e.status)]
+            if not ids:
+                raise StreamError("the import ended without reporting an image ID")
+            return ids
+
+        opener = _opener(self._api, "POST", "/images/create", params, prepare, _same)
+        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=_same)
+
+    # -- building ---------------------------------------------------------
+
+    @operation("ImageBuild")
+    def build(
+        self,
+        context: ContextSource,
+        *,
+        tag: str | Sequence[str] | None = None,
+        dockerfile: str = "Dockerfile",
+        buildargs: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
+        target: str | None = None,
+        nocache: bool = False,
+        pull: bool = False,
+        rm: bool = True,
+        forcerm: bool = False,
+        network_mode: str | None = None,
+        platform: str | None = None,
+        cache_from: Sequence[str] | None = None,
+        extra_hosts: Mapping[str, str] | Sequence[str] | None = None,
+        shm_size: int | None = None,
+        auth: RegistryAuth | Mapping[str, RegistryAuth] | None = None,
+    ) -> BuildStream:
+        """``docker build``: build an image from a context.
+
+        ``context`` is a directory (tarred on the fly and streamed, honouring
+        its ``.dockerignore``; see :mod:`aiodock.archive`), or an existing
+        tar (plain or compressed) as a file path, bytes, a binary file
+        object or an async iterator of bytes. ``dockerfile`` is a path
+        inside the context. ``tag`` names the image (several: a list);
+        ``buildargs`` fill ``ARG``; ``labels`` are added to the image;
+        ``target`` picks a stage; ``extra_hosts`` adds ``/etc/hosts``
+        entries (``{"db": "10.0.0.2"}``); ``shm_size`` is in bytes.
+        Registry credentials for ``FROM`` images go in
+        ``X-Registry-Config``: ``auth`` (one :class:`RegistryAuth` with its
+        ``serveraddress``, or registry -> auth), else every credential the
+        Docker config has.
+
+        ``await`` it for the new image's ID; ``async for`` it for
+        :class:`~aiodock.models.BuildEvent` s. A failing step raises
+        :class:`~aiodock.errors.BuildError` with the output so far in ``.log``.
+
+        Example:
+            >>> image_id = await docker.images.build(  # doctest: +SKIP
+            ...     "app/", tag="app:1", buildargs={"VERSION": "1"}, labels={"team": "a"})
+            >>> async for event in docker.images.build("app/"):  # doctest: +SKIP
+            ...     print(event.stream or "", end="")
+        """
+        tags = _build_tags(tag)
+        for flag, value in (("nocache", nocache), ("pull", pull), ("rm", rm),
+                            ("forcerm", forcerm)):
+            _check_bool(flag, value)
+        _check_platform(platform)
+        if shm_size is not None and (
+            isinstance(shm_size, bool) or not isinstance(shm_size, int) or shm_size <= 0
+        ):
+            raise ValueError(f"shm_size must be a positive number of bytes, not {shm_size!r}")
+        credentials = _build_auth(auth)
+        params: dict[str, QueryValue] = {
+            "t": tags or None,
+            "dockerfile": dockerfile,
+            "buildargs": _json_map("buildargs", buildargs),
+            "labels": _json_map("labels", labels),
+            "target": _optional_text("target", target),
+            "nocache": nocache,
+            "pull": pull,
+            "rm": rm,
+            "forcerm": forcerm,
+            "networkmode": _optional_text("network_mode", network_mode),
+            "platform": platform,
+            "cachefrom": _json_list("cache_from", cache_from),
+            "extrahosts": _extra_hosts(extra_hosts),
+            "shmsize": shm_size,
+        }
+        make_body = self._context_body(context, dockerfile, params)
+
+        async def prepare() -> tuple[dict[str, str], Any]:
+            found = credentials if credentials is not None else await CredentialStore().all()
+            headers = {
+                "Content-Type": "application/x-tar",
+                "X-Registry-Config": encode_config_header(found),
+            }
+            return headers, await make_body()
+
+        async def finish(events: builtins.list[BuildEvent]) -> str:
+            return _built_image_id(events, stream.log)
+
+        opener = _opener(self._api, "POST", "/build", params, prepare, _same)
+        stream = BuildStream(self._api, opener, finish)
+        return stream
+
+    @staticmethod
+    def _context_body(
+        context: ContextSource, dockerfile: str, params: dict[str, QueryValue]
+    ) -> Callable[[], Awaitable[Any]]:
+        """Check the context now; return what makes the request body later."""
+        if isinstance(context, str | os.PathLike) and os.path.isdir(context):
+            root, rules = prepare_context(context, dockerfile=dockerfile)
+            params["dockerfile"] = dockerfile_name(dockerfile)
+
+            async def walk() -> Any:
+                entries = await anyio.to_thread.run_sync(context_entries, root, rules)
+                return stream_tar(entries)
+
+            return walk
+        if not isinstance(dockerfile, str) or not dockerfile.strip():
+            raise ValueError(f"dockerfile must be a non-empty path, not {dockerfile!r}")
+        body = body_from(context, what="build context")
+
+        async def ready() -> Any:
+            return body
+
+        return ready
+
+    @operation("BuildPrune")
+    async def prune_builds(
+        self,
+        *,
+        keep_storage: int | None = None,
+        all: bool = False,
+        filters: Filters | None = None,
+    ) -> BuildPruneReport:
+        """``docker builder prune``: remove build cache.
+
+        ``keep_storage`` keeps that many bytes of cache; ``all`` removes
+        every kind of cache, not only dangling; ``filters``: ``until``,
+        ``id``, ``parent``, ``type``, ``description``, ``inuse``,
+        ``shared``, ``private``.
+
+        Example:
+            >>> report = await docker.images.prune_builds(  # doctest: +SKIP
+            ...     filters={"until": "24h"})
+            >>> report.space_reclaimed  # doctest: +SKIP
+            0
+        """
+        _check_bool("all", all)
+        if keep_storage is not None and (
+            isinstance(keep_storage, bool) or not isinstance(keep_storage, int)
+            or keep_storage < 0
+        ):
+            raise ValueError(f"keep_storage must be a number of bytes, not {keep_storage!r}")
+        params: dict[str, QueryValue] = {
+            "keep-storage": keep_storage,
+            "all": all or None,
+            "filters": encode_filters(filters) if filters else None,
+        }
+        return await self._api.get(
+            BuildPruneReport, "/build/prune", method="POST", params=params, timeout=None
+        )
+
+
+# --------------------------------------------------------------------------
+# opening streams
+
+
+def _same(exc: DockerError) -> DockerError:
+    return exc
+
+
+def _opener(
+    api: APIClient,
+    method: str,
+    path: str,
+    params: Mapping[str, QueryValue] | None,
+    prepare: Prepare,
+    on_error: ErrorMap,
+) -> Opener:
+    """An opener for a stream object: look up headers and body (credentials,
+    the context walk) first, then send; errors go through ``on_error``."""
+
+    @asynccontextmanager
+    async def open_stream() -> AsyncIterator[httpx.Response]:
+        headers, content = await prepare()
+        async with AsyncExitStack() as stack:
+            try:
+                response = await stack.enter_async_context(
+                    api.stream(method, path, params=params, headers=headers, content=content)
+                )
+            except DockerError as exc:
+                mapped = on_error(exc)
+                if mapped is exc:
+                    raise
+                raise mapped from exc
+            yield response
+
+    return open_stream
+
+
+def _naming(reference: ImageReference, action: str) -> ErrorMap:
+    """Map registry 401s to Unauthorized and make sure errors name the image."""
+
+    def on_error(exc: DockerError) -> DockerError:
+        mapped = registry_error(exc)
+        if mapped is not exc:
+            return mapped
+        if str(reference) in exc.message:
+            return exc
+        message = f"{action} {reference}: {exc.message}"
+        if isinstance(exc, StreamError):
+            return StreamError(message, status=exc.status, code=exc.code)
+        if isinstance(exc, NotFound):
+            return NotFound(exc.status, message)
+        return exc
+
+    return on_error
+
+
+# --------------------------------------------------------------------------
+# results
+
+
+def _push_result(reference: ImageReference, events: builtins.list[ProgressEvent]) -> PushResult:
+    for event in reversed(events):
+        if event.aux and {"Tag", "Digest", "Size"} <= event.aux.keys():
+            return PushResult.model_validate(event.aux)
+    for event in reversed(events):
+        match = _PUSH_DIGEST.match(event.status or "")
+        if match:
+            return PushResult(
+                tag=match["tag"], digest=match["digest"], size=int(match["size"])
+            )
+    raise StreamError(f"the push of {reference} ended without reporting a digest")
+
+
+def _built_image_id(events: builtins.list[BuildEvent], log: str) -> str:
+    for event in reversed(events):
+        if event.image_id:
+            return event.image_id
+    for event in reversed(events):
+        match = _SUCCESSFULLY_BUILT.match(event.stream or "")
+        if match:
+            return match[1]
+    raise BuildError("the build ended without reporting an image ID", log)
+
+
+# --------------------------------------------------------------------------
+# checking arguments (before any request)
+
+
+def _as_list(refs: ImageRef | Sequence[ImageRef]) -> builtins.list[ImageRef]:
+    if isinstance(refs, str) or hasattr(refs, "id"):
+        return [refs]
+    if isinstance(refs, Sequence):
+        return builtins.list(refs)
+    raise TypeError(f"expected an image or a list of images, not {type(refs).__name__}")
+
+
+def _container_name(ref: object) -> str:
+    if isinstance(ref, str):
+        if not ref.strip() or "/" in ref.strip("/"):
+            raise ValueError(f"container_ref must be a container ID or name, not {ref!r}")
+        return ref
+    return _image_name(ref, what="container_ref")
+
+
+def _image_name(ref: object, *, what: str = "image") -> str:
+    if isinstance(ref, str):
+        return check_image_ref(ref)
+    ref_id = getattr(ref, "id", None)
+    if isinstance(ref_id, str) and ref_id:
+        return ref_id
+    raise TypeError(
+        f"{what} must be an ID, a reference or an object with an id, not {type(ref).__name__}"
+    )
+
+
+def _quoted(name: str) -> str:
+    return quote(name, safe="/:@")
+
+
+def _optional_text(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _check_bool(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+
+
+def _check_platform(platform: object) -> None:
+    if platform is None:
+        return
+    if not isinstance(platform, str) or not _PLATFORM.match(platform):
+        raise ValueError(
+            f"platform must look like 'os[/arch[/variant]]' (linux/amd64), not {platform!r}"
+        )
+
+
+def _check_auth(auth: object) -> None:
+    if auth is not None and not isinstance(auth, RegistryAuth):
+        raise TypeError(f"auth must be a RegistryAuth, not {type(auth).__name__}")
+
+
+def _search_registry(term: str) -> str:
+    first, slash, _ = term.partition("/")
+    if slash and (any(c in first for c in ".:") or first == "localhost"):
+        return first
+    return DOCKER_HUB
+
+
+def _changes(changes: str | Sequence[str] | None) -> builtins.list[str] | None:
+    if changes is None:
+        return None
+    items = [changes] if isinstance(changes, str) else builtins.list(changes)
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(
+                f"changes must be Dockerfile instructions (non-empty strings), not {item!r}"
+            )
+    return items or None
+
+
+def _config_body(config: ContainerConfig | Mapping[str, Any] | None) -> dict[str, Any]:
+    if config is None:
+        return {}
+    if isinstance(config, ContainerConfig):
+        return config.to_engine()
+    if isinstance(config, Mapping):
+        return ContainerConfig.model_validate(dict(config)).to_engine()
+    raise TypeError(f"config must be a ContainerConfig or a mapping, not {type(config).__name__}")
+
+
+def _json_map(name: str, value: Mapping[str, str] | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping of strings, not {type(value).__name__}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"{name} must map strings to strings (bad entry {key!r}: {item!r})")
+    return json.dumps(dict(value), separators=(",", ":"))
+
+
+def _json_list(name: str, value: Sequence[str] | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be a list of image references")
+    return json.dumps(builtins.list(value), separators=(",", ":"))
+
+
+def _extra_hosts(value: Mapping[str, str] | Sequence[str] | None) -> builtins.list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        entries = [f"{host}:{address}" for host, address in value.items()]
+    elif isinstance(value, str):
+        raise TypeError("extra_hosts must be a mapping {host: ip} or a list of 'host:ip'")
+    else:
+        entries = builtins.list(value)
+    for entry in entries:
+        if not isinstance(entry, str) or ":" not in entry or entry.startswith(":"):
+            raise ValueError(f"extra_hosts entries must look like 'host:ip', not {entry!r}")
+    return entries or None
+
+
+def _build_tags(tag: str | Sequence[str] | None) -> builtins.list[str]:
+    if tag is None:
+        return []
+    tags = [tag] if isinstance(tag, str) else builtins.list(tag)
+    for item in tags:
+        if not isinstance(item, str):
+            raise TypeError(f"tag must be a reference or a list of them, not {item!r}")
+        if parse_reference(item, default_tag=None).digest is not None:
+            raise ValueError(f"build tag {item!r} names a digest; give a tag")
+    return tags
+
+
+def _build_auth(
+    auth: RegistryAuth | Mapping[str, RegistryAuth] | None,
+) -> dict[str, RegistryAuth] | None:
+    if auth is None:
+        return None
+    if isinstance(auth, RegistryAuth):
+        if not auth.serveraddress:
+            raise ValueError(
+                "build(auth=RegistryAuth(...)) needs serveraddress= (the registry it is for)"
+            )
+        return {registry_key(auth.serveraddress): auth}
+    if isinstance(auth, Mapping):
+        found: dict[str, RegistryAuth] = {}
+        for registry, item in auth.items():
+            if not isinstance(registry, str) or not isinstance(item, RegistryAuth):
+                raise TypeError("build(auth=...) must map registries to RegistryAuth")
+            found[registry_key(registry)] = item
+        return found
+    raise TypeError(
+        f"auth must be a RegistryAuth or a mapping of them, not {type(auth).__name__}"
+    )

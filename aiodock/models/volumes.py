@@ -1,0 +1,58 @@
+"""Hand-written volume models: the list answer and the prune report.
+
+``Volume`` itself (name, driver, mountpoint, labels, options, scope,
+usage data, cluster volume) is generated from the specification.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from ._base import EngineModel
+from ._generated import Volume
+
+
+class VolumeList(EngineModel):
+    """The answer of ``volumes.list``: the volumes, and the engine's warnings
+    (for instance about a volume driver that did not answer).
+
+    Both are lists, empty when the engine sends nothing.
+
+    Example:
+        >>> listing = await docker.volumes.list(filters={"label": "app=web"})  # doctest: +SKIP
+        >>> [v.name for v in listing.volumes], listing.warnings  # doctest: +SKIP
+        (['web-data'], [])
+    """
+
+    volumes: list[Volume] = Field(default_factory=list, alias="Volumes")
+    warnings: list[str] = Field(default_factory=list, alias="Warnings")
+
+    @field_validator("volumes", "warnings", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class VolumePruneReport(EngineModel):
+    """What ``volumes.prune`` removed: volume names and the bytes freed.
+
+    Example:
+        >>> VolumePruneReport.model_validate(
+        ...     {"VolumesDeleted": ["old-data"], "SpaceReclaimed": 4096})
+        VolumePruneReport(volumes_deleted=['old-data'], space_reclaimed=4096)
+    """
+
+    volumes_deleted: list[str] = Field(default_factory=list, alias="VolumesDeleted")
+    space_reclaimed: int = Field(default=0, alias="SpaceReclaimed")
+
+    @field_validator("volumes_deleted", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @field_validator("space_reclaimed", mode="before")
+    @classmethod
+    def _none_is_zero(cls, value: Any) -> Any:
+        return 0 if value is None else value

@@ -1,0 +1,364 @@
+"""The network API: create, inspect, list, remove, connect, disconnect, prune.
+
+Wire details (Engine API 1.41):
+
+- ``POST /networks/create`` takes ``{"Name", "CheckDuplicate", "Driver",
+  "Internal", "Attachable", "Ingress", "IPAM", "EnableIPv6", "Options",
+  "Labels"}`` and answers ``201 {"Id", "Warning"}``; a name already in use
+  is ``409`` while ``CheckDuplicate`` is on (from API 1.44 the engine always
+  checks). aiodock then inspects the new network by ID and returns it.
+- ``GET /networks/{id}?verbose=&scope=``, ``GET /networks?filters=``.
+- ``DELETE /networks/{id}``: ``204``; a network that still has containers is
+  ``403`` on dockerd 20.10 (``409`` on newer engines), predefined networks
+  (``bridge``, ``host``, ``none``) are ``403``.
+- ``POST /networks/{id}/connect`` ``{"Container", "EndpointConfig"}`` and
+  ``POST /networks/{id}/disconnect`` ``{"Container", "Force"}``: ``200``.
+- ``POST /networks/prune?filters=`` answers ``{"NetworksDeleted": [names]}``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ipaddress
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from ._api import APIClient
+from ._operation import operation
+from ._query import Filters, encode_filters
+from .errors import DockerError
+from .models import (
+    EndpointIPAMConfig,
+    EndpointSettings,
+    EngineModel,
+    NetworkCreateResponse,
+    _generated,
+)
+
+# From the defining module, not the package: the package re-exports these
+# over the generated classes of the same names, which type checkers cannot
+# follow (they keep the generated type for the package's name).
+from .models.networks import NetworkInspect, NetworkPruneReport
+
+_SCOPES = ("local", "global", "swarm")
+
+
+class HasID(Protocol):
+    """Anything with an ``id``: a :class:`~aiodock.containers.Container` handle."""
+
+    @property
+    def id(self) -> str: ...
+
+
+NetworkRef = str | _generated.NetworkInspect | _generated.NetworkSummary
+"""A network's ID or name, or a network model (its ``id`` is used)."""
+
+ContainerRef = str | HasID
+"""A container's ID or name, or a container handle (its ``id`` is used)."""
+
+
+class NetworkCollection:
+    """``docker.networks``: user-defined networks and the containers on them.
+
+    Example:
+        >>> net = await docker.networks.create("backend", labels={"app": "demo"})  # doctest: +SKIP
+        >>> await docker.networks.connect(net, "web", aliases=["api"])  # doctest: +SKIP
+        >>> await docker.networks.remove(net)  # doctest: +SKIP
+    """
+
+    def __init__(self, api: APIClient) -> None:
+        self._api = api
+
+    @operation("NetworkCreate")
+    async def create(
+        self,
+        name: str,
+        *,
+        driver: str = "bridge",
+        internal: bool = False,
+        attachable: bool = False,
+        ingress: bool = False,
+        ipam: _generated.IPAM | None = None,
+        enable_ipv6: bool = False,
+        options: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
+        check_duplicate: bool = True,
+    ) -> NetworkInspect:
+        """``POST /networks/create`` (``docker network create``); returns the
+        new network as ``inspect`` shows it.
+
+        ``internal`` cuts the network off from outside (no gateway to the
+        host's networks); ``ipam`` chooses subnets, ranges and gateways;
+        ``options`` are driver options (``com.docker.network.bridge.name``...).
+        With ``check_duplicate`` (the default) a name already in use raises
+        :class:`~aiodock.errors.Conflict`; without it the engine creates a
+        second network of that name and aiodock passes on its warning as a
+        :class:`UserWarning` (engines from API 1.44 always refuse).
+
+        Example:
+            >>> net = await docker.networks.create(  # doctest: +SKIP
+            ...     "backend",
+            ...     ipam=IPAM(config=[IPAMConfig(subnet="10.213.7.0/24", gateway="10.213.7.1")]),
+            ...     labels={"app": "demo"},
+            ... )
+            >>> net.ipam.config[0].subnet  # doctest: +SKIP
+            '10.213.7.0/24'
+        """
+        _check_name("name", name)
+        _check_name("driver", driver)
+        for flag, value in (("internal", internal), ("attachable", attachable),
+                            ("ingress", ingress), ("enable_ipv6", enable_ipv6),
+                            ("check_duplicate", check_duplicate)):
+            _check_bool(flag, value)
+        if ipam is not None:
+            _check_ipam(ipam)
+        body: dict[str, Any] = {
+            "Name": name,
+            "CheckDuplicate": check_duplicate,
+            "Driver": driver,
+            "Internal": internal,
+            "Attachable": attachable,
+            "Ingress": ingress,
+            "EnableIPv6": enable_ipv6,
+        }
+        if ipam is not None:
+            body["IPAM"] = ipam.to_engine()
+        if options is not None:
+            body["Options"] = _string_map("options", options)
+        if labels is not None:
+            body["Labels"] = _string_map("labels", labels)
+        created: NetworkCreateResponse = await self._api.get(
+            NetworkCreateResponse, "/networks/create", method="POST", json=body
+        )
+        if not created.id:
+            raise DockerError(None, f"the engine created network {name!r} but sent no ID")
+        if created.warning:
+            warnings.warn(f"the engine warns: {created.warning}", UserWarning, stacklevel=2)
+        return await self.inspect(created.id)
+
+    @operation("NetworkInspect")
+    async def inspect(
+        self, ref: NetworkRef, *, verbose: bool = False, scope: str | None = None
+    ) -> NetworkInspect:
+        """``GET /networks/{id}`` (``docker network inspect``): the network
+        and the containers attached to it.
+
+        ``verbose`` adds swarm service details; ``scope`` (``"local"``,
+        ``"global"``, ``"swarm"``) only finds networks of that scope.
+        A missing network raises :class:`~aiodock.errors.NotFound`.
+
+        Example:
+            >>> net = await docker.networks.inspect("bridge")  # doctest: +SKIP
+            >>> net.ipam.config[0].subnet, net.containers  # doctest: +SKIP
+            ('172.17.0.0/16', {})
+        """
+        path = f"/networks/{_network_ref(ref)}"
+        _check_bool("verbose", verbose)
+        if scope is not None and scope not in _SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(_SCOPES)}, not {scope!r}")
+        params = {"verbose": True if verbose else None, "scope": scope}
+        return await self._api.get(NetworkInspect, path, params=params)
+
+    @operation("NetworkList")
+    async def list(self, filters: Filters | None = None) -> builtins.list[NetworkInspect]:
+        """``GET /networks`` (``docker network ls``).
+
+        ``filters`` as in ``docker network ls --filter``: ``name``, ``id``,
+        ``driver``, ``label`` (``"key"`` or ``"key=value"``), ``scope``,
+        ``type`` (``"custom"``, ``"builtin"``), ``dangling`` (``"true"``).
+        Listed networks carry no ``containers``: ``inspect`` one for those.
+
+        Example:
+            >>> nets = await docker.networks.list(filters={"label": "app=demo"})  # doctest: +SKIP
+            >>> [n.name for n in nets]  # doctest: +SKIP
+            ['backend']
+        """
+        params = {"filters": encode_filters(filters) if filters else None}
+        return await self._api.get(builtins.list[NetworkInspect], "/networks", params=params)
+
+    @operation("NetworkDelete")
+    async def remove(self, ref: NetworkRef) -> None:
+        """``DELETE /networks/{id}`` (``docker network rm``).
+
+        Raises :class:`~aiodock.errors.NotFound` for a missing network, and
+        the engine's refusal, with its message, for a network that still has
+        containers (:class:`~aiodock.errors.Forbidden` on dockerd 20.10,
+        :class:`~aiodock.errors.Conflict` on newer engines) or a predefined one.
+
+        Example:
+            >>> await docker.networks.remove("backend")  # doctest: +SKIP
+        """
+        await self._api.request("DELETE", f"/networks/{_network_ref(ref)}")
+
+    @operation("NetworkConnect")
+    async def connect(
+        self,
+        network_ref: NetworkRef,
+        container_ref: ContainerRef,
+        *,
+        aliases: Sequence[str] | None = None,
+        ipv4_address: str | None = None,
+        ipv6_address: str | None = None,
+        links: Sequence[str] | None = None,
+        driver_opts: Mapping[str, str] | None = None,
+    ) -> None:
+        """``POST /networks/{id}/connect`` (``docker network connect``):
+        attach a container (running or not) to a network.
+
+        ``aliases`` are extra names other containers on the network resolve
+        to this one; ``ipv4_address``/``ipv6_address`` pin its address (the
+        network needs a subnet given at creation); ``links`` are legacy
+        ``"container:alias"`` links; ``driver_opts`` go to the network driver.
+
+        Example:
+            >>> await docker.networks.connect("backend", "web", aliases=["api"])  # doctest: +SKIP
+        """
+        path = f"/networks/{_network_ref(network_ref)}/connect"
+        container = _container_ref(container_ref)
+        pinned = EndpointIPAMConfig(
+            ipv4_address=_address("ipv4_address", ipv4_address, 4),
+            ipv6_address=_address("ipv6_address", ipv6_address, 6),
+        )
+        endpoint = EndpointSettings(
+            aliases=_string_list("aliases", aliases),
+            links=_string_list("links", links),
+            driver_opts=None if driver_opts is None else _string_map("driver_opts", driver_opts),
+            ipam_config=pinned if pinned.to_engine() else None,
+        )
+        body = {"Container": container, "EndpointConfig": endpoint.to_engine()}
+        await self._api.request("POST", path, json=body)
+
+    @operation("NetworkDisconnect")
+    async def disconnect(
+        self, network_ref: NetworkRef, container_ref: ContainerRef, *, force: bool = False
+    ) -> None:
+        """``POST /networks/{id}/disconnect`` (``docker network disconnect``).
+
+        ``force`` disconnects even when the engine cannot reach the container
+        cleanly (for instance a container that no longer exists).
+
+        Example:
+            >>> await docker.networks.disconnect("backend", "web")  # doctest: +SKIP
+        """
+        path = f"/networks/{_network_ref(network_ref)}/disconnect"
+        container = _container_ref(container_ref)
+        _check_bool("force", force)
+        await self._api.request("POST", path, json={"Container": container, "Force": force})
+
+    @operation("NetworkPrune")
+    async def prune(self, filters: Filters | None = None) -> NetworkPruneReport:
+        """``POST /networks/prune`` (``docker network prune``): remove every
+        unused user-defined network that matches ``filters``.
+
+        ``filters``: ``label`` (``"key"``, ``"key=value"``, ``label!`` to
+        exclude) and ``until`` (a timestamp or a duration like ``"10m"``).
+        Without filters this removes ALL unused networks on the engine.
+
+        Example:
+            >>> report = await docker.networks.prune(  # doctest: +SKIP
+            ...     filters={"label": "app=demo"})
+            >>> report.networks_deleted  # doctest: +SKIP
+            ['backend']
+        """
+        params = {"filters": encode_filters(filters) if filters else None}
+        return await self._api.get(
+            NetworkPruneReport, "/networks/prune", method="POST", params=params, timeout=None
+        )
+
+
+# -- input checks (all run before any request is sent) ---------------------
+
+
+def _check_name(what: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, not {type(value).__name__} ({value!r})")
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    return value
+
+
+def _network_ref(ref: object) -> str:
+    if isinstance(ref, _generated.NetworkInspect | _generated.NetworkSummary):
+        if not ref.id:
+            raise ValueError("this network model has no id: pass the network's ID or name")
+        ref = ref.id
+    return quote(_check_name("network", ref), safe="")
+
+
+def _container_ref(ref: object) -> str:
+    if not isinstance(ref, str):
+        ref = getattr(ref, "id", ref)
+    return _check_name("container", ref)
+
+
+def _check_bool(what: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{what} must be True or False, not {value!r}")
+
+
+def _string_map(what: str, value: object) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a mapping of strings to strings, not {value!r}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"{what} must map strings to strings; got {key!r}: {item!r}")
+    return dict(value)
+
+
+def _string_list(what: str, value: object) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise TypeError(f"{what} must be a list of strings, not {value!r}")
+    for item in value:
+        if not isinstance(item, str) or not item:
+            raise TypeError(f"{what} must be a list of non-empty strings; got {item!r}")
+    return list(value)
+
+
+def _address(what: str, value: str | None, version: int) -> str | None:
+    if value is None:
+        return None
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        raise ValueError(f"{what} is not an IP address: {value!r}") from None
+    if address.version != version:
+        raise ValueError(f"{what} must be an IPv{version} address, not {value!r}")
+    return str(address)
+
+
+def _check_ipam(ipam: object) -> None:
+    if not isinstance(ipam, _generated.IPAM):
+        raise TypeError(f"ipam must be an aiodock.models.IPAM, not {type(ipam).__name__}")
+    _no_unknown_fields("ipam", ipam)
+    for index, pool in enumerate(ipam.config or ()):
+        where = f"ipam.config[{index}]"
+        _no_unknown_fields(where, pool)
+        for field in ("subnet", "ip_range"):
+            value = getattr(pool, field)
+            if value is not None:
+                try:
+                    ipaddress.ip_network(value, strict=False)
+                except ValueError as exc:
+                    raise ValueError(f"{where}.{field} is not a network in CIDR form: {exc}"
+                                     ) from None
+        addresses: dict[str, str | None] = {f"{where}.gateway": pool.gateway}
+        for host, reserved in (pool.auxiliary_addresses or {}).items():
+            addresses[f"{where}.aux_addresses[{host!r}]"] = reserved
+        for label, address in addresses.items():
+            if address is not None:
+                try:
+                    ipaddress.ip_address(address)
+                except ValueError:
+                    raise ValueError(f"{label} is not an IP address: {address!r}") from None
+
+
+def _no_unknown_fields(where: str, model: EngineModel) -> None:
+    # Models keep unknown keys (for the engine's answers); in a request one
+    # is a misspelt option the engine would silently ignore.
+    if model.model_extra:
+        names = ", ".join(sorted(model.model_extra))
+        raise ValueError(f"{where}: unknown field(s) {names}")

@@ -1,0 +1,171 @@
+"""The volume API: create, inspect, list, remove, prune.
+
+Wire details (Engine API 1.41):
+
+- ``POST /volumes/create`` ``{"Name", "Driver", "DriverOpts", "Labels"}``
+  answers ``201`` with the volume. Creating a volume whose name exists with
+  the same driver returns the existing one (the engine's rule).
+- ``GET /volumes/{name}``; ``GET /volumes?filters=`` answers
+  ``{"Volumes": [...], "Warnings": [...]}`` (either may be ``null``).
+- ``DELETE /volumes/{name}?force=``: ``204``; ``409`` while a container (even
+  a stopped one) uses it, ``404`` when missing (``force`` turns that into
+  ``204``).
+- ``POST /volumes/prune?filters=`` answers ``{"VolumesDeleted": [names],
+  "SpaceReclaimed": bytes}``. Up to API 1.41 it removes every unused volume
+  that matches; from 1.42 only anonymous ones unless ``{"all": "true"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from ._api import APIClient
+from ._operation import operation
+from ._query import Filters, encode_filters
+from .errors import NotFound
+from .models import Volume, VolumeList, VolumePruneReport
+
+VolumeRef = str | Volume
+"""A volume's name, or a :class:`~aiodock.models.Volume` (its ``name`` is used)."""
+
+
+class VolumeCollection:
+    """``docker.volumes``: named and anonymous volumes.
+
+    Example:
+        >>> vol = await docker.volumes.create("web-data", labels={"app": "web"})  # doctest: +SKIP
+        >>> vol.mountpoint  # doctest: +SKIP
+        '/var/lib/docker/volumes/web-data/_data'
+        >>> await docker.volumes.remove(vol)  # doctest: +SKIP
+    """
+
+    def __init__(self, api: APIClient) -> None:
+        self._api = api
+
+    @operation("VolumeCreate")
+    async def create(
+        self,
+        name: str | None = None,
+        *,
+        driver: str = "local",
+        driver_opts: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> Volume:
+        """``POST /volumes/create`` (``docker volume create``).
+
+        Without ``name`` the engine makes up one (an anonymous volume).
+        ``driver_opts`` go to the volume driver; for ``local`` they are the
+        ``mount`` options: ``{"type": "tmpfs", "device": "tmpfs", "o":
+        "size=16m"}`` makes a volume in memory, ``{"type": "none",
+        "device": "/srv/data", "o": "bind"}`` one backed by a host directory.
+
+        Example:
+            >>> vol = await docker.volumes.create(  # doctest: +SKIP
+            ...     "scratch", driver_opts={"type": "tmpfs", "device": "tmpfs", "o": "size=16m"})
+            >>> vol.options  # doctest: +SKIP
+            {'device': 'tmpfs', 'o': 'size=16m', 'type': 'tmpfs'}
+        """
+        body: dict[str, Any] = {"Driver": _check_name("driver", driver)}
+        if name is not None:
+            body["Name"] = _check_name("name", name)
+        if driver_opts is not None:
+            body["DriverOpts"] = _string_map("driver_opts", driver_opts)
+        if labels is not None:
+            body["Labels"] = _string_map("labels", labels)
+        return await self._api.get(Volume, "/volumes/create", method="POST", json=body)
+
+    @operation("VolumeInspect")
+    async def inspect(self, name: VolumeRef) -> Volume:
+        """``GET /volumes/{name}`` (``docker volume inspect``); a missing
+        volume raises :class:`~aiodock.errors.NotFound`.
+
+        Example:
+            >>> (await docker.volumes.inspect("web-data")).labels  # doctest: +SKIP
+            {'app': 'web'}
+        """
+        return await self._api.get(Volume, f"/volumes/{_volume_ref(name)}")
+
+    @operation("VolumeList")
+    async def list(self, filters: Filters | None = None) -> VolumeList:
+        """``GET /volumes`` (``docker volume ls``).
+
+        ``filters`` as in ``docker volume ls --filter``: ``name``, ``label``
+        (``"key"`` or ``"key=value"``), ``driver``, ``dangling`` (``"true"``:
+        used by no container).
+
+        Example:
+            >>> listing = await docker.volumes.list(filters={"label": "app=web"})  # doctest: +SKIP
+            >>> [v.name for v in listing.volumes]  # doctest: +SKIP
+            ['web-data']
+        """
+        params = {"filters": encode_filters(filters) if filters else None}
+        return await self._api.get(VolumeList, "/volumes", params=params)
+
+    @operation("VolumeDelete")
+    async def remove(self, name: VolumeRef, *, force: bool = False) -> None:
+        """``DELETE /volumes/{name}`` (``docker volume rm``).
+
+        A volume that a container (running or stopped) still uses raises
+        :class:`~aiodock.errors.Conflict`, ``force`` or not: remove the
+        container first. A missing volume raises
+        :class:`~aiodock.errors.NotFound`, or nothing with ``force``.
+
+        Example:
+            >>> await docker.volumes.remove("web-data")  # doctest: +SKIP
+            >>> await docker.volumes.remove("already-gone", force=True)  # doctest: +SKIP
+        """
+        path = f"/volumes/{_volume_ref(name)}"
+        if not isinstance(force, bool):
+            raise TypeError(f"force must be True or False, not {force!r}")
+        try:
+            await self._api.request("DELETE", path, params={"force": True if force else None})
+        except NotFound:
+            if not force:
+                raise
+
+    @operation("VolumePrune")
+    async def prune(self, filters: Filters | None = None) -> VolumePruneReport:
+        """``POST /volumes/prune`` (``docker volume prune``): remove unused
+        volumes that match ``filters`` and report what went.
+
+        ``filters``: ``label`` (``"key"``, ``"key=value"``; ``label!`` to
+        exclude). Engines up to API 1.41 consider every unused volume, newer
+        ones only anonymous volumes unless ``filters`` has ``{"all": "true"}``.
+        Without filters this can remove ALL unused volumes on the engine.
+
+        Example:
+            >>> report = await docker.volumes.prune(filters={"label": "app=web"})  # doctest: +SKIP
+            >>> report.volumes_deleted, report.space_reclaimed  # doctest: +SKIP
+            (['web-data'], 4096)
+        """
+        params = {"filters": encode_filters(filters) if filters else None}
+        return await self._api.get(
+            VolumePruneReport, "/volumes/prune", method="POST", params=params, timeout=None
+        )
+
+
+def _check_name(what: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, not {type(value).__name__} ({value!r})")
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    return value
+
+
+def _volume_ref(ref: object) -> str:
+    if isinstance(ref, Volume):
+        if not ref.name:
+            raise ValueError("this volume model has no name: pass the volume's name")
+        ref = ref.name
+    return quote(_check_name("volume name", ref), safe="")
+
+
+def _string_map(what: str, value: object) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a mapping of strings to strings, not {value!r}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"{what} must map strings to strings; got {key!r}: {item!r}")
+    return dict(value)

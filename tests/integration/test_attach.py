@@ -1,0 +1,146 @@
+"""Attach to a container's stdin and output over the hijacked connection,
+against the real engine, on asyncio and on trio."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import pytest
+import trio
+
+from aiodock import Docker, NotFound
+from tests.helpers import LABELS
+
+Scenario = Callable[..., Awaitable[None]]
+
+
+def on_trio(engine: str, scenario: Scenario, *args: Any) -> None:
+    """Run ``scenario(docker, *args)`` with a client of its own under trio."""
+
+    async def main() -> None:
+        async with Docker(f"unix://{engine}", env={}) as docker:
+            with trio.fail_after(120):
+                await scenario(docker, *args)
+
+    trio.run(main)
+
+
+async def read_until(session: Any, wanted: bytes) -> bytes:
+    """Read the session's output until ``wanted`` has come (or it ended)."""
+    data = b""
+    async for chunk in session:
+        data += chunk.data
+        if wanted in data:
+            break
+    return data
+
+
+# --------------------------------------------------------------------------
+# scenarios
+
+
+async def cat_echoes_and_exits(docker: Docker, image: str) -> None:
+    """``cat`` with open_stdin and stdin_once: write, close stdin, read the
+    echo; the container exits 0. The attach is made before the start."""
+    container = await docker.containers.create(image, ["cat"], open_stdin=True,
+                                               stdin_once=True, labels=LABELS)
+    try:
+        with anyio.fail_after(60):
+            async with docker.containers.attach(container.id, stdin=True) as session:
+                assert not session.tty and session.upgraded
+                await container.start()
+                await session.write(b"hello\n")
+                await session.write(b"world\n" * 1000)
+                await session.close_stdin()
+                chunks = [chunk async for chunk in session]
+            assert {chunk.stream for chunk in chunks} == {"stdout"}
+            assert b"".join(chunk.data for chunk in chunks) == b"hello\n" + b"world\n" * 1000
+            assert (await docker.containers.wait(container.id)).exit_code == 0
+    finally:
+        await docker.containers.remove(container.id, force=True)
+
+
+async def tty_echoes_raw_and_ends_on_eof_character(docker: Docker, image: str) -> None:
+    """Behind a TTY the terminal echoes the input and turns LF into CRLF;
+    ``\\x04`` (not closing stdin) is what ends ``cat``."""
+    container = await docker.containers.create(image, ["cat"], tty=True, open_stdin=True,
+                                               stdin_once=True, labels=LABELS)
+    try:
+        with anyio.fail_after(60):
+            async with docker.containers.attach(container.id, stdin=True,
+                                                tty=True) as session:
+                assert session.tty
+                await container.start()
+                await session.resize(30, 100)
+                await session.write(b"hello\n")
+                echoed = await read_until(session, b"hello\r\nhello\r\n")
+                assert echoed == b"hello\r\nhello\r\n"  # the terminal's echo, then cat's
+                await session.write(b"\x04")
+                rest = b"".join([chunk.data async for chunk in session])
+                assert b"hello" not in rest
+            assert (await docker.containers.wait(container.id)).exit_code == 0
+    finally:
+        await docker.containers.remove(container.id, force=True)
+
+
+async def attach_to_a_missing_container_is_not_found(docker: Docker, image: str) -> None:
+    for tty in (None, False):
+        with pytest.raises(NotFound, match="aiodock-no-such-container"):
+            async with docker.containers.attach("aiodock-no-such-container", tty=tty):
+                pass
+    assert (await docker.ping()).api_version  # the client still works
+
+
+async def logs_replay_then_stream(docker: Docker, image: str) -> None:
+    """``logs=True`` replays what was printed before the attach."""
+    async with docker.containers.running(image, ["sh", "-c", "echo ready; exec sleep 600"],
+                                         labels=LABELS) as container:
+        with anyio.fail_after(30):
+            async for _ in docker.containers.logs(container.id, follow=True):
+                break  # "ready" has been printed
+            async with docker.containers.attach(container.id, logs=True,
+                                                tty=False) as session:
+                first = await session.__anext__()
+        assert first == ("stdout", b"ready\n")
+
+
+# --------------------------------------------------------------------------
+# asyncio
+
+
+async def test_cat_echoes_and_exits(docker: Docker, test_image: str) -> None:
+    await cat_echoes_and_exits(docker, test_image)
+
+
+async def test_tty_echoes_raw_and_ends_on_eof_character(docker: Docker, test_image: str) -> None:
+    await tty_echoes_raw_and_ends_on_eof_character(docker, test_image)
+
+
+async def test_attach_to_a_missing_container(docker: Docker, test_image: str) -> None:
+    await attach_to_a_missing_container_is_not_found(docker, test_image)
+
+
+async def test_logs_replay_then_stream(docker: Docker, test_image: str) -> None:
+    await logs_replay_then_stream(docker, test_image)
+
+
+# --------------------------------------------------------------------------
+# trio
+
+
+def test_cat_echoes_and_exits_on_trio(engine: str, test_image: str) -> None:
+    on_trio(engine, cat_echoes_and_exits, test_image)
+
+
+def test_tty_echoes_raw_and_ends_on_eof_character_on_trio(engine: str, test_image: str) -> None:
+    on_trio(engine, tty_echoes_raw_and_ends_on_eof_character, test_image)
+
+
+def test_attach_to_a_missing_container_on_trio(engine: str, test_image: str) -> None:
+    on_trio(engine, attach_to_a_missing_container_is_not_found, test_image)
+
+
+def test_logs_replay_then_stream_on_trio(engine: str, test_image: str) -> None:
+    on_trio(engine, logs_replay_then_stream, test_image)

@@ -1,0 +1,140 @@
+"""LogStream against httpx.MockTransport: demultiplexing, TTY, when an
+inspect is made, and what ``await`` collects."""
+
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from aiodock import ConnectionLost, Docker, LogChunk, StreamError
+
+
+def frame(stream: int, data: bytes) -> bytes:
+    return struct.pack(">BxxxL", stream, len(data)) + data
+
+
+class LogEngine:
+    def __init__(self, body: bytes, *, tty: bool, chunk: int = 5) -> None:
+        self.body = body
+        self.tty = tty
+        self.chunk = chunk
+        self.seen: Counter[str] = Counter()
+        self.params: list[httpx.QueryParams] = []
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.body), self.chunk):
+            yield self.body[start:start + self.chunk]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.seen[path] += 1
+        if path == "/_ping":
+            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
+        if path == "/v1.41/containers/create":
+            return httpx.Response(201, json={"Id": "b" * 64, "Warnings": []})
+        if path.endswith("/json"):
+            return httpx.Response(200, json={"Id": "b" * 64, "Config": {"Tty": self.tty}})
+        if path.endswith("/logs"):
+            self.params.append(request.url.params)
+            return httpx.Response(200, content=self._chunks(),
+                                  headers={"Content-Type": "application/vnd.docker.raw-stream"})
+        return httpx.Response(404, json={"message": f"no route {path}"})
+
+    @property
+    def inspects(self) -> int:
+        return sum(n for path, n in self.seen.items() if path.endswith("/json"))
+
+
+def client(engine: LogEngine) -> Docker:
+    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(engine), env={})
+
+
+MUXED = (frame(1, b"out 1\n") + frame(2, b"err 1\n") + frame(1, b"out 2\n")
+         + frame(2, b"err 2\n") + frame(1, b""))
+
+
+def merged(chunks: list[LogChunk]) -> list[LogChunk]:
+    """Join neighbours of the same stream (a frame may arrive in pieces)."""
+    out: list[LogChunk] = []
+    for chunk in chunks:
+        if out and out[-1].stream == chunk.stream:
+            out[-1] = LogChunk(chunk.stream, out[-1].data + chunk.data)
+        else:
+            out.append(chunk)
+    return out
+
+
+async def test_multiplexed_logs_keep_streams_apart_and_in_order() -> None:
+    engine = LogEngine(MUXED, tty=False, chunk=3)
+    async with client(engine) as docker:
+        chunks = [chunk async for chunk in docker.containers.logs("box")]
+    assert all(chunk.data for chunk in chunks)
+    assert merged(chunks) == [LogChunk("stdout", b"out 1\n"), LogChunk("stderr", b"err 1\n"),
+                      LogChunk("stdout", b"out 2\n"), LogChunk("stderr", b"err 2\n")]
+    assert engine.inspects == 1, "the TTY flag was unknown: one inspect"
+
+
+async def test_await_collects_stdout_and_stderr() -> None:
+    async with client(LogEngine(MUXED, tty=False)) as docker:
+        out = await docker.containers.logs("box")
+    assert out.stdout == b"out 1\nout 2\n"
+    assert out.stderr == b"err 1\nerr 2\n"
+
+
+async def test_tty_logs_are_raw_and_all_stdout() -> None:
+    raw = b"\x01\x00\x00\x00 not a frame header\r\n"
+    engine = LogEngine(raw, tty=True)
+    async with client(engine) as docker:
+        out = await docker.containers.logs("box")
+    assert out.stdout == raw and out.stderr == b""
+
+
+async def test_a_handle_from_create_knows_its_tty_without_inspect() -> None:
+    engine = LogEngine(b"raw\r\n", tty=True)
+    async with client(engine) as docker:
+        c = await docker.containers.create("img", tty=True)
+        assert (await c.logs()).stdout == b"raw\r\n"
+        engine.body = MUXED
+        engine.tty = False
+        plain = await docker.containers.create("img")
+        assert (await plain.logs()).stderr == b"err 1\nerr 2\n"
+        assert (await docker.containers.logs("box", tty=False)).stdout == b"out 1\nout 2\n"
+    assert engine.inspects == 0
+
+
+async def test_a_lazy_handle_inspects_once() -> None:
+    engine = LogEngine(MUXED, tty=False)
+    async with client(engine) as docker:
+        handle = docker.container("box")
+        await handle.logs()
+        await handle.inspect()
+        await handle.logs()
+    assert engine.inspects == 2, "the second logs call reuses the flag inspect() found"
+
+
+async def test_options_become_query_parameters() -> None:
+    engine = LogEngine(MUXED, tty=False)
+    async with client(engine) as docker:
+        await docker.containers.logs("box", stderr=False, follow=True, since=10, until=20.5,
+                                     timestamps=True, tail=3, tty=False)
+        await docker.containers.logs("box", tail="all", tty=False)
+    first, second = engine.params
+    assert dict(first) == {"stdout": "1", "stderr": "0", "follow": "1", "timestamps": "1",
+                           "since": "10", "until": "20.500000000", "tail": "3"}
+    assert second["tail"] == "all"
+
+
+async def test_a_stream_cut_inside_a_frame_raises() -> None:
+    async with client(LogEngine(MUXED[:-12], tty=False)) as docker:
+        with pytest.raises(ConnectionLost, match="middle of a frame"):
+            await docker.containers.logs("box")
+
+
+async def test_garbage_in_a_multiplexed_stream_raises() -> None:
+    async with client(LogEngine(b"hello world, no frames", tty=False)) as docker:
+        with pytest.raises(StreamError, match="malformed frame header"):
+            await docker.containers.logs("box")
