@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class EngineModel(BaseModel):
@@ -31,3 +31,18 @@ class EngineModel(BaseModel):
     def to_engine(self) -> dict[str, Any]:
         """The engine's JSON form: engine keys, unset fields left out."""
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class NullsAsDefaults(EngineModel):
+    """An engine model where a JSON ``null`` means the field's default.
+
+    Prune reports come back with ``null`` for "nothing deleted"; their
+    fields default to ``[]`` and ``0`` instead.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if v is not None}
+        return value

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from ._base import EngineModel
+from ._base import EngineModel, NullsAsDefaults
 from ._generated import (
     ContainerConfig,
     ImageDeleteResponseItem,
@@ -114,7 +114,7 @@ class ImageDeleteItem(ImageDeleteResponseItem):
     ``deleted``."""
 
 
-class ImagePruneReport(EngineModel):
+class ImagePruneReport(NullsAsDefaults):
     """What ``images.prune`` removed, and the bytes freed.
 
     Example:
@@ -125,18 +125,8 @@ class ImagePruneReport(EngineModel):
     images_deleted: list[ImageDeleteItem] = Field(default_factory=list, alias="ImagesDeleted")
     space_reclaimed: int = Field(default=0, alias="SpaceReclaimed")
 
-    @field_validator("images_deleted", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
 
-    @field_validator("space_reclaimed", mode="before")
-    @classmethod
-    def _none_is_zero(cls, value: Any) -> Any:
-        return 0 if value is None else value
-
-
-class BuildPruneReport(EngineModel):
+class BuildPruneReport(NullsAsDefaults):
     """What ``images.prune_builds`` removed: build cache IDs, bytes freed.
 
     Example:
@@ -146,16 +136,6 @@ class BuildPruneReport(EngineModel):
 
     caches_deleted: list[str] = Field(default_factory=list, alias="CachesDeleted")
     space_reclaimed: int = Field(default=0, alias="SpaceReclaimed")
-
-    @field_validator("caches_deleted", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
-
-    @field_validator("space_reclaimed", mode="before")
-    @classmethod
-    def _none_is_zero(cls, value: Any) -> Any:
-        return 0 if value is None else value
 
 
 class ImageSearchResult(EngineModel):

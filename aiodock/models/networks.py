@@ -10,12 +10,10 @@ refined classes.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field
 
 from . import _generated as generated
-from ._base import EngineModel
+from ._base import NullsAsDefaults
 
 
 class IPAMConfig(generated.IPAMConfig):
@@ -79,7 +77,7 @@ class NetworkSummary(generated.NetworkSummary):
     ipam: IPAM | None = Field(default=None, alias="IPAM")
 
 
-class NetworkPruneReport(EngineModel):
+class NetworkPruneReport(NullsAsDefaults):
     """What ``networks.prune`` removed: the names of the deleted networks.
 
     Example:
@@ -88,8 +86,3 @@ class NetworkPruneReport(EngineModel):
     """
 
     networks_deleted: list[str] = Field(default_factory=list, alias="NetworksDeleted")
-
-    @field_validator("networks_deleted", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value

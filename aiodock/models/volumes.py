@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from ._base import EngineModel
+from ._base import EngineModel, NullsAsDefaults
 from ._generated import Volume
 
 
@@ -35,7 +35,7 @@ class VolumeList(EngineModel):
         return [] if value is None else value
 
 
-class VolumePruneReport(EngineModel):
+class VolumePruneReport(NullsAsDefaults):
     """What ``volumes.prune`` removed: volume names and the bytes freed.
 
     Example:
@@ -46,13 +46,3 @@ class VolumePruneReport(EngineModel):
 
     volumes_deleted: list[str] = Field(default_factory=list, alias="VolumesDeleted")
     space_reclaimed: int = Field(default=0, alias="SpaceReclaimed")
-
-    @field_validator("volumes_deleted", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
-
-    @field_validator("space_reclaimed", mode="before")
-    @classmethod
-    def _none_is_zero(cls, value: Any) -> Any:
-        return 0 if value is None else value
