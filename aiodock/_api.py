@@ -12,11 +12,13 @@ from __future__ import annotations
 import errno
 import json as jsonlib
 import os
+import re
 import ssl
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
 from typing import Any, Final, TypeVar, cast
+from urllib.parse import quote
 
 import anyio
 import httpcore
@@ -24,6 +26,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._query import QueryValue, check_timeout, encode_query
+from ._reply import Reply
 from ._transport import EngineTransport
 from ._version import __version__
 from .config import EngineAddress
@@ -42,9 +45,16 @@ T = TypeVar("T")
 MIN_API_VERSION: Final = "1.41"
 MAX_API_VERSION: Final = "1.55"
 USER_AGENT: Final = f"aiodock/{__version__}"
-DEFAULT_TRANSPORT: Final = "httpx"
+DEFAULT_TRANSPORT: Final = "aiodock"
 """The transport for ``unix://`` and plain ``tcp://`` engines when none is named
 (``AIODOCK_TRANSPORT`` overrides it); TLS always uses httpx's own."""
+
+
+_PATH_SAFE: Final = "/:@!$&'()*+,;=-._~"
+_SAFE_PATH: Final = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
+_SAFE_VALUE: Final = re.compile(r"[A-Za-z0-9._~-]*")
+_METHODS_WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
+_JSON_TYPE: Final = {"Content-Type": "application/json"}
 
 
 class _Default:
@@ -148,21 +158,37 @@ class APIClient:
         self._version_pinned = self._version is not None
         self._negotiation_lock: anyio.Lock | None = None
         self.pings_sent = 0
+        stream_transport: httpx.AsyncBaseTransport | None = None
         if transport is None or isinstance(transport, str):
             transport = self._default_transport(address, max_connections, transport)
-        self._client = httpx.AsyncClient(
+            if not isinstance(transport, EngineTransport):
+                # httpx's pool cannot tell streams from short calls: give
+                # streams a pool of their own, without a limit, so long
+                # follows never starve short requests (EngineTransport
+                # does this within one pool).
+                stream_transport = self._default_transport(address, None, "httpx")
+        self._engine = transport if isinstance(transport, EngineTransport) else None
+        host = httpx.URL(address.base_url).netloc.decode("ascii")
+        self._fixed_head = f"Host: {host}\r\nUser-Agent: {USER_AGENT}\r\n"
+        self._client = self._httpx_client(transport)
+        self._stream_client = (
+            self._httpx_client(stream_transport) if stream_transport else self._client
+        )
+        self.closed = False
+
+    def _httpx_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             transport=transport,
-            base_url=address.base_url,
+            base_url=self.address.base_url,
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(self.timeout),
             trust_env=False,
             follow_redirects=False,
         )
-        self.closed = False
 
     @staticmethod
     def _default_transport(
-        address: EngineAddress, max_connections: int, name: str | None
+        address: EngineAddress, max_connections: int | None, name: str | None
     ) -> httpx.AsyncBaseTransport:
         if name is None:
             name = os.environ.get("AIODOCK_TRANSPORT") or DEFAULT_TRANSPORT
@@ -171,15 +197,14 @@ class APIClient:
                 f"unknown transport {name!r}: use 'aiodock', 'httpx' or an httpx transport"
             )
         if name == "aiodock" and address.tls is None:
+            limit = max_connections or 100
             if address.socket_path is not None:
-                return EngineTransport(
-                    socket_path=address.socket_path, max_connections=max_connections
-                )
+                return EngineTransport(socket_path=address.socket_path, max_connections=limit)
             url = httpx.URL(address.base_url)
-            return EngineTransport(host=url.host, port=url.port,
-                                   max_connections=max_connections)
+            return EngineTransport(host=url.host, port=url.port, max_connections=limit)
         limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections if max_connections else 20,
         )
         if address.socket_path is not None:
             return httpx.AsyncHTTPTransport(uds=address.socket_path, limits=limits, retries=0)
@@ -198,6 +223,8 @@ class APIClient:
         self.closed = True
         with anyio.CancelScope(shield=True):
             await self._client.aclose()
+            if self._stream_client is not self._client:
+                await self._stream_client.aclose()
 
     # -- version -----------------------------------------------------------
 
@@ -255,14 +282,48 @@ class APIClient:
         version = await self.negotiated_version()
         return parse_version(version) >= parse_version(minimum)
 
-    async def ping(self) -> httpx.Response:
+    async def ping(self) -> Reply:
         """``GET /_ping`` (unversioned); the raw response, headers and all."""
         self.pings_sent += 1
         return await self.request("GET", "/_ping", versioned=False)
 
     # -- requests ----------------------------------------------------------
 
-    async def _build(
+    def _encode_head(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, QueryValue] | None,
+        headers: Mapping[str, str] | None,
+        body: bytes | AsyncIterator[bytes] | None,
+    ) -> tuple[bytes, bool]:
+        """The request line and headers, encoded once (the fast path)."""
+        target = path if _SAFE_PATH.fullmatch(path) else quote(path, safe=_PATH_SAFE)
+        if params:
+            query = encode_query(params)
+            if query:
+                target += "?" + "&".join(
+                    f"{key}={value if _SAFE_VALUE.fullmatch(value) else quote(value, safe='')}"
+                    for key, value in query
+                )
+        parts = [method, " ", target, " HTTP/1.1\r\n", self._fixed_head]
+        chunked = False
+        if headers:
+            for name, value in headers.items():
+                if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+                    raise ValueError(f"header {name!r} has a line break in it")
+                parts += (name, ": ", value, "\r\n")
+        if isinstance(body, bytes):
+            parts += ("Content-Length: ", str(len(body)), "\r\n")
+        elif body is not None:
+            parts.append("Transfer-Encoding: chunked\r\n")
+            chunked = True
+        elif method in _METHODS_WITH_BODY:
+            parts.append("Content-Length: 0\r\n")
+        parts.append("\r\n")
+        return "".join(parts).encode("latin-1"), chunked
+
+    async def _send(
         self,
         method: str,
         path: str,
@@ -271,33 +332,47 @@ class APIClient:
         json: Any,
         content: Any,
         headers: Mapping[str, str] | None,
-        timeout: httpx.Timeout,
         versioned: bool,
-    ) -> httpx.Request:
+        read: bool,
+        long: bool,
+        read_timeout: float | None,
+        pool_timeout: float | None,
+    ) -> Reply:
+        """Send one request; the reply has its body read when ``read``."""
         if self.closed:
             raise DockerError(None, "this Docker client is closed")
         if versioned:
-            path = f"/v{await self.negotiated_version()}{path}"
-        all_headers = dict(headers) if headers else {}
+            path = f"/v{self._version or await self.negotiated_version()}{path}"
         body: Any = content
         if json is not None:
             body = jsonlib.dumps(json, separators=(",", ":")).encode()
-            all_headers["Content-Type"] = "application/json"
-        return self._client.build_request(
-            method,
-            path,
+            headers = {**headers, "Content-Type": "application/json"} if headers else _JSON_TYPE
+        if self._engine is not None:
+            head, chunked = self._encode_head(method, path, params, headers, body)
+            with self.translate_errors():
+                return await self._engine.exchange(
+                    method, head, body, chunked=chunked, read_timeout=read_timeout,
+                    pool_timeout=pool_timeout, connect_timeout=self.timeout, long=long,
+                    read=read,
+                )
+        client = self._stream_client if long else self._client
+        request = client.build_request(
+            method, path,
             params=cast(Any, encode_query(params)) if params else None,
-            content=body,
-            headers=all_headers,
-            timeout=timeout,
+            content=body, headers=headers,
+            timeout=httpx.Timeout(connect=self.timeout, read=read_timeout, write=read_timeout,
+                                  pool=pool_timeout),
+            extensions={"aiodock.long": True} if long else None,
         )
-
-    def _short_timeout(self, timeout: TimeoutArg) -> httpx.Timeout:
-        if isinstance(timeout, _Default):
-            return httpx.Timeout(self.timeout)
-        seconds = check_timeout("timeout", timeout)
-        # A long operation (wait, stop) still gets the default bound on connecting.
-        return httpx.Timeout(seconds, connect=self.timeout, pool=seconds)
+        with self.translate_errors():
+            response = await client.send(request, stream=True)
+            reply = Reply.from_httpx(response)
+            if read:
+                try:
+                    await reply.aread()
+                finally:
+                    await reply.aclose()
+        return reply
 
     async def request(
         self,
@@ -311,20 +386,37 @@ class APIClient:
         timeout: TimeoutArg = DEFAULT,
         versioned: bool = True,
         allow_not_modified: bool = False,
-    ) -> httpx.Response:
+    ) -> Reply:
         """Send a request and read its whole answer.
 
         An error status raises its :class:`DockerError`; ``304`` is returned
-        when ``allow_not_modified`` (start/stop: already done).
+        when ``allow_not_modified`` (start/stop: already done). ``timeout``
+        bounds the whole exchange (default: the client's); ``None`` leaves
+        it unbounded (wait, stop), though connecting stays bounded.
         """
-        request = await self._build(
-            method, path, params=params, json=json, content=content, headers=headers,
-            timeout=self._short_timeout(timeout), versioned=versioned,
-        )
-        with self.translate_errors():
-            response = await self._client.send(request)
-        self._raise_for_status(response, allow_not_modified)
-        return response
+        seconds = self.timeout if isinstance(timeout, _Default) \
+            else check_timeout("timeout", timeout)
+        if seconds is None:
+            reply = await self._send(
+                method, path, params=params, json=json, content=content, headers=headers,
+                versioned=versioned, read=True, long=False, read_timeout=None,
+                pool_timeout=None,
+            )
+        else:
+            # One deadline for the whole exchange (cheaper than one per read).
+            with anyio.CancelScope(deadline=anyio.current_time() + seconds) as scope:
+                reply = await self._send(
+                    method, path, params=params, json=json, content=content,
+                    headers=headers, versioned=versioned, read=True, long=False,
+                    read_timeout=None if self._engine is not None else seconds,
+                    pool_timeout=seconds,
+                )
+            if scope.cancelled_caught:
+                raise DockerTimeout(
+                    None, f"the engine did not answer {method} {path} within {seconds}s"
+                )
+        self._raise_for_status(reply, allow_not_modified)
+        return reply
 
     async def get(
         self,
@@ -339,11 +431,11 @@ class APIClient:
         timeout: TimeoutArg = DEFAULT,
     ) -> T:
         """Send a request and decode its JSON answer into ``tp``."""
-        response = await self.request(
+        reply = await self.request(
             method, path, params=params, json=json, content=content, headers=headers,
             timeout=timeout,
         )
-        return cast(T, decode_json(response.content, tp))
+        return cast(T, decode_json(reply.content, tp))
 
     @asynccontextmanager
     async def stream(
@@ -357,37 +449,36 @@ class APIClient:
         headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
         versioned: bool = True,
-    ) -> AsyncIterator[httpx.Response]:
-        """Send a request and yield the response once its headers are in.
+    ) -> AsyncIterator[Reply]:
+        """Send a request and yield the reply once its headers are in.
 
         The body is left to the caller (read it inside
-        :meth:`translate_errors`); leaving the block closes the response,
+        :meth:`translate_errors`); leaving the block closes the reply,
         cancellation included. Streams have no overall timeout: only
         connecting is bounded, and reads when ``idle_timeout`` is given.
+        A stream's connection does not count against ``max_connections``,
+        so long streams never starve short requests.
         """
         idle = check_timeout("idle_timeout", idle_timeout)
-        timeout = httpx.Timeout(connect=self.timeout, read=idle, write=None, pool=None)
-        request = await self._build(
+        reply = await self._send(
             method, path, params=params, json=json, content=content, headers=headers,
-            timeout=timeout, versioned=versioned,
+            versioned=versioned, read=False, long=True, read_timeout=idle, pool_timeout=None,
         )
-        with self.translate_errors():
-            response = await self._client.send(request, stream=True)
         try:
-            if response.status_code >= 300 and response.status_code != 101:
+            if reply.status_code >= 300 and reply.status_code != 101:
                 with self.translate_errors():
-                    await response.aread()
-                self._raise_for_status(response, False)
-            yield response
+                    await reply.aread()
+                self._raise_for_status(reply, False)
+            yield reply
         finally:
             with anyio.CancelScope(shield=True), self.translate_errors():
-                await response.aclose()
+                await reply.aclose()
 
-    def _raise_for_status(self, response: httpx.Response, allow_not_modified: bool) -> None:
-        status = response.status_code
+    def _raise_for_status(self, reply: Reply, allow_not_modified: bool) -> None:
+        status = reply.status_code
         if status < 300 or status == 101 or (status == 304 and allow_not_modified):
             return
-        message = message_from_body(response.content, response.headers.get("Content-Type"))
+        message = message_from_body(reply.content, reply.headers.get("Content-Type"))
         raise error_for_status(status, message)
 
     @contextmanager

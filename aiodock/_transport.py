@@ -15,21 +15,30 @@ turns into its own errors.
 
 from __future__ import annotations
 
+import re
 import select
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from contextlib import contextmanager, suppress
 from typing import Any, Final
 
 import anyio
 import anyio.abc
 import httpx
+import sniffio
+
+from ._asyncio_socket import AsyncioSocketStream
+from ._reply import Reply, ReplyHeaders
 
 _MAX_HEAD: Final = 64 * 1024
 _READ_SIZE: Final = 256 * 1024
+_HEX: Final = re.compile(rb"[0-9a-fA-F]{1,16}")
+_IDEMPOTENT: Final = frozenset({"GET", "HEAD"})
 _NO_BODY_STATUS: Final = frozenset({204, 304})
 
-Connector = Callable[[], Awaitable[anyio.abc.SocketStream]]
+SocketLike = anyio.abc.SocketStream | AsyncioSocketStream
+"""anyio's socket stream (trio, or any loop) or aiodock's own on asyncio."""
+Connector = Callable[[], Awaitable[SocketLike]]
 
 
 @contextmanager
@@ -47,12 +56,16 @@ def _deadline(seconds: float | None, error: type[httpx.TimeoutException], what: 
 class _Connection:
     """One socket and the bytes read from it but not consumed yet."""
 
-    __slots__ = ("buffer", "closed", "stream")
+    __slots__ = ("answered", "buffer", "closed", "long", "reused", "sock", "stream")
 
-    def __init__(self, stream: anyio.abc.SocketStream) -> None:
+    def __init__(self, stream: SocketLike) -> None:
         self.stream = stream
+        self.sock: socket.socket | None = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
         self.buffer = bytearray()
         self.closed = False
+        self.long = False  # in use by a stream (not counted against the pool's limit)
+        self.reused = False  # taken from the idle list for the current request
+        self.answered = False  # the engine sent bytes for the current request
 
     async def receive(self, timeout: float | None) -> bytes:
         """Read what the socket has (b"" at end of stream)."""
@@ -76,7 +89,9 @@ class _Connection:
         (nothing to read: a readable idle socket means EOF or junk)."""
         if self.closed or self.buffer:
             return False
-        sock = self.stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+        if isinstance(self.stream, AsyncioSocketStream):
+            return not self.stream.has_unread_or_eof()
+        sock = self.sock
         if sock is None:
             return False
         try:
@@ -90,7 +105,7 @@ class _Connection:
         if self.closed:
             return
         self.closed = True
-        sock = self.stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+        sock = self.sock
         if sock is not None:
             with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -103,32 +118,49 @@ class _Connection:
 
 
 class _Pool:
-    """Keep-alive connections, at most ``max_connections`` in use at once."""
+    """Keep-alive connections: at most ``max_connections`` in use at once by
+    short requests, and any number by streams.
+
+    A stream (logs that follow, events, attach, a pull) can hold its
+    connection for hours; counting it against the limit would let a few
+    hundred of them starve every short request. Streams therefore get
+    connections of their own beyond the limit, and hand them back to the
+    same idle list when they end.
+    """
 
     def __init__(self, connect: Connector, max_connections: int) -> None:
         self._connect = connect
         self._max = max_connections
         self._idle: list[_Connection] = []
         self._in_use = 0
+        self.streams = 0
         self._waiters: list[anyio.Event] = []
         self.closed = False
 
     async def acquire(self, pool_timeout: float | None,
-                      connect_timeout: float | None) -> _Connection:
+                      connect_timeout: float | None, long: bool = False) -> _Connection:
         if self.closed:
             raise httpx.ConnectError("the transport is closed")
-        if self._in_use >= self._max:
-            await self._wait_for_slot(pool_timeout)
-        self._in_use += 1
+        if long:
+            self.streams += 1
+        else:
+            if self._in_use >= self._max:
+                await self._wait_for_slot(pool_timeout)
+            self._in_use += 1
         try:
             while self._idle:
                 conn = self._idle.pop()
                 if conn.is_reusable():
+                    conn.long = long
+                    conn.reused = True
+                    conn.answered = False
                     return conn
                 await conn.aclose()
-            return await self._open(connect_timeout)
+            conn = await self._open(connect_timeout)
+            conn.long = long
+            return conn
         except BaseException:
-            self._release_slot()
+            self._release_count(long)
             raise
 
     async def _wait_for_slot(self, timeout: float | None) -> None:
@@ -150,7 +182,10 @@ class _Pool:
             raise httpx.ConnectError(str(exc)) from exc
         return _Connection(stream)
 
-    def _release_slot(self) -> None:
+    def _release_count(self, long: bool) -> None:
+        if long:
+            self.streams -= 1
+            return
         self._in_use -= 1
         if self._waiters:
             self._waiters.pop(0).set()
@@ -160,9 +195,9 @@ class _Pool:
         cancellation, so a cancelled caller never leaks the socket)."""
         if reusable and not self.closed and not conn.closed and len(self._idle) < self._max:
             self._idle.append(conn)
-            self._release_slot()
+            self._release_count(conn.long)
             return
-        self._release_slot()
+        self._release_count(conn.long)
         await conn.aclose()
 
     async def aclose(self) -> None:
@@ -172,24 +207,34 @@ class _Pool:
             await conn.aclose()
 
 
-def _parse_head(head: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-    lines = head.split(b"\r\n")
+def _parse_head(head: bytes) -> tuple[int, bytes, ReplyHeaders]:
+    """Status, reason and headers (names lower-cased, repeats joined) of a
+    response head, in one pass."""
+    text = head.decode("latin-1")
+    lines = text.split("\r\n")
     status_line = lines[0]
-    parts = status_line.split(b" ", 2)
-    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-        raise httpx.RemoteProtocolError(
-            f"the engine did not answer with HTTP: {status_line[:100]!r}"
-        )
-    reason = parts[2] if len(parts) > 2 else b""
-    headers: list[tuple[bytes, bytes]] = []
+    parts = status_line.split(" ", 2)
+    code = parts[1] if len(parts) > 1 else ""
+    if not parts[0].startswith("HTTP/1.") or len(code) != 3 or not code.isdigit() \
+            or not code.isascii() or not 100 <= int(code) <= 599:
+        raw_status = status_line.encode("latin-1")[:100]
+        raise httpx.RemoteProtocolError(f"the engine did not answer with HTTP: {raw_status!r}")
+    reason = parts[2].encode("latin-1") if len(parts) > 2 else b""
+    headers = ReplyHeaders()
     for line in lines[1:]:
         if not line:
             continue
-        name, sep, value = line.partition(b":")
+        name, sep, value = line.partition(":")
         if not sep or not name or name != name.strip():
-            raise httpx.RemoteProtocolError(f"malformed header line: {line[:100]!r}")
-        headers.append((name, value.strip()))
-    return int(parts[1]), reason, headers
+            raise httpx.RemoteProtocolError(
+                f"malformed header line: {line.encode('latin-1')[:100]!r}"
+            )
+        key = name.lower()
+        value = value.strip()
+        if dict.__contains__(headers, key):
+            value = dict.__getitem__(headers, key) + ", " + value
+        dict.__setitem__(headers, key, value)
+    return int(code), reason, headers
 
 
 class _Body(httpx.AsyncByteStream):
@@ -197,8 +242,13 @@ class _Body(httpx.AsyncByteStream):
 
     The connection goes back to the pool only when the body was read to its
     end and the engine allows keep-alive; any other exit (error, early
-    close, cancellation) closes it.
+    close, cancellation) closes it. One small state machine serves both
+    ways of reading: piece by piece (:meth:`__aiter__`) and all at once
+    (:meth:`read_all`, no async generator in the way).
     """
+
+    __slots__ = ("_after_chunk", "_chunk_left", "_conn", "_done", "_keep_alive", "_mode",
+                 "_pool", "_released", "_remaining", "_timeout")
 
     def __init__(self, pool: _Pool, conn: _Connection, mode: str, length: int,
                  keep_alive: bool, read_timeout: float | None) -> None:
@@ -206,10 +256,12 @@ class _Body(httpx.AsyncByteStream):
         self._conn = conn
         self._mode = mode  # "length", "chunked", "close" or "none"
         self._remaining = length
-        self._keep_alive = keep_alive
+        self._keep_alive = keep_alive and mode != "close"
         self._timeout = read_timeout
         self._done = mode == "none" or (mode == "length" and length == 0)
         self._released = False
+        self._chunk_left = 0  # bytes of the current chunk still to come
+        self._after_chunk = False  # a chunk's trailing CRLF is still to come
 
     async def _release(self) -> None:
         if not self._released:
@@ -217,21 +269,105 @@ class _Body(httpx.AsyncByteStream):
             await self._pool.release(self._conn, self._done and self._keep_alive)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        if self._done:
-            return
         try:
-            if self._mode == "length":
-                async for chunk in self._read_length():
-                    yield chunk
-            elif self._mode == "chunked":
-                async for chunk in self._read_chunked():
-                    yield chunk
-            else:
-                async for chunk in self._read_until_close():
-                    yield chunk
-            self._done = True
+            while (piece := await self._next()) is not None:
+                if self._conn.buffer and self._mode != "close":
+                    # More of the body is already here (the engine sends a log
+                    # frame per chunk): hand it over in one piece.
+                    pieces = [piece]
+                    if (more := self._next_buffered()) is not None:
+                        pieces.append(more)
+                    if len(pieces) > 1:
+                        piece = b"".join(pieces)
+                yield piece
         finally:
             await self._release()
+
+    def _next_buffered(self) -> bytes | None:
+        """The next bytes of the body if they are already in the buffer and
+        no I/O is needed to get them; ``None`` otherwise (nothing consumed).
+
+        Chunked bodies are decoded in one pass over the buffer (many small
+        chunks, one copy), leaving anything unusual to the awaiting path.
+        """
+        buffer = self._conn.buffer
+        if not buffer:
+            return None
+        if self._mode == "length":
+            if self._remaining <= 0:
+                return None
+            piece = self._take(self._remaining)
+            self._remaining -= len(piece)
+            return piece
+        end = len(buffer)
+        pos = 0
+        chunk_left = self._chunk_left
+        after = self._after_chunk
+        pieces: list[memoryview] = []
+        total = 0
+        view = memoryview(buffer)
+        try:
+            while pos < end and total < _READ_SIZE:
+                if chunk_left == 0:
+                    start = pos + 2 if after else pos
+                    if after and buffer[pos:start] != b"\r\n":
+                        break
+                    line_end = buffer.find(b"\r\n", start, start + 18)
+                    if line_end < 0 or not _HEX.fullmatch(buffer, start, line_end):
+                        break
+                    size = int(buffer[start:line_end], 16)
+                    if size == 0 or line_end + 2 >= end:
+                        break  # the end (trailers follow) or no data yet
+                    pos = line_end + 2
+                    after = False
+                    chunk_left = size
+                take = chunk_left if chunk_left <= end - pos else end - pos
+                pieces.append(view[pos:pos + take])
+                pos += take
+                total += take
+                chunk_left -= take
+                if chunk_left == 0:
+                    after = True
+            data = b"".join(pieces) if pieces else None
+        finally:
+            for part in pieces:
+                part.release()
+            view.release()
+        if pos:
+            del buffer[:pos]
+            self._chunk_left = chunk_left
+            self._after_chunk = after
+        return data
+
+    async def read_all(self) -> bytes:
+        """The rest of the body in one piece; the connection is released."""
+        try:
+            first = await self._next()
+            if first is None:
+                return b""
+            second = await self._next()
+            if second is None:
+                return first
+            pieces = [first, second]
+            while (piece := await self._next()) is not None:
+                pieces.append(piece)
+            return b"".join(pieces)
+        finally:
+            await self._release()
+
+    async def _next(self) -> bytes | None:
+        """The next bytes of the body, or ``None`` at its end."""
+        if self._done:
+            return None
+        if self._mode == "length":
+            piece = await self._next_length()
+        elif self._mode == "chunked":
+            piece = await self._next_chunked()
+        else:
+            piece = await self._next_until_close()
+        if piece is None:
+            self._done = True
+        return piece
 
     async def _fill(self) -> bool:
         data = await self._conn.receive(self._timeout)
@@ -240,64 +376,80 @@ class _Body(httpx.AsyncByteStream):
         self._conn.buffer += data
         return True
 
-    async def _read_length(self) -> AsyncIterator[bytes]:
+    def _take(self, limit: int) -> bytes:
         buffer = self._conn.buffer
-        while self._remaining > 0:
-            if not buffer and not await self._fill():
-                raise httpx.RemoteProtocolError(
-                    f"the engine closed the connection with {self._remaining} bytes"
-                    " of the body still to come"
-                )
-            take = min(len(buffer), self._remaining)
-            chunk = bytes(buffer[:take])
-            del buffer[:take]
-            self._remaining -= take
-            yield chunk
+        if len(buffer) <= limit:
+            piece = bytes(buffer)
+            buffer.clear()
+        else:
+            piece = bytes(buffer[:limit])
+            del buffer[:limit]
+        return piece
 
-    async def _read_chunked(self) -> AsyncIterator[bytes]:
+    async def _receive_at_most(self, limit: int, what: str) -> bytes:
+        """Bytes from the buffer, or else straight from the socket (no copy
+        through the buffer when the read fits)."""
+        if self._conn.buffer:
+            return self._take(limit)
+        data = await self._conn.receive(self._timeout)
+        if not data:
+            raise httpx.RemoteProtocolError(f"the engine closed the connection {what}")
+        if len(data) <= limit:
+            return data
+        self._conn.buffer += data[limit:]
+        return data[:limit]
+
+    async def _next_length(self) -> bytes | None:
+        if self._remaining <= 0:
+            return None
+        piece = await self._receive_at_most(
+            self._remaining, f"with {self._remaining} bytes of the body still to come"
+        )
+        self._remaining -= len(piece)
+        return piece
+
+    async def _next_chunked(self) -> bytes | None:
         buffer = self._conn.buffer
-        while True:
-            line_end = buffer.find(b"\r\n")
-            while line_end < 0:
-                if len(buffer) > 4096:
-                    raise httpx.RemoteProtocolError("malformed chunk size line (too long)")
-                if not await self._fill():
-                    raise httpx.RemoteProtocolError(
-                        "the engine closed the connection inside a chunked body"
-                    )
-                line_end = buffer.find(b"\r\n")
-            size_text = bytes(buffer[:line_end]).split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                size = -1
-            if size < 0 or not size_text or not all(
-                c in b"0123456789abcdefABCDEF" for c in size_text
-            ):
-                raise httpx.RemoteProtocolError(f"malformed chunk size {size_text[:40]!r}")
-            del buffer[:line_end + 2]
+        if self._chunk_left == 0:
+            if self._after_chunk:
+                while len(buffer) < 2:
+                    if not await self._fill():
+                        raise httpx.RemoteProtocolError(
+                            "the engine closed the connection after a chunk"
+                        )
+                if buffer[:2] != b"\r\n":
+                    raise httpx.RemoteProtocolError("a chunk is not followed by CRLF")
+                del buffer[:2]
+                self._after_chunk = False
+            size = await self._chunk_size()
             if size == 0:
                 await self._skip_trailers()
-                return
-            remaining = size
-            while remaining > 0:
-                if not buffer and not await self._fill():
-                    raise httpx.RemoteProtocolError(
-                        "the engine closed the connection inside a chunk"
-                    )
-                take = min(len(buffer), remaining)
-                chunk = bytes(buffer[:take])
-                del buffer[:take]
-                remaining -= take
-                yield chunk
-            while len(buffer) < 2:
-                if not await self._fill():
-                    raise httpx.RemoteProtocolError(
-                        "the engine closed the connection after a chunk"
-                    )
-            if buffer[:2] != b"\r\n":
-                raise httpx.RemoteProtocolError("a chunk is not followed by CRLF")
-            del buffer[:2]
+                return None
+            self._chunk_left = size
+        piece = await self._receive_at_most(self._chunk_left, "inside a chunk")
+        self._chunk_left -= len(piece)
+        if self._chunk_left == 0:
+            self._after_chunk = True
+        return piece
+
+    async def _chunk_size(self) -> int:
+        buffer = self._conn.buffer
+        line_end = buffer.find(b"\r\n")
+        while line_end < 0:
+            if len(buffer) > 4096:
+                raise httpx.RemoteProtocolError("malformed chunk size line (too long)")
+            if not await self._fill():
+                raise httpx.RemoteProtocolError(
+                    "the engine closed the connection inside a chunked body"
+                )
+            line_end = buffer.find(b"\r\n")
+        size_text = bytes(buffer[:line_end]).split(b";", 1)[0].strip()
+        if not size_text or len(size_text) > 16 or not all(
+            c in b"0123456789abcdefABCDEF" for c in size_text
+        ):
+            raise httpx.RemoteProtocolError(f"malformed chunk size {size_text[:40]!r}")
+        del buffer[:line_end + 2]
+        return int(size_text, 16)
 
     async def _skip_trailers(self) -> None:
         buffer = self._conn.buffer
@@ -314,18 +466,11 @@ class _Body(httpx.AsyncByteStream):
             if not line:
                 return
 
-    async def _read_until_close(self) -> AsyncIterator[bytes]:
-        self._keep_alive = False
-        buffer = self._conn.buffer
-        if buffer:
-            chunk = bytes(buffer)
-            buffer.clear()
-            yield chunk
-        while True:
-            data = await self._conn.receive(self._timeout)
-            if not data:
-                return
-            yield data
+    async def _next_until_close(self) -> bytes | None:
+        if self._conn.buffer:
+            return self._take(len(self._conn.buffer))
+        data = await self._conn.receive(self._timeout)
+        return data or None
 
     async def aclose(self) -> None:
         await self._release()
@@ -373,6 +518,22 @@ class UpgradedStream:
         return None
 
 
+class _UpgradeBody(httpx.AsyncByteStream):
+    """The (empty) body of a ``101`` response: closing the response closes
+    the upgraded connection too, as with httpx's own transport, so a caller
+    that fails before taking the stream over cannot leak it."""
+
+    def __init__(self, upgraded: UpgradedStream) -> None:
+        self._upgraded = upgraded
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        return
+        yield b""  # pragma: no cover - makes this an async generator
+
+    async def aclose(self) -> None:
+        await self._upgraded.aclose()
+
+
 class EngineTransport(httpx.AsyncBaseTransport):
     """aiodock's own HTTP/1.1 transport for ``unix://`` and plain ``tcp://``.
 
@@ -394,43 +555,128 @@ class EngineTransport(httpx.AsyncBaseTransport):
         if socket_path is not None:
             path = socket_path
 
-            async def connect() -> anyio.abc.SocketStream:
+            async def connect() -> SocketLike:
+                if sniffio.current_async_library() == "asyncio":
+                    return await AsyncioSocketStream.connect_unix(path)
                 return await anyio.connect_unix(path)
         else:
             assert host is not None
             tcp_host, tcp_port = host, port or 2375
 
-            async def connect() -> anyio.abc.SocketStream:
+            async def connect() -> SocketLike:
+                if sniffio.current_async_library() == "asyncio":
+                    return await AsyncioSocketStream.connect_tcp(tcp_host, tcp_port)
                 return await anyio.connect_tcp(tcp_host, tcp_port)
 
         self._pool = _Pool(connect, max_connections)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
+        head, chunked = self._head_of(request)
+        stream = request.stream
+        body: bytes | AsyncIterable[bytes] | None
+        if isinstance(stream, httpx.ByteStream):
+            body = b"".join(stream)
+        else:
+            assert isinstance(stream, httpx.AsyncByteStream)
+            body = stream
         read_timeout = timeouts.get("read")
-        write_timeout = timeouts.get("write")
-        conn = await self._pool.acquire(timeouts.get("pool"), timeouts.get("connect"))
-        try:
-            await self._send_request(conn, request, write_timeout)
-            status, reason, headers = await self._read_head(conn, read_timeout)
-            while 100 <= status < 200 and status != 101:
-                status, reason, headers = await self._read_head(conn, read_timeout)
-        except BaseException:
-            await self._pool.release(conn, False)
-            raise
+        status, reason, headers, payload = await self._roundtrip(
+            request.method, head, body, chunked, read_timeout=read_timeout,
+            write_timeout=timeouts.get("write"), pool_timeout=timeouts.get("pool"),
+            connect_timeout=timeouts.get("connect"),
+            long=bool(request.extensions.get("aiodock.long")),
+        )
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": reason}
-        if status == 101:
-            extensions["network_stream"] = UpgradedStream(self._pool, conn)
-            return httpx.Response(status, headers=headers, extensions=extensions)
-        mode, length, keep_alive = self._framing(request.method, status, headers)
-        body = _Body(self._pool, conn, mode, length, keep_alive, read_timeout)
-        return httpx.Response(status, headers=headers, stream=body, extensions=extensions)
+        if isinstance(payload, UpgradedStream):
+            extensions["network_stream"] = payload
+            return httpx.Response(status, headers=list(headers.items()),
+                                  stream=_UpgradeBody(payload), extensions=extensions)
+        return httpx.Response(status, headers=list(headers.items()), stream=payload,
+                              extensions=extensions)
 
-    async def _send_request(self, conn: _Connection, request: httpx.Request,
-                            timeout: float | None) -> None:
-        url = request.url
-        target = url.raw_path
-        head = bytearray(request.method.encode("ascii") + b" " + target + b" HTTP/1.1\r\n")
+    async def exchange(
+        self,
+        method: str,
+        head: bytes,
+        body: bytes | AsyncIterable[bytes] | None = None,
+        *,
+        chunked: bool = False,
+        read_timeout: float | None = None,
+        write_timeout: float | None = None,
+        pool_timeout: float | None = None,
+        connect_timeout: float | None = None,
+        long: bool = False,
+        read: bool = False,
+    ) -> Reply:
+        """aiodock's fast path: send a request whose head is already encoded
+        and return a :class:`Reply` (no ``httpx.Request``/``Response``).
+
+        ``read=True`` reads the whole body before returning; otherwise the
+        body streams and the caller closes the reply. ``long`` marks a
+        stream, which does not count against ``max_connections``.
+        """
+        status, _reason, headers, payload = await self._roundtrip(
+            method, head, body, chunked, read_timeout=read_timeout,
+            write_timeout=write_timeout, pool_timeout=pool_timeout,
+            connect_timeout=connect_timeout, long=long,
+        )
+        if isinstance(payload, UpgradedStream):
+            return Reply(status, headers, closer=payload.aclose,
+                         extensions={"network_stream": payload})
+        if read:
+            return Reply(status, headers, content=await payload.read_all())
+        return Reply(status, headers, body=payload, reader=payload.read_all,
+                     closer=payload.aclose)
+
+    async def _roundtrip(
+        self,
+        method: str,
+        head: bytes,
+        body: bytes | AsyncIterable[bytes] | None,
+        chunked: bool,
+        *,
+        read_timeout: float | None,
+        write_timeout: float | None,
+        pool_timeout: float | None,
+        connect_timeout: float | None,
+        long: bool,
+    ) -> tuple[int, bytes, ReplyHeaders, _Body | UpgradedStream]:
+        retry = method in _IDEMPOTENT and (body is None or isinstance(body, bytes))
+        while True:
+            conn = await self._pool.acquire(pool_timeout, connect_timeout, long)
+            try:
+                await self._send(conn, head, body, chunked, write_timeout)
+                status, reason, headers = await self._read_head(conn, read_timeout)
+                while 100 <= status < 200 and status != 101:
+                    status, reason, headers = await self._read_head(conn, read_timeout)
+                if status == 101:
+                    if b"\r\nupgrade:" not in head.lower():
+                        raise httpx.RemoteProtocolError(
+                            "the engine switched protocols on a request that did not ask to"
+                        )
+                    return status, reason, headers, UpgradedStream(self._pool, conn)
+                mode, length, keep_alive = self._framing(method, status, headers)
+                break
+            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+                await self._pool.release(conn, False)
+                # A kept-alive connection the engine closed just as we reused
+                # it: nothing was answered, so a GET can go again on a new one.
+                if retry and conn.reused and not conn.answered:
+                    retry = False
+                    continue
+                raise
+            except BaseException:
+                await self._pool.release(conn, False)
+                raise
+        return status, reason, headers, _Body(
+            self._pool, conn, mode, length, keep_alive, read_timeout
+        )
+
+    @staticmethod
+    def _head_of(request: httpx.Request) -> tuple[bytes, bool]:
+        head = bytearray(request.method.encode("ascii") + b" " + request.url.raw_path
+                         + b" HTTP/1.1\r\n")
         chunked = False
         for name, value in request.headers.raw:
             lname = name.lower()
@@ -440,13 +686,16 @@ class EngineTransport(httpx.AsyncBaseTransport):
                 chunked = True
             head += name + b": " + value + b"\r\n"
         head += b"\r\n"
-        stream = request.stream
-        if isinstance(stream, httpx.ByteStream):
-            await conn.send(bytes(head) + b"".join(stream), timeout)
+        return bytes(head), chunked
+
+    @staticmethod
+    async def _send(conn: _Connection, head: bytes, body: bytes | AsyncIterable[bytes] | None,
+                    chunked: bool, timeout: float | None) -> None:
+        if body is None or isinstance(body, bytes):
+            await conn.send(head + body if body else head, timeout)
             return
-        await conn.send(bytes(head), timeout)
-        assert isinstance(stream, httpx.AsyncByteStream)
-        async for chunk in stream:
+        await conn.send(head, timeout)
+        async for chunk in body:
             if not chunk:
                 continue
             if chunked:
@@ -458,7 +707,7 @@ class EngineTransport(httpx.AsyncBaseTransport):
 
     async def _read_head(
         self, conn: _Connection, timeout: float | None
-    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    ) -> tuple[int, bytes, ReplyHeaders]:
         buffer = conn.buffer
         end = buffer.find(b"\r\n\r\n")
         while end < 0:
@@ -469,6 +718,7 @@ class EngineTransport(httpx.AsyncBaseTransport):
                 raise httpx.RemoteProtocolError(
                     "the engine closed the connection without answering"
                 )
+            conn.answered = True
             buffer += data
             end = buffer.find(b"\r\n\r\n", max(0, len(buffer) - len(data) - 3))
         head = bytes(buffer[:end])
@@ -476,27 +726,21 @@ class EngineTransport(httpx.AsyncBaseTransport):
         return _parse_head(head)
 
     @staticmethod
-    def _framing(method: str, status: int,
-                 headers: list[tuple[bytes, bytes]]) -> tuple[str, int, bool]:
-        keep_alive = True
-        length = -1
-        chunked = False
-        for name, value in headers:
-            lname = name.lower()
-            if lname == b"content-length":
-                if not value.isdigit():
-                    raise httpx.RemoteProtocolError(f"malformed Content-Length {value[:40]!r}")
-                length = int(value)
-            elif lname == b"transfer-encoding":
-                chunked = b"chunked" in value.lower()
-            elif lname == b"connection":
-                keep_alive = b"close" not in value.lower()
+    def _framing(method: str, status: int, headers: ReplyHeaders) -> tuple[str, int, bool]:
+        get = dict.get
+        connection = get(headers, "connection")
+        keep_alive = connection is None or "close" not in connection.lower()
         if method == "HEAD" or status in _NO_BODY_STATUS or status < 200:
             return "none", 0, keep_alive
-        if chunked:
+        encoding = get(headers, "transfer-encoding")
+        if encoding is not None and "chunked" in encoding.lower():
             return "chunked", 0, keep_alive
-        if length >= 0:
-            return "length", length, keep_alive
+        length = get(headers, "content-length")
+        if length is not None:
+            # int() would take "+5", " 5", "5_0" and refuses 4300+ digits
+            if not (length.isdigit() and length.isascii()) or len(length) > 18:
+                raise httpx.RemoteProtocolError(f"malformed Content-Length {length[:40]!r}")
+            return "length", int(length), keep_alive
         return "close", 0, False
 
     async def aclose(self) -> None:

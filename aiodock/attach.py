@@ -33,11 +33,11 @@ from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 import anyio
-import httpx
 
 from ._api import APIClient
 from ._operation import operation
 from ._query import QueryValue
+from ._reply import Reply
 from .errors import ConnectionLost, DockerError
 from .streams import FrameDemuxer, LogChunk
 
@@ -154,7 +154,7 @@ class AttachSession:
     def __init__(
         self,
         api: APIClient,
-        response: httpx.Response,
+        response: Reply,
         *,
         tty: bool,
         stdin: bool,
@@ -433,7 +433,7 @@ class AttachSession:
 async def hijack(
     api: APIClient,
     path: str,
-    make_session: Callable[[httpx.Response], SessionT],
+    make_session: Callable[[Reply], SessionT],
     *,
     params: dict[str, QueryValue] | None = None,
     json: Any = None,
@@ -505,7 +505,7 @@ async def _attach(
         tty = bool((info.get("Config") or {}).get("Tty"))
     known_tty = tty
 
-    def make(response: httpx.Response) -> AttachSession:
+    def make(response: Reply) -> AttachSession:
         return AttachSession(api, response, tty=known_tty, stdin=stdin,
                              resize_path=f"/containers/{path}/resize")
 

@@ -29,11 +29,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, NamedTuple, overload
 
 import anyio
-import httpx
 
 from ._api import APIClient
 from ._operation import operation
+from ._reply import Reply
 from .attach import (
+    READ_SIZE,
     AttachSession,
     StdinSource,
     check_bool,
@@ -46,6 +47,7 @@ from .attach import (
 from .errors import DockerError, ExecError
 from .models import IDResponse
 from .models.exec import ExecInspect
+from .streams import FrameDemuxer
 
 Command = str | Sequence[str]
 Environment = Mapping[str, str] | Sequence[str]
@@ -193,7 +195,7 @@ class ExecSession(AttachSession):
     def __init__(
         self,
         collection: ExecCollection,
-        response: httpx.Response,
+        response: Reply,
         *,
         exec_id: str,
         tty: bool,
@@ -239,12 +241,15 @@ class Exec:
         True
     """
 
-    def __init__(self, collection: ExecCollection, id: str, *, tty: bool | None = None) -> None:
+    def __init__(self, collection: ExecCollection, id: str, *, tty: bool | None = None,
+                 stdin: bool | None = None) -> None:
         self._collection = collection
         self.id = id
         """The exec instance's id."""
         self.tty = tty
         """Whether it was created with a TTY (``None``: not known here)."""
+        self.stdin = stdin
+        """Whether it was created with stdin attached (``None``: not known here)."""
 
     @overload
     async def start(self, *, detach: Literal[False] = False,
@@ -255,24 +260,45 @@ class Exec:
 
     async def start(self, *, detach: bool = False, tty: bool | None = None) -> ExecResult | None:
         """Start it; see :meth:`ExecCollection.start` (``tty`` defaults to
-        the one it was created with)."""
+        the one it was created with).
+
+        Example:
+            >>> ex = await docker.execs.create("web", ["echo", "hi"])  # doctest: +SKIP
+            >>> (await ex.start()).stdout  # doctest: +SKIP
+            b'hi\\n'
+        """
         if tty is None:
             tty = bool(self.tty)
         if detach:
-            await self._collection.start(self.id, detach=True, tty=tty)
+            await self._collection.start(self, detach=True, tty=tty)
             return None
-        return await self._collection.start(self.id, tty=tty)
+        return await self._collection.start(self, tty=tty)
 
     def start_session(self, *, tty: bool | None = None) -> AbstractAsyncContextManager[ExecSession]:
-        """Start it interactively; see :meth:`ExecCollection.start_session`."""
+        """Start it interactively; see :meth:`ExecCollection.start_session`.
+
+        Example:
+            >>> ex = await docker.execs.create("web", ["cat"], stdin=True)  # doctest: +SKIP
+            >>> async with ex.start_session() as session:  # doctest: +SKIP
+            ...     out, _ = await session.communicate(b"hello")
+        """
         return self._collection.start_session(self.id, tty=self.tty if tty is None else tty)
 
     async def inspect(self) -> ExecInspect:
-        """See :meth:`ExecCollection.inspect`."""
+        """See :meth:`ExecCollection.inspect`.
+
+        Example:
+            >>> (await ex.inspect()).exit_code  # doctest: +SKIP
+            0
+        """
         return await self._collection.inspect(self.id)
 
     async def resize(self, height: int, width: int) -> None:
-        """See :meth:`ExecCollection.resize`."""
+        """See :meth:`ExecCollection.resize`.
+
+        Example:
+            >>> await ex.resize(40, 120)  # doctest: +SKIP
+        """
         await self._collection.resize(self.id, height, width)
 
     def __repr__(self) -> str:
@@ -330,7 +356,7 @@ class ExecCollection:
         )
         if console_size is not None:
             await self._api.require_version("exec console_size", "1.42")
-        return Exec(self, await self._create(path, config), tty=tty)
+        return Exec(self, await self._create(path, config), tty=tty, stdin=stdin)
 
     @overload
     async def start(self, exec_id: str | Exec, *, detach: Literal[False] = False,
@@ -363,6 +389,10 @@ class ExecCollection:
             await self._api.request("POST", f"/exec/{path}/start",
                                     json={"Detach": True, "Tty": tty})
             return None
+        if isinstance(exec_id, Exec) and exec_id.stdin is False:
+            # No stdin to close: read the output as a plain body (no session).
+            stdout, stderr = await _read_output(self._api, path, tty=tty)
+            return ExecResult(await self._exit_code(path), stdout, stderr)
         async with self._start_session(path, tty=tty, stdin=True) as session:
             stdout, stderr = await session.communicate()
             return ExecResult(await session.wait(), stdout, stderr)
@@ -396,7 +426,7 @@ class ExecCollection:
             tty = bool(process is not None and process.tty)
         known_tty = tty
 
-        def make(response: httpx.Response) -> ExecSession:
+        def make(response: Reply) -> ExecSession:
             return ExecSession(self, response, exec_id=path, tty=known_tty, stdin=stdin)
 
         async with hijack(self._api, f"/exec/{path}/start", make,
@@ -524,9 +554,50 @@ async def run_exec(
         cmd, stdin=stdin is not None, stdout=True, stderr=True, tty=tty, env=env,
         workdir=workdir, user=user, privileged=privileged,
     )
-    async with ExecCollection(api)._session(path, config) as session:
-        stdout, stderr = await session.communicate(stdin)
-        result = ExecResult(await session.wait(), stdout, stderr)
+    collection = ExecCollection(api)
+    if stdin is None:
+        # Nothing to write: a plain request whose body is the output (no
+        # hijacked session, no tasks), then the exit code.
+        exec_id = await collection._create(path, config)
+        stdout, stderr = await _read_output(api, exec_id, tty=tty)
+        result = ExecResult(await collection._exit_code(exec_id), stdout, stderr)
+    else:
+        async with collection._session(path, config) as session:
+            stdout, stderr = await session.communicate(stdin)
+            result = ExecResult(await session.wait(), stdout, stderr)
     if check and result.exit_code != 0:
         raise ExecError(config["Cmd"], result.exit_code, stdout, stderr)
     return result
+
+
+async def _read_output(api: APIClient, exec_id: str, *, tty: bool) -> tuple[bytes, bytes]:
+    """Start an exec without stdin and read its output to the end.
+
+    Asked without ``Upgrade``, the engine answers ``200`` and sends the
+    output as the body until the process ends (multiplexed unless ``tty``).
+    """
+    stdout = bytearray()
+    stderr = bytearray()
+    demuxer = None if tty else FrameDemuxer()
+    async with api.stream("POST", f"/exec/{exec_id}/start",
+                          json={"Detach": False, "Tty": tty}) as reply:
+        with api.translate_errors():
+            async for data in _body_of(reply):
+                if demuxer is None:
+                    stdout += data
+                    continue
+                for chunk in demuxer.feed(data):
+                    (stderr if chunk.stream == "stderr" else stdout).extend(chunk.data)
+    if demuxer is not None:
+        demuxer.close()
+    return bytes(stdout), bytes(stderr)
+
+
+async def _body_of(reply: Reply) -> AsyncIterator[bytes]:
+    network = reply.extensions.get("network_stream") if reply.status_code == 101 else None
+    if network is None:
+        async for data in reply.aiter_raw():
+            yield data
+        return
+    while data := await network.read(READ_SIZE):  # upgraded anyway: read to EOF
+        yield data

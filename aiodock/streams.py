@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 import anyio
-import httpx
 
 from ._api import decode_json
+from ._reply import Reply
 from .errors import ConnectionLost, StreamError
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ ResultT = TypeVar("ResultT")
 ModelT = TypeVar("ModelT")
 
 StreamName = Literal["stdin", "stdout", "stderr", "system"]
+_FRAME_HEADER = struct.Struct(">II")  # stream type + three zero bytes, payload size
 _STREAM_NAMES: tuple[StreamName, ...] = ("stdin", "stdout", "stderr", "system")
 
 
@@ -45,6 +47,11 @@ class LogChunk(NamedTuple):
     ``stream`` is ``"stdout"`` or ``"stderr"`` (``"stdout"`` for everything
     behind a TTY, where the engine cannot tell them apart); ``data`` is bytes,
     decoding is the caller's choice.
+
+    Example:
+        >>> chunk = LogChunk("stderr", b"oops\\n")
+        >>> chunk.stream, chunk.data.decode()
+        ('stderr', 'oops\\n')
     """
 
     stream: StreamName
@@ -70,7 +77,12 @@ class JSONLinesDecoder:
         self._pending = b""
 
     def feed(self, data: bytes) -> list[bytes]:
-        """Add bytes; return the complete, non-empty lines they finish."""
+        """Add bytes; return the complete, non-empty lines they finish.
+
+        Example:
+            >>> JSONLinesDecoder().feed(b'{"a": 1}\\n{"b"')
+            [b'{"a": 1}']
+        """
         if self._pending:
             data = self._pending + data
         lines = data.split(b"\n")
@@ -78,7 +90,14 @@ class JSONLinesDecoder:
         return [s for s in (line.strip() for line in lines) if s]
 
     def close(self) -> list[bytes]:
-        """The last line, if the stream ended without a newline."""
+        """The last line, if the stream ended without a newline.
+
+        Example:
+            >>> d = JSONLinesDecoder(); d.feed(b'{"a": 1}')
+            []
+            >>> d.close()
+            [b'{"a": 1}']
+        """
         last = self._pending.strip()
         self._pending = b""
         return [last] if last else []
@@ -98,6 +117,8 @@ def split_json_values(line: bytes) -> list[Any]:
             value, index = decoder.raw_decode(text, index)
         except ValueError as exc:
             raise StreamError(f"the engine sent malformed JSON in a stream: {exc}") from None
+        except RecursionError:
+            raise StreamError("the engine sent JSON nested too deeply to decode") from None
         values.append(value)
         while index < len(text) and text[index] in " \t\r\n":
             index += 1
@@ -135,55 +156,86 @@ class FrameDemuxer:
         [LogChunk(stream='stderr', data=b'!')]
     """
 
-    __slots__ = ("_buffer", "_need", "_stream")
+    __slots__ = ("_buffer", "_consumed", "_need", "_stream")
 
     def __init__(self) -> None:
         self._buffer = bytearray()
         self._stream = -1  # inside a payload: its stream; -1 between frames
         self._need = 0  # payload bytes still to come for the current frame
+        self._consumed = 0
 
     def feed(self, data: bytes) -> list[LogChunk]:
-        out: list[LogChunk] = []
+        """Add bytes; return the chunks of the payload they complete or continue.
+
+        Example:
+            >>> FrameDemuxer().feed(b"\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x03err")
+            [LogChunk(stream='stderr', data=b'err')]
+        """
         buffer = self._buffer
         buffer += data
-        pos = 0
-        end = len(buffer)
-        pieces: list[bytes] = []
+        view = memoryview(buffer)
+        try:
+            return self._parse(view, len(buffer))
+        finally:
+            view.release()
+            if self._consumed:
+                del buffer[:self._consumed]
+
+    def _parse(self, view: memoryview, end: int) -> list[LogChunk]:
+        out: list[LogChunk] = []
+        pieces: list[memoryview] = []
         current = -1
+        stream = self._stream
+        need = self._need
+        pos = 0
+        self._consumed = 0
+        header = _FRAME_HEADER.unpack_from
         while pos < end:
-            if self._stream < 0:
+            if stream < 0:
                 if end - pos < 8:
                     break
-                kind = buffer[pos]
-                if kind > 3 or buffer[pos + 1] or buffer[pos + 2] or buffer[pos + 3]:
-                    self._buffer = bytearray()
-                    raise StreamError(
-                        "malformed frame header in a multiplexed stream:"
-                        f" {bytes(buffer[pos:pos + 8]).hex()}"
-                    )
-                self._need = int.from_bytes(buffer[pos + 4:pos + 8], "big")
-                self._stream = kind
+                word, need = header(view, pos)
+                stream = word >> 24
+                if stream > 3 or word & 0xFFFFFF:
+                    bad = bytes(view[pos:pos + 8]).hex()
+                    self._stream, self._need = -1, 0
+                    self._consumed = end
+                    # Drop the views into the buffer first: the traceback keeps
+                    # this frame alive, and the buffer cannot shrink under a view.
+                    pieces.clear()
+                    raise StreamError(f"malformed frame header in a multiplexed stream: {bad}")
                 pos += 8
-                if self._need == 0:
-                    self._stream = -1
+                if need == 0:
+                    stream = -1
                 continue
-            take = min(self._need, end - pos)
-            if current != self._stream and pieces:
-                out.append(LogChunk(_STREAM_NAMES[current], b"".join(pieces)))
-                pieces = []
-            current = self._stream
-            pieces.append(bytes(buffer[pos:pos + take]))
+            take = need if need <= end - pos else end - pos
+            if current != stream:
+                if pieces:
+                    out.append(LogChunk(_STREAM_NAMES[current], b"".join(pieces)))
+                    pieces = []
+                current = stream
+            pieces.append(view[pos:pos + take])
             pos += take
-            self._need -= take
-            if self._need == 0:
-                self._stream = -1
+            need -= take
+            if need == 0:
+                stream = -1
         if pieces:
             out.append(LogChunk(_STREAM_NAMES[current], b"".join(pieces)))
-        del buffer[:pos]
+        self._stream = stream
+        self._need = need
+        self._consumed = pos
         return out
 
     def close(self) -> None:
-        """Check the stream ended on a frame boundary."""
+        """Check the stream ended on a frame boundary (else :class:`ConnectionLost`).
+
+        Example:
+            >>> d = FrameDemuxer(); d.feed(b"\\x01\\x00\\x00\\x00")
+            []
+            >>> d.close()
+            Traceback (most recent call last):
+            aiodock.errors.ConnectionLost: the stream ended in the middle of a frame
+        """
         if self._stream >= 0 or self._buffer:
             self._buffer = bytearray()
             self._stream = -1
@@ -193,7 +245,7 @@ class FrameDemuxer:
 # --------------------------------------------------------------------------
 # stream objects
 
-Opener = Callable[[], AbstractAsyncContextManager[httpx.Response]]
+Opener = Callable[[], AbstractAsyncContextManager[Reply]]
 
 
 class EngineStream(Generic[ItemT, ResultT]):
@@ -206,18 +258,27 @@ class EngineStream(Generic[ItemT, ResultT]):
 
     A stream runs once. Leaving the loop early, an exception, or
     cancellation closes its connection.
+
+    Example:
+        >>> logs = await docker.containers.logs("web")  # doctest: +SKIP
+        >>> async for chunk in docker.containers.logs("web", follow=True):  # doctest: +SKIP
+        ...     print(chunk.data)
+        >>> async with docker.system.events() as events:  # doctest: +SKIP
+        ...     await docker.containers.start("web")  # the subscription is live
+        ...     async for event in events:
+        ...         break
     """
 
     def __init__(self, api: APIClient, opener: Opener) -> None:
         self._api = api
         self._opener = opener
-        self._cm: AbstractAsyncContextManager[httpx.Response] | None = None
-        self._response: httpx.Response | None = None
+        self._cm: AbstractAsyncContextManager[Reply] | None = None
+        self._response: Reply | None = None
         self._started = False
         self._closed = False
 
     @property
-    def response(self) -> httpx.Response:
+    def response(self) -> Reply:
         """The HTTP response (once the stream is open)."""
         if self._response is None:
             raise RuntimeError("the stream is not open yet")
@@ -232,7 +293,13 @@ class EngineStream(Generic[ItemT, ResultT]):
         self._cm = cm
 
     async def aclose(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connection (idempotent).
+
+        Example:
+            >>> stream = docker.containers.logs("web", follow=True)  # doctest: +SKIP
+            >>> async with stream:  # doctest: +SKIP
+            ...     await stream.aclose()  # stop following early
+        """
         if self._closed:
             return
         self._closed = True
@@ -263,23 +330,15 @@ class EngineStream(Generic[ItemT, ResultT]):
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         response = self.response
-        try:
-            content = response.content  # already read (an in-memory test transport)
-        except httpx.ResponseNotRead:
-            pass
-        else:
-            if content:
-                yield content
+        if response.is_read:  # already read (an in-memory test transport)
+            if response.content:
+                yield response.content
             return
-        iterator = response.aiter_raw()
-        translate = self._api.translate_errors
-        while True:
-            with translate():
-                try:
-                    chunk = await iterator.__anext__()
-                except StopAsyncIteration:
-                    return
-            yield chunk
+        # One translating block around the whole loop: only the transport
+        # can raise inside it (the consumer's code runs outside the generator).
+        with self._api.translate_errors():
+            async for chunk in response.aiter_raw():
+                yield chunk
 
     def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[ItemT]:
         raise NotImplementedError
@@ -299,6 +358,10 @@ class JSONStream(EngineStream[ModelT, ResultT]):
     """A JSON-lines stream of typed items (progress, events, stats).
 
     An object carrying ``error``/``errorDetail`` raises :class:`StreamError`.
+
+    Example:
+        >>> async for event in docker.images.pull("busybox:latest"):  # doctest: +SKIP
+        ...     print(event.id, event.status)
     """
 
     def __init__(
@@ -344,6 +407,10 @@ class ByteStream(EngineStream[bytes, bytes]):
 
     ``await`` returns all the bytes (mind the size); prefer ``async for`` or
     :meth:`to_file` for anything large.
+
+    Example:
+        >>> async for chunk in docker.images.save("busybox:latest"):  # doctest: +SKIP
+        ...     sink.write(chunk)
     """
 
     async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -357,12 +424,23 @@ class ByteStream(EngineStream[bytes, bytes]):
     async def to_file(self, path: str | os.PathLike[str]) -> int:
         """Write the stream to ``path`` as it arrives; return the byte count.
 
+        Nothing is created when the engine refuses the request, and a
+        stream that breaks halfway leaves no partial file behind.
+
         Example:
             >>> await docker.containers.export("web").to_file("web.tar")  # doctest: +SKIP
         """
         written = 0
-        async with await anyio.open_file(path, "wb") as file:
-            async for chunk in self:
-                await file.write(chunk)
-                written += len(chunk)
+        if not self._started:
+            await self._open()  # an error answer raises before the file exists
+        try:
+            async with await anyio.open_file(path, "wb") as file:
+                async for chunk in self:
+                    await file.write(chunk)
+                    written += len(chunk)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self.aclose()
+                await anyio.Path(path).unlink(missing_ok=True)  # no half-written file left
+            raise
         return written

@@ -1,0 +1,1 @@
+"""One module per client; each has ``run(workload, spec, meter) -> dict``."""
