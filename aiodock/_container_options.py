@@ -29,6 +29,7 @@ from .models import (
     RestartPolicy,
     ThrottleDevice,
 )
+from .reference import check_image_ref
 
 NAME_PATTERN = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 """The engine's rule for container names."""
@@ -228,9 +229,21 @@ def signal_name(signal: object, what: str = "signal") -> str:
 
 
 def whole_seconds(what: str, value: object) -> int | None:
-    """A non-negative timeout in whole seconds (rounded up), or ``None``."""
+    """A non-negative timeout in whole seconds (rounded up), or ``None``.
+
+    The engine takes whole seconds, so infinity is refused (``None`` leaves
+    the engine's own default).
+
+    Example:
+        >>> whole_seconds("timeout", 1.2), whole_seconds("timeout", None)
+        (2, None)
+    """
     seconds = check_timeout(what, value)
-    return None if seconds is None else math.ceil(seconds)
+    if seconds is None:
+        return None
+    if math.isinf(seconds):
+        raise ValueError(f"{what} must be a finite number of seconds, not {value!r}")
+    return math.ceil(seconds)
 
 
 def _check_port_number(what: str, text: str | None, value: str) -> None:
@@ -340,6 +353,7 @@ def create_body(
     given (not ``None``, not ``False``) put over it, checked."""
     if not isinstance(image, str) or not image:
         raise TypeError(f"image must be a non-empty string, not {image!r}")
+    check_image_ref(image)
     if config is not None and not isinstance(config, ContainerCreate):
         raise TypeError(f"config must be a ContainerCreate, not {type(config).__name__}")
     host_config = _model(HostConfig, "host_config", host_config)
@@ -376,7 +390,9 @@ def create_body(
         updates["host_config"] = host_config
     if networking_config is not None:
         updates["networking_config"] = networking_config
-    body = (config or ContainerCreate()).model_copy(update=updates, deep=True)
+    # A shallow copy: what follows replaces nested objects, never changes them,
+    # so the caller's config and host_config stay as they were.
+    body = (config or ContainerCreate()).model_copy(update=updates)
     if network is not None or network_aliases is not None:
         _attach_network(body, network, network_aliases)
     if body.labels:

@@ -63,6 +63,25 @@ def encode_filters(filters: Filters) -> str:
     return json.dumps(encoded, separators=(",", ":"))
 
 
+def filters_param(filters: Filters | None) -> str | None:
+    """The ``filters`` query value: ``None`` (and an empty mapping) send no
+    filter; anything else must be a mapping, checked by :func:`encode_filters`.
+
+    A value of the wrong shape raises even when it is empty (``[]``, ``""``):
+    silently sending no filter would turn a filtered ``prune`` into one that
+    removes everything.
+
+    Example:
+        >>> filters_param(None), filters_param({}), filters_param({"label": "a"})
+        (None, None, '{"label":["a"]}')
+    """
+    if filters is None:
+        return None
+    if isinstance(filters, Mapping) and not filters:
+        return None
+    return encode_filters(filters)
+
+
 def encode_query(params: Mapping[str, QueryValue]) -> list[tuple[str, str]]:
     """Encode query parameters: ``None`` is left out, booleans become
     ``1``/``0``, lists repeat their key.

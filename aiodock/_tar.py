@@ -15,10 +15,12 @@ restored and set-id bits are dropped.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tarfile
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import IO, Literal, NoReturn, cast
 
 import anyio
 import anyio.from_thread
@@ -31,6 +33,11 @@ from .streams import ByteStream
 AbsoluteLinks = Literal["refuse", "rebase", "skip"]
 _ABSOLUTE_LINK_CHOICES = ("refuse", "rebase", "skip")
 _COPY_CHUNK = 256 * 1024
+_MAX_DEPTH = 256
+# What an archive's own entries can cause on the disk (a name both a file and
+# a directory, a link loop, a name too long): refused as unsafe, by name.
+_ARCHIVE_CONFLICTS = frozenset({errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ELOOP,
+                                errno.ENAMETOOLONG, errno.EINVAL, errno.EMLINK, errno.ENOENT})
 
 
 class UnsafeArchiveError(DockerError, ValueError):
@@ -82,10 +89,15 @@ class TarStream(ByteStream):
         """Unpack the archive into ``directory`` (created if missing) as it
         arrives; return the number of entries written.
 
-        Entries that would escape ``directory`` raise
-        :class:`UnsafeArchiveError` (a ``ValueError``) and nothing more is
-        written. ``absolute_links`` says what to do with a symbolic link to
-        an absolute path (a container's root file system has some, such as
+        Entries that would escape ``directory`` (or that clash with each
+        other: a name that is both a file and a directory, a link loop)
+        raise :class:`UnsafeArchiveError` (a ``ValueError``) and nothing
+        more is written; a tar that cannot be read raises
+        :class:`~aiodock.errors.StreamError`; trouble of the local disk
+        (full, read-only) stays an ``OSError``.
+
+        ``absolute_links`` says what to do with a symbolic link to an
+        absolute path (a container's root file system has some, such as
         ``etc/mtab -> /proc/mounts``): ``"refuse"`` (the default),
         ``"rebase"`` (rewrite it to the same path inside ``directory``,
         which is what it means inside the container), or ``"skip"``.
@@ -177,7 +189,10 @@ def _extract_all(reader: _ThreadReader, target: Path, absolute_links: AbsoluteLi
     try:
         with tarfile.open(fileobj=cast(IO[bytes], reader), mode="r|*") as tar:
             for member in tar:
-                path = _extract_member(tar, member, root, absolute_links)
+                try:
+                    path = _extract_member(tar, member, root, absolute_links)
+                except OSError as exc:
+                    _raise_conflict(member, exc)
                 if path is None:
                     continue
                 count += 1
@@ -189,9 +204,25 @@ def _extract_all(reader: _ThreadReader, target: Path, absolute_links: AbsoluteLi
     # Directory modes and times last: a read-only directory must not block
     # its own entries, and writing entries changes a directory's mtime.
     for path, member in reversed(directories):
-        os.chmod(path, _safe_mode(member.mode))
-        os.utime(path, (member.mtime, member.mtime))
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                continue  # a later entry put something else there (through a link)
+            os.chmod(path, _safe_mode(member.mode))
+            os.utime(path, (member.mtime, member.mtime))
+        except OSError as exc:
+            _raise_conflict(member, exc)
     return count
+
+
+def _raise_conflict(member: tarfile.TarInfo, exc: OSError) -> NoReturn:
+    """Refuse an entry the disk refused because of the archive's own
+    entries; re-raise the local disk's own trouble."""
+    if exc.errno not in _ARCHIVE_CONFLICTS:
+        raise exc
+    where = f" ({exc.filename})" if exc.filename else ""
+    raise UnsafeArchiveError(
+        f"refusing to unpack {member.name!r}: {os.strerror(exc.errno)}{where}"
+    ) from None
 
 
 def _extract_member(
@@ -251,6 +282,10 @@ def _checked_name(name: str) -> str | None:
     if name.startswith("/"):
         raise UnsafeArchiveError(f"refusing to unpack {name!r}: absolute path")
     parts = [part for part in name.split("/") if part not in ("", ".")]
+    if len(parts) > _MAX_DEPTH:
+        raise UnsafeArchiveError(
+            f"refusing to unpack {name[:100]!r}...: more than {_MAX_DEPTH} directories deep"
+        )
     if ".." in parts:
         raise UnsafeArchiveError(f"refusing to unpack {name!r}: the path contains '..'")
     return "/".join(parts) if parts else None

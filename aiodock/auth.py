@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio
+from anyio.abc import ByteReceiveStream, Process
 
 from .errors import DockerError
 from .reference import DOCKER_HUB_ALIASES
@@ -68,7 +71,12 @@ class RegistryAuth:
     __str__ = __repr__
 
     def to_engine(self) -> dict[str, Any]:
-        """The engine's ``AuthConfig`` JSON (unset fields left out)."""
+        """The engine's ``AuthConfig`` JSON (unset fields left out).
+
+        Example:
+            >>> RegistryAuth(username="me", password="pw").to_engine()
+            {'username': 'me', 'password': 'pw'}
+        """
         data = {
             "username": self.username,
             "password": self.password,
@@ -79,7 +87,12 @@ class RegistryAuth:
         return {k: v for k, v in data.items() if v is not None}
 
     def header(self) -> str:
-        """The ``X-Registry-Auth`` header value."""
+        """The ``X-Registry-Auth`` header value.
+
+        Example:
+            >>> RegistryAuth().header()
+            'e30='
+        """
         return encode_header(self.to_engine())
 
 
@@ -123,7 +136,14 @@ _HELPER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 class CredentialsError(DockerError):
     """The Docker config file could not be read, or a credential helper
-    failed (other than by having no credentials for the registry)."""
+    failed (other than by having no credentials for the registry).
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await CredentialStore().get("127.0.0.1:5001")
+        ... except CredentialsError as exc:
+        ...     print(exc)  # e.g. the helper named in config.json is missing
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(None, message)
@@ -339,21 +359,70 @@ class CredentialStore:
                 f"the credential helper {program_name} (named in {config.path}) is not on PATH"
             )
         try:
+            # An argument list, never a shell; its own session, so that on a
+            # timeout everything it started is killed with it.
+            process = await anyio.open_process(
+                [program, action],
+                stdin=subprocess.PIPE if data else subprocess.DEVNULL,
+                env=self._env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise CredentialsError(f"cannot run {program}: {exc}") from None
+        finished = False
+        try:
             with anyio.fail_after(self.helper_timeout):
-                result = await anyio.run_process(
-                    [program, action],
-                    input=data or None,
-                    stdin=None if data else subprocess.DEVNULL,
-                    check=False,
-                    env=self._env,
-                )
+                out, err = await _communicate(process, data)
+                code = await process.wait()
+            finished = True
         except TimeoutError:
             raise CredentialsError(
                 f"{program_name} {action} did not answer within {self.helper_timeout:g}s"
             ) from None
-        except OSError as exc:
-            raise CredentialsError(f"cannot run {program}: {exc}") from None
-        return result.returncode, result.stdout, result.stderr
+        finally:
+            if not finished:
+                _kill_session(process)
+            with anyio.CancelScope(shield=True):
+                await process.aclose()
+        return code, out, err
+
+
+_MAX_HELPER_OUTPUT: Final = 1024 * 1024
+
+
+async def _communicate(process: Process, data: bytes) -> tuple[bytes, bytes]:
+    """Feed ``data`` to the helper's stdin and read its stdout and stderr to
+    their ends (at most 1 MiB each)."""
+    outputs: dict[str, bytes] = {}
+
+    async def read(name: str, stream: ByteReceiveStream | None) -> None:
+        chunks: list[bytes] = []
+        size = 0
+        if stream is not None:
+            with contextlib.suppress(anyio.EndOfStream):
+                while size < _MAX_HELPER_OUTPUT:
+                    chunk = await stream.receive()
+                    chunks.append(chunk)
+                    size += len(chunk)
+        outputs[name] = b"".join(chunks)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(read, "out", process.stdout)
+        tg.start_soon(read, "err", process.stderr)
+        if process.stdin is not None:
+            with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                await process.stdin.send(data)
+            await process.stdin.aclose()
+    return outputs["out"], outputs["err"]
+
+
+def _kill_session(process: Process) -> None:
+    """Kill a helper and whatever it started (its whole session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            process.kill()
 
 
 def _find_key(table: Mapping[str, Any], key: str) -> str | None:

@@ -34,10 +34,11 @@ class Docker:
     :class:`~aiodock.errors.DockerTimeout`; streams and long operations
     (``wait``, ``pull``, ``logs(follow=True)``) have no timeout.
     ``max_connections`` sizes the connection pool. ``transport`` picks how
-    requests travel: ``"aiodock"`` (aiodock's own HTTP/1.1 transport for
-    ``unix://`` and plain ``tcp://``), ``"httpx"`` (httpx's stock transport;
-    always used for TLS), or any ``httpx.AsyncBaseTransport``; the
-    ``AIODOCK_TRANSPORT`` environment variable names the default.
+    requests travel: ``"aiodock"`` (the default: aiodock's own HTTP/1.1
+    transport for ``unix://`` and plain ``tcp://``), ``"httpx"`` (httpx's
+    stock transport; always used for TLS), or any
+    ``httpx.AsyncBaseTransport``; the ``AIODOCK_TRANSPORT`` environment
+    variable names the default.
 
     Example:
         >>> async with Docker() as docker:  # doctest: +SKIP
@@ -118,11 +119,24 @@ class Docker:
         return Container(self.containers, ref)
 
     async def ping(self) -> PingInfo:
-        """Ping the engine (``GET /_ping``); see :meth:`SystemAPI.ping`."""
+        """Ping the engine (``GET /_ping``); see :meth:`SystemAPI.ping`.
+
+        Example:
+            >>> (await docker.ping()).api_version  # doctest: +SKIP
+            '1.41'
+        """
         return await self.system.ping()
 
     async def close(self) -> None:
-        """Close every connection. Idempotent."""
+        """Close every connection. Idempotent.
+
+        Example:
+            >>> docker = Docker()  # doctest: +SKIP
+            >>> try:  # doctest: +SKIP
+            ...     print(await docker.system.info())
+            ... finally:
+            ...     await docker.close()
+        """
         await self._api.aclose()
 
     async def __aenter__(self) -> Docker:

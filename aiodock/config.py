@@ -47,7 +47,7 @@ class TLSConfig:
     ``verify=False`` turns certificate checks off; nothing else does.
 
     Example:
-        >>> TLSConfig.from_cert_path("/etc/docker/certs")  # ca.pem, cert.pem, key.pem
+        >>> TLSConfig.from_cert_path("/etc/docker/certs")  # doctest: +SKIP
         TLSConfig(ca_cert=PosixPath('/etc/docker/certs/ca.pem'), ...)
     """
 
@@ -59,7 +59,12 @@ class TLSConfig:
     @classmethod
     def from_cert_path(cls, directory: str | os.PathLike[str]) -> TLSConfig:
         """The docker CLI's layout: ``ca.pem``, ``cert.pem`` and ``key.pem``
-        in one directory (each used when present)."""
+        in one directory (each used when present).
+
+        Example:
+            >>> tls = TLSConfig.from_cert_path("~/.docker")  # doctest: +SKIP
+            >>> Docker("tcp://engine.example:2376", tls=tls)  # doctest: +SKIP
+        """
         base = Path(directory).expanduser()
         ca = base / "ca.pem"
         cert = base / "cert.pem"
@@ -77,7 +82,12 @@ class TLSConfig:
         )
 
     def ssl_context(self) -> ssl.SSLContext:
-        """An ``ssl.SSLContext`` for these settings."""
+        """An ``ssl.SSLContext`` for these settings.
+
+        Example:
+            >>> TLSConfig(verify=False).ssl_context().check_hostname
+            False
+        """
         ctx = ssl.create_default_context(
             cafile=str(self.ca_cert) if self.ca_cert is not None else None
         )
@@ -100,6 +110,11 @@ class EngineAddress:
     ``tcp://127.0.0.1:2376``), ``source`` where it came from, ``socket_path``
     the Unix socket for ``unix://``, ``base_url`` the HTTP(S) URL requests go
     to, and ``tls`` the TLS settings (``None``: plain HTTP or a Unix socket).
+
+    Example:
+        >>> address = resolve_address(env={})
+        >>> address.url, address.source, address.socket_path
+        ('unix:///var/run/docker.sock', 'default', '/var/run/docker.sock')
     """
 
     url: str
@@ -110,12 +125,22 @@ class EngineAddress:
     tls: TLSConfig | None
 
     def describe(self) -> str:
-        """Where this address points, for messages."""
+        """Where this address points, for messages.
+
+        Example:
+            >>> resolve_address("tcp://127.0.0.1:2375", env={}).describe()
+            'http://127.0.0.1:2375'
+        """
         return self.socket_path if self.socket_path is not None else self.base_url
 
 
 def docker_config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """``$DOCKER_CONFIG``, else ``~/.docker``."""
+    """``$DOCKER_CONFIG``, else ``~/.docker``.
+
+    Example:
+        >>> docker_config_dir({"DOCKER_CONFIG": "/etc/docker-client"})
+        PosixPath('/etc/docker-client')
+    """
     env = os.environ if env is None else env
     configured = env.get("DOCKER_CONFIG")
     if configured:
@@ -139,6 +164,10 @@ def resolve_address(
 
     Raises ``ValueError`` for an address that cannot be used (unknown scheme,
     missing context), naming it and where it came from.
+
+    Example:
+        >>> resolve_address(env={"DOCKER_HOST": "unix:///run/docker.sock"}).source
+        'DOCKER_HOST'
     """
     env = os.environ if env is None else env
     if host is not None:
@@ -184,9 +213,14 @@ def _from_context(
         raise ValueError(f"docker context '{name}' has no docker endpoint host ({meta_path})")
     tls_dir = base / "tls" / digest / "docker"
     if tls is None and tls_dir.is_dir():
-        material = TLSConfig.from_cert_path(tls_dir)
-        skip = bool(endpoint.get("SkipTLSVerify", False))
-        tls = TLSConfig(material.ca_cert, material.client_cert, material.client_key, not skip)
+        if endpoint.get("SkipTLSVerify"):
+            # Verification is off only when the caller says so in code.
+            raise ValueError(
+                f"docker context '{name}' turns TLS certificate verification off"
+                f" (SkipTLSVerify in {meta_path}); aiodock verifies certificates unless you"
+                " pass tls=TLSConfig(..., verify=False) yourself"
+            )
+        tls = TLSConfig.from_cert_path(tls_dir)
     return _from_url(url, source, tls, env)
 
 

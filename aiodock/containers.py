@@ -35,7 +35,7 @@ from ._container_options import (
     whole_seconds,
 )
 from ._operation import operation
-from ._query import Filters, QueryValue, encode_filters, unix_time
+from ._query import Filters, QueryValue, check_timeout, filters_param, unix_time
 from ._tar import TarStream
 from .errors import Conflict, ConnectionLost, ContainerError, DockerError, NotFound
 from .logs import LogOutput, LogStream
@@ -83,6 +83,27 @@ def _path(ref: str, suffix: str = "") -> str:
     return f"/containers/{quote(check_ref(ref), safe='')}{suffix}"
 
 
+PATH_STAT_HEADER = "X-Docker-Container-Path-Stat"
+
+
+def path_stat(header: str) -> PathStat:
+    """Decode the engine's ``X-Docker-Container-Path-Stat`` header (base64
+    of a JSON object); anything else raises :class:`DockerError`.
+
+    Example:
+        >>> path_stat("eyJuYW1lIjoiaG9zdHMiLCJzaXplIjo3LCJtb2RlIjo0MjAsIm10aW1lIjoi"
+        ...           "MjAyNi0wMS0wMVQwMDowMDowMFoifQ==").size
+        7
+    """
+    try:
+        return PathStat.from_header(header)
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
+        shown = header if len(header) <= 200 else header[:200] + "..."
+        raise DockerError(
+            None, f"the engine sent an unreadable {PATH_STAT_HEADER} header: {shown!r}"
+        ) from None
+
+
 class ArchiveStream(TarStream):
     """The tar stream of ``get_archive``: also says what the path is
     (``stat``, from the ``X-Docker-Container-Path-Stat`` header) once open.
@@ -96,8 +117,8 @@ class ArchiveStream(TarStream):
     @property
     def stat(self) -> PathStat | None:
         """The archived path's metadata (``None`` if the engine sent none)."""
-        header = self.response.headers.get("X-Docker-Container-Path-Stat")
-        return PathStat.from_header(header) if header else None
+        header = self.response.headers.get(PATH_STAT_HEADER)
+        return path_stat(header) if header else None
 
 
 class WaitStream(EngineStream[WaitResult, WaitResult]):
@@ -243,7 +264,7 @@ class ContainerCollection:
             raise ValueError(f"limit must be a positive integer, not {limit!r}")
         params: dict[str, QueryValue] = {
             "all": all, "limit": limit, "size": size,
-            "filters": encode_filters(filters) if filters else None,
+            "filters": filters_param(filters),
         }
         return await self._api.get(builtins.list[ContainerSummary], "/containers/json",
                                    params=params)
@@ -380,7 +401,7 @@ class ContainerCollection:
             ['4f1c...']
         """
         params: dict[str, QueryValue] = {
-            "filters": encode_filters(filters) if filters else None}
+            "filters": filters_param(filters)}
         delay = 0.05
         deadline = anyio.current_time() + _PRUNE_PATIENCE
         while True:
@@ -409,6 +430,7 @@ class ContainerCollection:
         timestamps: bool = False,
         tail: int | Literal["all"] | None = None,
         tty: bool | None = None,
+        idle_timeout: float | None = None,
     ) -> LogStream:
         """``GET /containers/{id}/logs`` (``docker logs``): a
         :class:`~aiodock.logs.LogStream`.
@@ -419,6 +441,9 @@ class ContainerCollection:
         ``since``/``until`` take a datetime or unix seconds; ``tail`` the
         number of last lines. ``tty`` is the container's TTY flag if you
         know it (saves one inspect; a handle from ``create`` knows it).
+        A follow has no timeout; ``idle_timeout`` (seconds) raises
+        :class:`~aiodock.errors.DockerTimeout` when nothing arrives for that
+        long.
 
         Example:
             >>> out = await docker.containers.logs("web", tail=10)  # doctest: +SKIP
@@ -439,7 +464,8 @@ class ContainerCollection:
             "until": unix_time(until) if until is not None else None,
             "tail": str(tail) if tail is not None else None,
         }
-        opener = partial(self._api.stream, "GET", _path(ref, "/logs"), params=params)
+        opener = partial(self._api.stream, "GET", _path(ref, "/logs"), params=params,
+                         idle_timeout=check_timeout("idle_timeout", idle_timeout))
         return LogStream(self._api, opener, tty=tty, tty_lookup=partial(self._has_tty, ref))
 
     async def _has_tty(self, ref: str) -> bool:
@@ -499,8 +525,9 @@ class ContainerCollection:
         changed or deleted since the container was created.
 
         Example:
-            >>> [(c.kind_name, c.path) for c in await docker.containers.changes("web")]
-            [('added', '/tmp/x')]  # doctest: +SKIP
+            >>> [(c.kind_name, c.path)  # doctest: +SKIP
+            ...  for c in await docker.containers.changes("web")]
+            [('added', '/tmp/x')]
         """
         changes: builtins.list[ContainerChange] | None = await self._api.get(
             builtins.list[ContainerChange] | None,
@@ -613,8 +640,9 @@ class ContainerCollection:
         :class:`~aiodock.errors.NotFound`.
 
         Example:
-            >>> await docker.containers.get_archive("web", "/etc").extract_to("etc-copy")
-            12  # doctest: +SKIP
+            >>> await docker.containers.get_archive(  # doctest: +SKIP
+            ...     "web", "/etc").extract_to("etc-copy")
+            12
         """
         _check_container_path(path)
         opener = partial(self._api.stream, "GET", _path(ref, "/archive"), params={"path": path})
@@ -668,10 +696,10 @@ class ContainerCollection:
                     " container"
                 ) from None
             raise
-        header = response.headers.get("X-Docker-Container-Path-Stat")
+        header = response.headers.get(PATH_STAT_HEADER)
         if not header:
             raise DockerError(None, f"the engine sent no stat of {path!r} in {ref!r}")
-        return PathStat.from_header(header)
+        return path_stat(header)
 
     # -- attach and exec (implemented in aiodock.attach / aiodock.exec) ----------
 
@@ -876,46 +904,84 @@ class Container:
         return hash(self.id)
 
     async def inspect(self, *, size: bool = False) -> ContainerInspect:
-        """See :meth:`ContainerCollection.inspect`."""
+        """See :meth:`ContainerCollection.inspect`.
+
+        Example:
+            >>> (await container.inspect()).state.status  # doctest: +SKIP
+            'running'
+        """
         info = await self._collection.inspect(self.id, size=size)
         if info.config is not None and info.config.tty is not None:
             self.tty = info.config.tty
         return info
 
     async def start(self, *, detach_keys: str | None = None) -> None:
-        """See :meth:`ContainerCollection.start`."""
+        """See :meth:`ContainerCollection.start`.
+
+        Example:
+            >>> await container.start()  # doctest: +SKIP
+        """
         await self._collection.start(self.id, detach_keys=detach_keys)
 
     async def stop(self, *, timeout: float | None = None, signal: str | int | None = None) -> None:
-        """See :meth:`ContainerCollection.stop`."""
+        """See :meth:`ContainerCollection.stop`.
+
+        Example:
+            >>> await container.stop(timeout=1)  # doctest: +SKIP
+        """
         await self._collection.stop(self.id, timeout=timeout, signal=signal)
 
     async def restart(
         self, *, timeout: float | None = None, signal: str | int | None = None
     ) -> None:
-        """See :meth:`ContainerCollection.restart`."""
+        """See :meth:`ContainerCollection.restart`.
+
+        Example:
+            >>> await container.restart(timeout=1)  # doctest: +SKIP
+        """
         await self._collection.restart(self.id, timeout=timeout, signal=signal)
 
     async def kill(self, *, signal: str | int = "SIGKILL") -> None:
-        """See :meth:`ContainerCollection.kill`."""
+        """See :meth:`ContainerCollection.kill`.
+
+        Example:
+            >>> await container.kill(signal="SIGTERM")  # doctest: +SKIP
+        """
         await self._collection.kill(self.id, signal=signal)
 
     async def pause(self) -> None:
-        """See :meth:`ContainerCollection.pause`."""
+        """See :meth:`ContainerCollection.pause`.
+
+        Example:
+            >>> await container.pause()  # doctest: +SKIP
+        """
         await self._collection.pause(self.id)
 
     async def unpause(self) -> None:
-        """See :meth:`ContainerCollection.unpause`."""
+        """See :meth:`ContainerCollection.unpause`.
+
+        Example:
+            >>> await container.unpause()  # doctest: +SKIP
+        """
         await self._collection.unpause(self.id)
 
     def wait(
         self, *, condition: Literal["not-running", "next-exit", "removed"] = "not-running"
     ) -> WaitStream:
-        """See :meth:`ContainerCollection.wait`."""
+        """See :meth:`ContainerCollection.wait`.
+
+        Example:
+            >>> (await container.wait()).status_code  # doctest: +SKIP
+            0
+        """
         return self._collection.wait(self.id, condition=condition)
 
     async def remove(self, *, force: bool = False, volumes: bool = False) -> None:
-        """See :meth:`ContainerCollection.remove`."""
+        """See :meth:`ContainerCollection.remove`.
+
+        Example:
+            >>> await container.remove(force=True, volumes=True)  # doctest: +SKIP
+        """
         await self._collection.remove(self.id, force=force, volumes=volumes)
 
     def logs(
@@ -928,12 +994,18 @@ class Container:
         until: TimeArg | None = None,
         timestamps: bool = False,
         tail: int | Literal["all"] | None = None,
+        idle_timeout: float | None = None,
     ) -> LogStream:
         """See :meth:`ContainerCollection.logs` (the TTY flag comes from the
-        handle when known)."""
+        handle when known).
+
+        Example:
+            >>> async for chunk in container.logs(follow=True, tail=10):  # doctest: +SKIP
+            ...     print(chunk.stream, chunk.data)
+        """
         return self._collection.logs(
             self.id, stdout=stdout, stderr=stderr, follow=follow, since=since, until=until,
-            timestamps=timestamps, tail=tail, tty=self.tty,
+            timestamps=timestamps, tail=tail, tty=self.tty, idle_timeout=idle_timeout,
         )
 
     @overload
@@ -947,7 +1019,13 @@ class Container:
     def stats(
         self, *, stream: bool = True, one_shot: bool = False
     ) -> StatsStream | Awaitable[ContainerStats]:
-        """See :meth:`ContainerCollection.stats`."""
+        """See :meth:`ContainerCollection.stats`.
+
+        Example:
+            >>> stats = await container.stats(stream=False)  # doctest: +SKIP
+            >>> stats.memory_stats.usage  # doctest: +SKIP
+            1060864
+        """
         if stream:
             if one_shot:
                 raise ValueError("one_shot=True needs stream=False")
@@ -955,45 +1033,84 @@ class Container:
         return self._collection.stats(self.id, stream=False, one_shot=one_shot)
 
     async def top(self, *, ps_args: str | None = None) -> ContainerTop:
-        """See :meth:`ContainerCollection.top`."""
+        """See :meth:`ContainerCollection.top`.
+
+        Example:
+            >>> (await container.top()).titles  # doctest: +SKIP
+            ['PID', 'USER', 'TIME', 'COMMAND']
+        """
         return await self._collection.top(self.id, ps_args=ps_args)
 
     async def changes(self) -> builtins.list[ContainerChange]:
-        """See :meth:`ContainerCollection.changes`."""
+        """See :meth:`ContainerCollection.changes`.
+
+        Example:
+            >>> [c.path for c in await container.changes()]  # doctest: +SKIP
+            ['/tmp', '/tmp/x']
+        """
         return await self._collection.changes(self.id)
 
     async def rename(self, new_name: str) -> None:
-        """See :meth:`ContainerCollection.rename`."""
+        """See :meth:`ContainerCollection.rename`.
+
+        Example:
+            >>> await container.rename("web-old")  # doctest: +SKIP
+        """
         await self._collection.rename(self.id, new_name)
 
     async def update(self, **options: Unpack[UpdateOptions]) -> ContainerUpdateResponse:
-        """See :meth:`ContainerCollection.update` (same keywords)."""
+        """See :meth:`ContainerCollection.update` (same keywords).
+
+        Example:
+            >>> await container.update(memory=64 * 2**20)  # doctest: +SKIP
+        """
         return await self._collection.update(self.id, **options)
 
     async def resize(self, height: int, width: int) -> None:
-        """See :meth:`ContainerCollection.resize`."""
+        """See :meth:`ContainerCollection.resize`.
+
+        Example:
+            >>> await container.resize(40, 120)  # doctest: +SKIP
+        """
         await self._collection.resize(self.id, height, width)
 
     def export(self) -> TarStream:
-        """See :meth:`ContainerCollection.export`."""
+        """See :meth:`ContainerCollection.export`.
+
+        Example:
+            >>> await container.export().to_file("rootfs.tar")  # doctest: +SKIP
+        """
         return self._collection.export(self.id)
 
     def get_archive(self, path: str) -> ArchiveStream:
-        """See :meth:`ContainerCollection.get_archive`."""
+        """See :meth:`ContainerCollection.get_archive`.
+
+        Example:
+            >>> await container.get_archive("/etc/hostname").extract_to("out")  # doctest: +SKIP
+        """
         return self._collection.get_archive(self.id, path)
 
     async def put_archive(
         self, path: str, data: Source, *, no_overwrite_dir_non_dir: bool = False,
         copy_uid_gid: bool = False,
     ) -> None:
-        """See :meth:`ContainerCollection.put_archive`."""
+        """See :meth:`ContainerCollection.put_archive`.
+
+        Example:
+            >>> await container.put_archive("/tmp", "files.tar")  # doctest: +SKIP
+        """
         await self._collection.put_archive(
             self.id, path, data, no_overwrite_dir_non_dir=no_overwrite_dir_non_dir,
             copy_uid_gid=copy_uid_gid,
         )
 
     async def stat_path(self, path: str) -> PathStat:
-        """See :meth:`ContainerCollection.stat_path`."""
+        """See :meth:`ContainerCollection.stat_path`.
+
+        Example:
+            >>> (await container.stat_path("/etc/hostname")).size  # doctest: +SKIP
+            13
+        """
         return await self._collection.stat_path(self.id, path)
 
     def attach(
@@ -1006,7 +1123,12 @@ class Container:
         detach_keys: str | None = None,
     ) -> AbstractAsyncContextManager[AttachSession]:
         """See :meth:`ContainerCollection.attach` (the TTY flag comes from
-        the handle when known)."""
+        the handle when known).
+
+        Example:
+            >>> async with container.attach(stdin=True) as session:  # doctest: +SKIP
+            ...     await session.write(b"hello\\n")
+        """
         return self._collection.attach(self.id, stdin=stdin, stdout=stdout, stderr=stderr,
                                        logs=logs, detach_keys=detach_keys, tty=self.tty)
 
@@ -1022,7 +1144,12 @@ class Container:
         privileged: bool = False,
         check: bool = False,
     ) -> ExecResult:
-        """See :meth:`ContainerCollection.exec`."""
+        """See :meth:`ContainerCollection.exec`.
+
+        Example:
+            >>> (await container.exec(["echo", "hi"])).stdout  # doctest: +SKIP
+            b'hi\\n'
+        """
         return await self._collection.exec(self.id, cmd, stdin=stdin, tty=tty, env=env,
                                            workdir=workdir, user=user, privileged=privileged,
                                            check=check)

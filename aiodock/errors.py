@@ -23,6 +23,13 @@ class DockerError(Exception):
     there was no answer (the engine could not be reached, the connection
     broke, a timeout). ``message`` is the engine's own message when it sent
     one.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await docker.containers.remove("web")
+        ... except DockerError as exc:
+        ...     print(type(exc).__name__, exc.status, exc.message)
+        Conflict 409 You cannot remove a running container ...
     """
 
     def __init__(self, status: int | None, message: str) -> None:
@@ -40,31 +47,74 @@ class DockerError(Exception):
 
 
 class BadRequest(DockerError):
-    """The engine rejected the request as malformed (400)."""
+    """The engine rejected the request as malformed (400).
+
+    Example:
+        >>> str(BadRequest(400, "invalid reference format"))
+        'invalid reference format (HTTP 400)'
+    """
 
 
 class Unauthorized(DockerError):
-    """Registry or engine authentication failed (401)."""
+    """Registry or engine authentication failed (401).
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await docker.images.push("127.0.0.1:5001/app:1")  # no credentials
+        ... except Unauthorized as exc:
+        ...     print(exc.message)
+    """
 
 
 class Forbidden(DockerError):
-    """The engine refused the operation (403)."""
+    """The engine refused the operation (403).
+
+    Example:
+        >>> Forbidden(403, "operation not permitted").status
+        403
+    """
 
 
 class NotFound(DockerError):
-    """No such object (404): container, image, network, volume, exec..."""
+    """No such object (404): container, image, network, volume, exec...
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await docker.containers.inspect("no-such-container")
+        ... except NotFound as exc:
+        ...     print(exc.message)
+        No such container: no-such-container
+    """
 
 
 class Conflict(DockerError):
-    """The object is in a state that forbids the operation (409)."""
+    """The object is in a state that forbids the operation (409).
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await docker.containers.create("busybox", name="web")  # name taken
+        ... except Conflict as exc:
+        ...     print(exc.status)
+        409
+    """
 
 
 class NotModified(DockerError):
-    """Nothing to do (304): raised only where the caller asked to see it."""
+    """Nothing to do (304): raised only where the caller asked to see it.
+
+    Example:
+        >>> NotModified(304, "container already started").status
+        304
+    """
 
 
 class ServerError(DockerError):
-    """The engine failed (5xx)."""
+    """The engine failed (5xx).
+
+    Example:
+        >>> isinstance(ServerError(500, "driver failed"), DockerError)
+        True
+    """
 
 
 class EngineUnavailable(DockerError):
@@ -73,6 +123,10 @@ class EngineUnavailable(DockerError):
     ``address`` is where aiodock looked, ``source`` where that address came
     from (``"argument"``, ``"DOCKER_HOST"``, ``"context 'name'"``,
     ``"default"``), ``reason`` the operating system's or TLS layer's words.
+
+    Example:
+        >>> print(EngineUnavailable("/tmp/none.sock", "argument", "No such file or directory"))
+        cannot reach the Docker engine at /tmp/none.sock (from argument): No such file or directory
     """
 
     def __init__(self, address: str, source: str, reason: str) -> None:
@@ -85,11 +139,24 @@ class EngineUnavailable(DockerError):
 
 
 class DockerTimeout(DockerError):
-    """A request did not complete within its timeout."""
+    """A request did not complete within its timeout.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     async with Docker(timeout=0.001) as docker:
+        ...         await docker.system.df()
+        ... except DockerTimeout as exc:
+        ...     print(exc)
+    """
 
 
 class ConnectionLost(DockerError):
-    """The connection to the engine broke, or the engine broke the protocol."""
+    """The connection to the engine broke, or the engine broke the protocol.
+
+    Example:
+        >>> ConnectionLost(None, "the engine closed the connection").status is None
+        True
+    """
 
 
 class StreamError(DockerError):
@@ -98,6 +165,12 @@ class StreamError(DockerError):
     ``status`` is the HTTP status of the stream (200: the error came after
     the engine had accepted the request), ``code`` the ``errorDetail.code``
     when the engine sent one.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await docker.images.load("not-an-image.tar")
+        ... except StreamError as exc:
+        ...     print(exc.status, exc.message)
     """
 
     def __init__(self, message: str, *, status: int | None = 200, code: int | None = None) -> None:
@@ -110,6 +183,12 @@ class BuildError(StreamError):
 
     ``log`` is the build output up to the failure, the failing command's
     output included.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await docker.images.build("app/", tag="app:1")
+        ... except BuildError as exc:
+        ...     print(exc.message, exc.log[-200:])
     """
 
     def __init__(self, message: str, log: str, *, code: int | None = None) -> None:
@@ -170,7 +249,15 @@ class ContainerError(DockerError):
 
 class APIVersionError(DockerError):
     """The engine and the client cannot agree on an API version, or an
-    option needs a newer API version than the one in use."""
+    option needs a newer API version than the one in use.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     async with Docker(api_version="1.41") as docker:
+        ...         await docker.containers.stop("web", signal="SIGINT")
+        ... except APIVersionError as exc:
+        ...     print(exc)  # names the option, 1.42 and 1.41
+    """
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(status, message)

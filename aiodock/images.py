@@ -42,12 +42,12 @@ from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import anyio
-import httpx
 
 from ._api import APIClient
 from ._body import Source, body_from
 from ._operation import operation
-from ._query import Filters, QueryValue, encode_filters
+from ._query import Filters, QueryValue, filters_param
+from ._reply import Reply
 from .archive import context_entries, dockerfile_name, prepare_context, stream_tar
 from .auth import (
     CredentialStore,
@@ -116,6 +116,13 @@ class ProgressStream(JSONStream[ItemT, ResultT]):
     the engine reports inside the stream raises :class:`StreamError`
     (:class:`~aiodock.errors.Unauthorized` when a registry refused the
     credentials).
+
+    Example:
+        >>> async for event in docker.images.pull("127.0.0.1:5000/app:1"):  # doctest: +SKIP
+        ...     print(event.id, event.status, event.progress_detail)
+        >>> pushed = await docker.images.push("127.0.0.1:5000/app:1")  # doctest: +SKIP
+        >>> pushed.digest  # doctest: +SKIP
+        'sha256:...'
     """
 
     def __init__(
@@ -146,6 +153,12 @@ class BuildStream(ProgressStream[BuildEvent, str]):
 
     A failing step raises :class:`~aiodock.errors.BuildError`, whose ``log``
     holds the build output up to the failure.
+
+    Example:
+        >>> build = docker.images.build("app/", tag="app:1")  # doctest: +SKIP
+        >>> async for event in build:  # doctest: +SKIP
+        ...     print(event.stream or "", end="")
+        >>> print(build.log[-200:])  # doctest: +SKIP
     """
 
     def __init__(
@@ -312,7 +325,7 @@ class ImageCollection:
         params: dict[str, QueryValue] = {
             "term": term,
             "limit": limit,
-            "filters": encode_filters(filters) if filters else None,
+            "filters": filters_param(filters),
         }
         headers: dict[str, str] = {}
         found = auth if auth is not None else await CredentialStore().get(_search_registry(term))
@@ -353,7 +366,7 @@ class ImageCollection:
         params: dict[str, QueryValue] = {
             "all": all,
             "digests": digests,
-            "filters": encode_filters(filters) if filters else None,
+            "filters": filters_param(filters),
         }
         return await self._api.get(builtins.list[ImageSummary], "/images/json", params=params)
 
@@ -432,7 +445,7 @@ class ImageCollection:
             >>> report.space_reclaimed  # doctest: +SKIP
             0
         """
-        params = {"filters": encode_filters(filters) if filters else None}
+        params = {"filters": filters_param(filters)}
         return await self._api.get(
             ImagePruneReport, "/images/prune", method="POST", params=params, timeout=None
         )
@@ -743,7 +756,7 @@ class ImageCollection:
         params: dict[str, QueryValue] = {
             "keep-storage": keep_storage,
             "all": all or None,
-            "filters": encode_filters(filters) if filters else None,
+            "filters": filters_param(filters),
         }
         return await self._api.get(
             BuildPruneReport, "/build/prune", method="POST", params=params, timeout=None
@@ -770,7 +783,7 @@ def _opener(
     the context walk) first, then send; errors go through ``on_error``."""
 
     @asynccontextmanager
-    async def open_stream() -> AsyncIterator[httpx.Response]:
+    async def open_stream() -> AsyncIterator[Reply]:
         headers, content = await prepare()
         async with AsyncExitStack() as stack:
             try:

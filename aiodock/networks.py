@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from ._api import APIClient
 from ._operation import operation
-from ._query import Filters, encode_filters
+from ._query import Filters, filters_param
 from .errors import DockerError
 from .models import (
     EndpointIPAMConfig,
@@ -175,7 +175,7 @@ class NetworkCollection:
             >>> [n.name for n in nets]  # doctest: +SKIP
             ['backend']
         """
-        params = {"filters": encode_filters(filters) if filters else None}
+        params = {"filters": filters_param(filters)}
         return await self._api.get(builtins.list[NetworkInspect], "/networks", params=params)
 
     @operation("NetworkDelete")
@@ -262,7 +262,7 @@ class NetworkCollection:
             >>> report.networks_deleted  # doctest: +SKIP
             ['backend']
         """
-        params = {"filters": encode_filters(filters) if filters else None}
+        params = {"filters": filters_param(filters)}
         return await self._api.get(
             NetworkPruneReport, "/networks/prune", method="POST", params=params, timeout=None
         )

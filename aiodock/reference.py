@@ -100,7 +100,12 @@ class ImageReference:
         return self.registry.lower() in DOCKER_HUB_ALIASES
 
     def with_tag(self, tag: str) -> ImageReference:
-        """The same repository with ``tag`` (and no digest)."""
+        """The same repository with ``tag`` (and no digest).
+
+        Example:
+            >>> str(parse_reference("127.0.0.1:5000/app:1").with_tag("2"))
+            '127.0.0.1:5000/app:2'
+        """
         check_tag(tag)
         return replace(self, tag=tag, digest=None)
 

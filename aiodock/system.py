@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, suppress
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from functools import partial
+
+import anyio
 
 from ._api import APIClient, decode_json
 from ._operation import operation
-from ._query import Filters, QueryValue, encode_filters, unix_time
+from ._query import Filters, QueryValue, check_timeout, encode_filters, unix_time
+from ._reply import Reply
 from .auth import RegistryAuth
-from .errors import DockerError, registry_error
+from .errors import ConnectionLost, DockerError, DockerTimeout, EngineUnavailable, registry_error
 from .models import AuthResponse, EventMessage, PingInfo, SystemDataUsage, SystemInfo, SystemVersion
 from .streams import JSONStream
 
@@ -18,6 +23,144 @@ TimeArg = datetime | int | float | str
 
 EventStream = JSONStream[EventMessage, list[EventMessage]]
 """A stream of :class:`~aiodock.models.EventMessage` (``docker events``)."""
+
+RESUME_FIRST_DELAY = 0.1
+"""Seconds before the first reconnection attempt of a resuming events stream."""
+RESUME_MAX_DELAY = 2.0
+"""The longest wait between two reconnection attempts (the delay doubles)."""
+_BROKEN = (ConnectionLost, EngineUnavailable)
+"""Errors that make a resuming events stream reconnect (an idle timeout does not)."""
+_RETRYABLE = (ConnectionLost, EngineUnavailable, DockerTimeout)
+"""Errors of a reconnection attempt that make it try again."""
+
+
+class EventsStream(EventStream):
+    """``docker.system.events(...)``: engine events, optionally resuming.
+
+    A follow (no ``until``) that ends raises
+    :class:`~aiodock.errors.ConnectionLost`: the engine went away. With
+    ``resume``, a broken or ended follow reconnects from the last delivered
+    event's ``timeNano`` instead (see :meth:`SystemAPI.events`).
+
+    Example:
+        >>> async for event in docker.system.events(resume=True):  # doctest: +SKIP
+        ...     print(event.type, event.action)
+    """
+
+    def __init__(
+        self,
+        api: APIClient,
+        open_since: Callable[[str | None], AbstractAsyncContextManager[Reply]],
+        *,
+        since: str | None,
+        follows: bool,
+        resume: bool,
+        resume_for: float | None,
+    ) -> None:
+        super().__init__(api, partial(open_since, since), EventMessage)
+        self._open_since = open_since
+        self._follows = follows
+        self._resume = resume
+        self._resume_for = resume_for
+        self._since = since
+        self._last_nano: int | None = None
+        self._at_last: list[EventMessage] = []  # delivered events with that timeNano
+        self._replaying = False  # reading the engine's replay after a reconnection
+        self.reconnects = 0
+        """How many times the stream reconnected (``resume=True``)."""
+
+    async def _iterate(self) -> AsyncIterator[EventMessage]:
+        if not self._started:
+            await self._open()
+        elif self._closed:
+            raise RuntimeError("this stream is closed")
+        try:
+            while True:
+                self._note_start()
+                try:
+                    async for item in self._items(self._chunks()):
+                        if self._already_delivered(item):
+                            continue
+                        yield item
+                    if not self._follows:
+                        return
+                    error: DockerError = ConnectionLost(
+                        None, "the engine ended the events stream (it is shutting down?)"
+                    )
+                except _BROKEN as exc:
+                    if not self._resume:
+                        raise
+                    error = exc
+                if not self._resume:
+                    raise error
+                await self._reconnect(error)
+        finally:
+            await self.aclose()
+
+    def _note_start(self) -> None:
+        # Nothing delivered yet and no since=: resume from the engine's own
+        # clock at subscription time (its Date header, to the second).
+        if self._since is None and self._last_nano is None and self._response is not None:
+            date = self._response.headers.get("Date")
+            if date:
+                with suppress(TypeError, ValueError):
+                    self._since = str(int(parsedate_to_datetime(date).timestamp()))
+
+    def _already_delivered(self, item: EventMessage) -> bool:
+        """Whether a resumed stream delivered ``item`` before the break (the
+        engine replays from ``since=`` inclusive); remembers it otherwise.
+
+        Only the replay right after a reconnection is filtered: the live
+        stream is passed on as the engine sends it, even if two events
+        arrive out of time order.
+        """
+        nano = item.time_nano
+        if nano is None or not self._resume:
+            return False
+        if self._replaying and self._last_nano is not None:
+            if nano < self._last_nano:
+                return True
+            if nano == self._last_nano:
+                if item in self._at_last:
+                    return True
+                self._at_last.append(item)
+                return False
+        self._replaying = False  # past what was delivered before the break
+        if self._last_nano is None or nano > self._last_nano:
+            self._last_nano = nano
+            self._at_last = [item]
+        elif nano == self._last_nano:
+            self._at_last.append(item)
+        return False
+
+    def _resume_since(self) -> str | None:
+        if self._last_nano is not None:
+            seconds, nanos = divmod(self._last_nano, 1_000_000_000)
+            return f"{seconds}.{nanos:09d}"
+        return self._since
+
+    async def _reconnect(self, error: DockerError) -> None:
+        cm, self._cm = self._cm, None
+        self._response = None
+        if cm is not None:
+            await cm.__aexit__(None, None, None)
+        delay = RESUME_FIRST_DELAY
+        deadline = None if self._resume_for is None else anyio.current_time() + self._resume_for
+        while True:
+            if deadline is not None and anyio.current_time() + delay > deadline:
+                raise error
+            await anyio.sleep(delay)
+            delay = min(delay * 2, RESUME_MAX_DELAY)
+            cm = self._open_since(self._resume_since())
+            try:
+                self._response = await cm.__aenter__()
+            except _RETRYABLE as exc:
+                error = exc
+                continue
+            self._cm = cm
+            self.reconnects += 1
+            self._replaying = True
+            return
 
 
 class SystemAPI:
@@ -55,7 +198,13 @@ class SystemAPI:
 
     @operation("SystemVersion")
     async def version(self) -> SystemVersion:
-        """``GET /version``: versions of the engine and its components."""
+        """``GET /version``: versions of the engine and its components.
+
+        Example:
+            >>> version = await docker.system.version()  # doctest: +SKIP
+            >>> version.version, version.api_version, version.os  # doctest: +SKIP
+            ('20.10.24+dfsg1', '1.41', 'linux')
+        """
         return await self._api.get(SystemVersion, "/version")
 
     @operation("SystemInfo")
@@ -75,6 +224,11 @@ class SystemAPI:
 
         ``types`` limits the answer to some of ``container``, ``image``,
         ``volume``, ``build-cache`` (API 1.42 and later).
+
+        Example:
+            >>> usage = await docker.system.df()  # doctest: +SKIP
+            >>> usage.layers_size, len(usage.volumes or [])  # doctest: +SKIP
+            (4929456, 2)
         """
         params: dict[str, QueryValue] = {}
         if types is not None:
@@ -90,7 +244,9 @@ class SystemAPI:
         until: TimeArg | None = None,
         filters: Filters | None = None,
         idle_timeout: float | None = None,
-    ) -> EventStream:
+        resume: bool = False,
+        resume_for: float | None = 60.0,
+    ) -> EventsStream:
         """``GET /events``: a live stream of engine events (``docker events``).
 
         ``since``/``until`` take a datetime or unix seconds; without
@@ -99,6 +255,18 @@ class SystemAPI:
         ``async with`` returns once the engine has subscribed, so nothing
         that happens afterwards is missed.
 
+        A broken connection (the engine restarted, a proxy dropped it) ends
+        the stream with :class:`~aiodock.errors.ConnectionLost`, and so does
+        a follow (no ``until``) that the engine ends. With ``resume=True``
+        the stream reconnects instead, asking for ``since=`` the time of
+        the last event it delivered (to the nanosecond) and dropping the
+        events it already delivered, so nothing is lost and nothing comes
+        twice. While the engine is away it retries with a backoff of 0.1 s
+        doubling up to 2 s, for at most ``resume_for`` seconds per outage
+        (``None``: until the caller cancels); then the last error
+        (:class:`~aiodock.errors.EngineUnavailable`) is raised. The first
+        connection is not retried: if it fails, its error is raised at once.
+
         Example:
             >>> async with docker.system.events(filters={"type": "container"}) as events:
             ...     await docker.containers.create("busybox:local")  # doctest: +SKIP
@@ -106,15 +274,26 @@ class SystemAPI:
             ...         print(event.action, event.actor.id)
             ...         break
         """
+        since_param = unix_time(since) if since is not None else None
         params: Mapping[str, QueryValue] = {
-            "since": unix_time(since) if since is not None else None,
+            "since": since_param,
             "until": unix_time(until) if until is not None else None,
             "filters": encode_filters(filters) if filters else None,
         }
-        opener = partial(
-            self._api.stream, "GET", "/events", params=params, idle_timeout=idle_timeout
+        if not isinstance(resume, bool):
+            raise TypeError(f"resume must be True or False, not {resume!r}")
+        resume_for = check_timeout("resume_for", resume_for)
+
+        def open_since(since_param: str | None) -> AbstractAsyncContextManager[Reply]:
+            return self._api.stream(
+                "GET", "/events", params={**params, "since": since_param},
+                idle_timeout=idle_timeout,
+            )
+
+        return EventsStream(
+            self._api, open_since, since=since_param, follows=until is None,
+            resume=resume, resume_for=resume_for,
         )
-        return JSONStream(self._api, opener, EventMessage)
 
     @operation("SystemAuth")
     async def login(self, auth: RegistryAuth) -> AuthResponse:

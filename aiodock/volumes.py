@@ -17,13 +17,14 @@ Wire details (Engine API 1.41):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from ._api import APIClient
 from ._operation import operation
-from ._query import Filters, encode_filters
+from ._query import Filters, filters_param
 from .errors import NotFound
 from .models import Volume, VolumeList, VolumePruneReport
 
@@ -74,6 +75,12 @@ class VolumeCollection:
             body["DriverOpts"] = _string_map("driver_opts", driver_opts)
         if labels is not None:
             body["Labels"] = _string_map("labels", labels)
+        if name is not None and driver == "local" and not _LOCAL_NAME.match(name):
+            raise ValueError(
+                f"invalid volume name {name!r}: a local volume's name starts with a letter"
+                " or digit and holds only letters, digits, '_', '.' and '-' (at least 2"
+                " characters); to mount a host directory, bind-mount its absolute path"
+            )
         return await self._api.get(Volume, "/volumes/create", method="POST", json=body)
 
     @operation("VolumeInspect")
@@ -100,7 +107,7 @@ class VolumeCollection:
             >>> [v.name for v in listing.volumes]  # doctest: +SKIP
             ['web-data']
         """
-        params = {"filters": encode_filters(filters) if filters else None}
+        params = {"filters": filters_param(filters)}
         return await self._api.get(VolumeList, "/volumes", params=params)
 
     @operation("VolumeDelete")
@@ -140,10 +147,14 @@ class VolumeCollection:
             >>> report.volumes_deleted, report.space_reclaimed  # doctest: +SKIP
             (['web-data'], 4096)
         """
-        params = {"filters": encode_filters(filters) if filters else None}
+        params = {"filters": filters_param(filters)}
         return await self._api.get(
             VolumePruneReport, "/volumes/prune", method="POST", params=params, timeout=None
         )
+
+
+_LOCAL_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+"""The engine's rule for names of volumes of the ``local`` driver."""
 
 
 def _check_name(what: str, value: object) -> str:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, model_validator
+
+SECRET_FIELDS: Final = frozenset({"password", "identitytoken", "registrytoken", "signingcakey"})
+"""Field names (lowercase, without ``_``) whose values a model's repr and str
+never show: credentials, under their Python name or the engine's key."""
+
+
+class _Hidden:
+    def __repr__(self) -> str:
+        return "***"
 
 
 class EngineModel(BaseModel):
@@ -29,8 +39,23 @@ class EngineModel(BaseModel):
     )
 
     def to_engine(self) -> dict[str, Any]:
-        """The engine's JSON form: engine keys, unset fields left out."""
+        """The engine's JSON form: engine keys, unset fields left out.
+
+        Example:
+            >>> from aiodock.models import RestartPolicy
+            >>> RestartPolicy(name="on-failure", maximum_retry_count=3).to_engine()
+            {'Name': 'on-failure', 'MaximumRetryCount': 3}
+        """
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # Credentials (AuthConfig.password, AuthResponse.identity_token...)
+        # never reach a repr, a str, a log line or an error message.
+        for name, value in super().__repr_args__():
+            if name and name.lower().replace("_", "") in SECRET_FIELDS and value is not None:
+                yield name, _Hidden()
+            else:
+                yield name, value
 
 
 class NullsAsDefaults(EngineModel):

@@ -221,7 +221,13 @@ class ContainerTop(ContainerTopResponse):
     """
 
     def rows(self) -> list[dict[str, str]]:
-        """Each process as a mapping of column title to value."""
+        """Each process as a mapping of column title to value.
+
+        Example:
+            >>> top = ContainerTop(Titles=["PID", "CMD"], Processes=[["7", "sleep 30"]])
+            >>> top.rows()
+            [{'PID': '7', 'CMD': 'sleep 30'}]
+        """
         titles = self.titles or []
         return [dict(zip(titles, process, strict=False)) for process in self.processes or []]
 
@@ -276,6 +282,11 @@ class PathStat(EngineModel):
         """Decode the header's value (base64 of a JSON object).
 
         Raises ``ValueError`` when it is not that.
+
+        Example:
+            >>> PathStat.from_header("eyJuYW1lIjoiaG9zdHMiLCJzaXplIjo3LCJtb2RlIjo0MjAsIm10aW1lIjoi"
+            ...                      "MjAyNi0wMS0wMVQwMDowMDowMFoifQ==").size
+            7
         """
         try:
             raw = base64.b64decode(value.encode("ascii"), validate=False)

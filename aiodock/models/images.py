@@ -106,12 +106,22 @@ class PushResult(EngineModel):
 class ImageHistoryItem(ImageHistoryResponseItem):
     """One layer of ``images.history`` (``docker history``): ``created_by``
     is the instruction that made it, ``id`` is ``"<missing>"`` for layers
-    pulled from a registry."""
+    pulled from a registry.
+
+    Example:
+        >>> for layer in await docker.images.history("busybox:latest"):  # doctest: +SKIP
+        ...     print(layer.id[:19], layer.size, layer.created_by)
+    """
 
 
 class ImageDeleteItem(ImageDeleteResponseItem):
     """One step of removing an image: a tag ``untagged`` or an image
-    ``deleted``."""
+    ``deleted``.
+
+    Example:
+        >>> for step in await docker.images.remove("app:1"):  # doctest: +SKIP
+        ...     print(step.untagged or step.deleted)
+    """
 
 
 class ImagePruneReport(NullsAsDefaults):

@@ -72,7 +72,12 @@ class NetworkInspect(generated.NetworkInspect):
 
 
 class NetworkSummary(generated.NetworkSummary):
-    """A network as engines from API 1.52 on list it (no ``containers``)."""
+    """A network as engines from API 1.52 on list it (no ``containers``).
+
+    Example:
+        >>> for net in await docker.networks.list():  # doctest: +SKIP
+        ...     print(net.name, net.driver, net.ipam.config if net.ipam else None)
+    """
 
     ipam: IPAM | None = Field(default=None, alias="IPAM")
 

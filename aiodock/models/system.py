@@ -43,6 +43,11 @@ class SystemDataUsage(EngineModel):
     Engines up to API 1.51 list every object (``images``, ``containers``,
     ``volumes``, ``build_cache``); newer ones summarise per kind
     (``images_usage``..., API 1.52 and later). Whatever the engine did not send is ``None``.
+
+    Example:
+        >>> usage = await docker.system.df()  # doctest: +SKIP
+        >>> sum(v.usage_data.size for v in usage.volumes or [] if v.usage_data)  # doctest: +SKIP
+        4096
     """
 
     layers_size: int | None = Field(default=None, alias="LayersSize")

@@ -66,10 +66,14 @@ def test_current_context_in_config_json(tmp_path: Path) -> None:
     assert addr.tls.verify
 
 
-def test_context_skip_tls_verify(tmp_path: Path) -> None:
+def test_context_skip_tls_verify_is_refused(tmp_path: Path) -> None:
+    # Verification goes off only through an explicit TLSConfig(verify=False).
     make_context(tmp_path, "lax", "tcp://10.9.9.9:2376", tls=True, skip_verify=True)
-    addr = resolve_address(context="lax", env={"DOCKER_CONFIG": str(tmp_path)})
-    assert addr.tls is not None and not addr.tls.verify
+    with pytest.raises(ValueError, match="'lax' turns TLS certificate verification off"):
+        resolve_address(context="lax", env={"DOCKER_CONFIG": str(tmp_path)})
+    explicit = TLSConfig(verify=False)
+    addr = resolve_address(context="lax", tls=explicit, env={"DOCKER_CONFIG": str(tmp_path)})
+    assert addr.tls is explicit
 
 
 def test_default_context_name_means_default(tmp_path: Path) -> None:

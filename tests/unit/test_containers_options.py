@@ -279,3 +279,20 @@ async def test_prune_waits_while_another_prune_runs() -> None:
     report = await docker.containers.prune(filters={"label": "x=1"})
     assert report.containers_deleted == ["a"] and report.space_reclaimed == 5
     assert seen == ['{"label":["x=1"]}'] * 3
+
+
+async def test_create_leaves_the_callers_config_objects_unchanged(fake: FakeEngine) -> None:
+    host = HostConfig(memory=64 * 2**20)
+    endpoint = EndpointSettings(aliases=["a"])
+    config = ContainerCreate(
+        image="busybox", labels={"k": "v"}, host_config=host,
+        networking_config=NetworkingConfig(endpoints_config={"net": endpoint}),
+    )
+    before = (config.model_dump(), host.model_dump(), endpoint.model_dump())
+    async with client(fake) as docker:
+        await docker.containers.create("busybox", ["true"], config=config, network="net",
+                                       network_aliases=["b"], labels={"x": "y"})
+    sent = fake.last_body()
+    assert sent["NetworkingConfig"]["EndpointsConfig"]["net"]["Aliases"] == ["a", "b"]
+    assert sent["HostConfig"]["NetworkMode"] == "net" and sent["Labels"] == {"x": "y"}
+    assert (config.model_dump(), host.model_dump(), endpoint.model_dump()) == before
