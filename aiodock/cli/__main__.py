@@ -1,0 +1,7 @@
+"""``python -m aiodock.cli``: the ``aiodock`` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

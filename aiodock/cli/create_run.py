@@ -1,0 +1,122 @@
+"""``aiodock create`` and ``aiodock run``: the container's options as the
+docker CLI spells them, then create, start, attach, wait."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from typing import Any
+
+import anyio
+
+from aiodock import NotFound
+from aiodock.models import HostConfig
+
+from . import options
+from .context import EXIT_CLIENT, CLIContext
+from .sessions import pump
+from .stdio import raw_terminal
+
+_CLEANUP_SECONDS = 30
+_NETWORK_MODES = ("none", "host", "bridge")
+
+
+def add_create_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``create`` and ``run`` share (docker's letters)."""
+    parser.add_argument("-i", "--interactive", action="store_true",
+                        help="keep stdin open and feed it to the container")
+    parser.add_argument("-t", "--tty", action="store_true", help="allocate a TTY")
+    parser.add_argument("-e", "--env", action="append", metavar="K=V",
+                        help="set an environment variable (repeatable)")
+    parser.add_argument("-v", "--volume", action="append", metavar="SRC:DST[:ro]",
+                        help="bind a host path or a named volume (repeatable)")
+    parser.add_argument("-p", "--publish", action="append", metavar="[IP:]HOST:CONTAINER",
+                        help="publish a container port on the host (repeatable)")
+    parser.add_argument("-l", "--label", action="append", metavar="K=V",
+                        help="set a label (repeatable)")
+    parser.add_argument("--name", help="the container's name")
+    parser.add_argument("--network", help="network to connect to (or none/host/bridge)")
+    parser.add_argument("-w", "--workdir", help="working directory inside the container")
+    parser.add_argument("-u", "--user", help="user[:group] to run as")
+    parser.add_argument("--entrypoint", help="override the image's entrypoint")
+    parser.add_argument("--hostname", help="the container's host name")
+    parser.add_argument("--rm", action="store_true",
+                        help="remove the container when it exits")
+    parser.add_argument("image", help="the image to run")
+    parser.add_argument("command", nargs=argparse.REMAINDER,
+                        help="the command (and arguments) to run instead of the image's")
+
+
+def create_arguments(args: argparse.Namespace, *, auto_remove: bool) -> dict[str, Any]:
+    """The keywords of ``docker.containers.create`` for these options."""
+    binds = [options.volume_bind(spec) for spec in args.volume or ()]
+    ports = options.port_bindings(args.publish)
+    host_config = HostConfig(
+        binds=binds or None,
+        port_bindings=ports,
+        auto_remove=auto_remove or None,
+    )
+    kwargs: dict[str, Any] = {
+        "name": args.name,
+        "env": options.env_entries(args.env),
+        "labels": options.mapping("--label", args.label),
+        "working_dir": args.workdir,
+        "user": args.user,
+        "hostname": args.hostname,
+        "entrypoint": args.entrypoint,
+        "tty": args.tty,
+        "open_stdin": args.interactive,
+        "stdin_once": args.interactive,
+        "exposed_ports": list(ports) if ports else None,
+        "host_config": host_config if host_config.to_engine() else None,
+    }
+    if args.network in _NETWORK_MODES or (args.network or "").startswith("container:"):
+        kwargs["host_config"] = host_config.model_copy(update={"network_mode": args.network})
+    elif args.network:
+        kwargs["network"] = args.network
+    return kwargs
+
+
+async def create(ctx: CLIContext, args: argparse.Namespace) -> int:
+    """``aiodock create``: print the new container's ID."""
+    kwargs = create_arguments(args, auto_remove=args.rm)
+    container = await ctx.docker.containers.create(args.image, args.command or None, **kwargs)
+    ctx.print_line(container.id)
+    return 0
+
+
+async def run(ctx: CLIContext, args: argparse.Namespace) -> int:
+    """``aiodock run``: with ``-d`` print the ID and leave it running;
+    otherwise stream its output (and feed stdin with ``-i``) and exit with
+    the container's exit code."""
+    kwargs = create_arguments(args, auto_remove=args.rm and args.detach)
+    containers = ctx.docker.containers
+    container = await containers.create(args.image, args.command or None, **kwargs)
+    if args.detach:
+        await container.start()
+        ctx.print_line(container.id)
+        return 0
+    try:
+        async with containers.attach(container.id, stdin=args.interactive, stdout=True,
+                                     stderr=True, tty=args.tty) as session:
+            await container.start()
+            with raw_terminal(args.tty and args.interactive):
+                await pump(ctx, session, stdin=args.interactive)
+        return (await container.wait()).exit_code
+    finally:
+        if args.rm:
+            with anyio.move_on_after(_CLEANUP_SECONDS, shield=True):
+                with contextlib.suppress(NotFound):
+                    await container.remove(force=True, volumes=True)
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``create`` and ``run``."""
+    parser = commands.add_parser("create", help="create a container (not started)")
+    add_create_arguments(parser)
+    parser.set_defaults(handler=create, error_exit=EXIT_CLIENT)
+    parser = commands.add_parser("run", help="create and start a container, show its output")
+    parser.add_argument("-d", "--detach", action="store_true",
+                        help="run in the background and print the container ID")
+    add_create_arguments(parser)
+    parser.set_defaults(handler=run, error_exit=EXIT_CLIENT)
