@@ -15,7 +15,7 @@ fi
 stamp="$VENV/.aiodock-installed"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  "$VENV/bin/python" -m pip install -q -e ".[test,docs]"
   touch "$stamp"
 fi
 export VENV
