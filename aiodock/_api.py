@@ -14,8 +14,8 @@ import json as jsonlib
 import os
 import re
 import ssl
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, Final, TypeVar, cast
 from urllib.parse import quote
@@ -175,6 +175,7 @@ class APIClient:
             self._httpx_client(stream_transport) if stream_transport else self._client
         )
         self.closed = False
+        self._translator = _ErrorTranslator(self)
 
     def _httpx_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -337,6 +338,7 @@ class APIClient:
         long: bool,
         read_timeout: float | None,
         pool_timeout: float | None,
+        fresh: bool = False,
     ) -> Reply:
         """Send one request; the reply has its body read when ``read``."""
         if self.closed:
@@ -353,7 +355,7 @@ class APIClient:
                 return await self._engine.exchange(
                     method, head, body, chunked=chunked, read_timeout=read_timeout,
                     pool_timeout=pool_timeout, connect_timeout=self.timeout, long=long,
-                    read=read,
+                    fresh=fresh, read=read,
                 )
         client = self._stream_client if long else self._client
         request = client.build_request(
@@ -449,6 +451,7 @@ class APIClient:
         headers: Mapping[str, str] | None = None,
         idle_timeout: float | None = None,
         versioned: bool = True,
+        hijacks: bool = False,
     ) -> AsyncIterator[Reply]:
         """Send a request and yield the reply once its headers are in.
 
@@ -457,12 +460,15 @@ class APIClient:
         cancellation included. Streams have no overall timeout: only
         connecting is bounded, and reads when ``idle_timeout`` is given.
         A stream's connection does not count against ``max_connections``,
-        so long streams never starve short requests.
+        so long streams never starve short requests. ``hijacks`` says the
+        engine will keep the connection (attach, exec): it goes out on a
+        new connection, leaving the kept-alive ones for other requests.
         """
         idle = check_timeout("idle_timeout", idle_timeout)
         reply = await self._send(
             method, path, params=params, json=json, content=content, headers=headers,
             versioned=versioned, read=False, long=True, read_timeout=idle, pool_timeout=None,
+            fresh=hijacks,
         )
         try:
             if reply.status_code >= 300 and reply.status_code != 101:
@@ -481,40 +487,60 @@ class APIClient:
         message = message_from_body(reply.content, reply.headers.get("Content-Type"))
         raise error_for_status(status, message)
 
-    @contextmanager
-    def translate_errors(self) -> Iterator[None]:
-        """Turn transport failures into aiodock errors.
+    def translate_errors(self) -> _ErrorTranslator:
+        """Turn transport failures into aiodock errors (``with`` it).
 
         Nothing from httpx, httpcore, anyio or the socket layer escapes the
         public API: a failed connect is :class:`EngineUnavailable` (saying
         where and why), a timeout :class:`DockerTimeout`, a broken connection
         :class:`ConnectionLost`.
         """
-        try:
-            yield
-        except DockerError:
-            raise
-        except httpx.ConnectTimeout as exc:
-            raise EngineUnavailable(
+        return self._translator
+
+    def translated(self, exc: BaseException) -> DockerError | None:
+        """The aiodock error for a transport failure (``None``: not one)."""
+        if isinstance(exc, DockerError):
+            return None
+        if isinstance(exc, httpx.ConnectTimeout):
+            return EngineUnavailable(
                 self.address.describe(), self.address.source,
                 f"timed out connecting after {self.timeout}s",
-            ) from exc
-        except httpx.PoolTimeout as exc:
-            raise DockerTimeout(
+            )
+        if isinstance(exc, httpx.PoolTimeout):
+            return DockerTimeout(
                 None, f"no free connection to the engine within {self.timeout}s"
                 " (all pooled connections are busy; raise max_connections?)",
-            ) from exc
-        except httpx.TimeoutException as exc:
-            raise DockerTimeout(None, f"the engine did not answer in time ({exc!r})") from exc
-        except httpx.ConnectError as exc:
-            raise EngineUnavailable(
-                self.address.describe(), self.address.source, os_reason(exc)
-            ) from exc
-        except (httpx.TransportError, httpx.StreamError, anyio.BrokenResourceError,
-                anyio.EndOfStream, anyio.ClosedResourceError, OSError,
-                # raised by a hijacked connection's network stream (attach, exec)
-                httpcore.NetworkError) as exc:
-            raise ConnectionLost(
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return DockerTimeout(None, f"the engine did not answer in time ({exc!r})")
+        if isinstance(exc, httpx.ConnectError):
+            return EngineUnavailable(self.address.describe(), self.address.source, os_reason(exc))
+        if isinstance(exc, (httpx.TransportError, httpx.StreamError, anyio.BrokenResourceError,
+                            anyio.EndOfStream, anyio.ClosedResourceError, OSError,
+                            # raised by a hijacked connection's network stream (attach, exec)
+                            httpcore.NetworkError)):
+            return ConnectionLost(
                 None, f"the connection to the engine at {self.address.describe()} broke:"
                 f" {os_reason(exc)}",
-            ) from exc
+            )
+        return None
+
+
+class _ErrorTranslator:
+    """``with api.translate_errors():`` (a class, not a generator: it is on
+    every request's path, and one instance serves every use)."""
+
+    __slots__ = ("_api",)
+
+    def __init__(self, api: APIClient) -> None:
+        self._api = api
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:
+        if exc is not None:
+            error = self._api.translated(exc)
+            if error is not None:
+                raise error from exc

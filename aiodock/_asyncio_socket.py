@@ -121,12 +121,7 @@ class AsyncioSocketStream:
                 if protocol.error is not None:
                     raise anyio.BrokenResourceError from protocol.error
                 raise anyio.EndOfStream
-            waiter = asyncio.get_running_loop().create_future()
-            protocol.read_waiter = waiter
-            try:
-                await waiter
-            finally:
-                protocol.read_waiter = None
+            await self._wait("read_waiter")
         data = protocol.chunks.popleft()
         if len(data) > max_bytes:
             protocol.chunks.appendleft(data[max_bytes:])
@@ -147,14 +142,18 @@ class AsyncioSocketStream:
         while protocol.writing_paused:
             if protocol.error is not None or self._transport.is_closing():
                 raise anyio.BrokenResourceError from protocol.error
-            waiter = asyncio.get_running_loop().create_future()
-            protocol.write_waiter = waiter
-            try:
-                await waiter
-            finally:
-                protocol.write_waiter = None
+            await self._wait("write_waiter")
         if protocol.error is not None:
             raise anyio.BrokenResourceError from protocol.error
+
+    async def _wait(self, slot: str) -> None:
+        """Wait until the protocol wakes the future put in ``slot``."""
+        waiter = asyncio.get_running_loop().create_future()
+        setattr(self._protocol, slot, waiter)
+        try:
+            await waiter
+        finally:
+            setattr(self._protocol, slot, None)
 
     def extra(self, attribute: Any, default: Any = None) -> Any:
         if attribute is anyio.abc.SocketAttribute.raw_socket:

@@ -137,8 +137,8 @@ class _Pool:
         self._waiters: list[anyio.Event] = []
         self.closed = False
 
-    async def acquire(self, pool_timeout: float | None,
-                      connect_timeout: float | None, long: bool = False) -> _Connection:
+    async def acquire(self, pool_timeout: float | None, connect_timeout: float | None,
+                      long: bool = False, fresh: bool = False) -> _Connection:
         if self.closed:
             raise httpx.ConnectError("the transport is closed")
         if long:
@@ -148,7 +148,9 @@ class _Pool:
                 await self._wait_for_slot(pool_timeout)
             self._in_use += 1
         try:
-            while self._idle:
+            # A connection the request will use up (a hijacked session) is
+            # a new one, so the kept-alive ones stay for what follows.
+            while self._idle and not fresh:
                 conn = self._idle.pop()
                 if conn.is_reusable():
                     conn.long = long
@@ -607,6 +609,7 @@ class EngineTransport(httpx.AsyncBaseTransport):
         pool_timeout: float | None = None,
         connect_timeout: float | None = None,
         long: bool = False,
+        fresh: bool = False,
         read: bool = False,
     ) -> Reply:
         """aiodock's fast path: send a request whose head is already encoded
@@ -614,12 +617,14 @@ class EngineTransport(httpx.AsyncBaseTransport):
 
         ``read=True`` reads the whole body before returning; otherwise the
         body streams and the caller closes the reply. ``long`` marks a
-        stream, which does not count against ``max_connections``.
+        stream, which does not count against ``max_connections``; ``fresh``
+        a request that uses its connection up (attach, exec), sent on a new
+        one rather than a kept-alive one.
         """
         status, _reason, headers, payload = await self._roundtrip(
             method, head, body, chunked, read_timeout=read_timeout,
             write_timeout=write_timeout, pool_timeout=pool_timeout,
-            connect_timeout=connect_timeout, long=long,
+            connect_timeout=connect_timeout, long=long, fresh=fresh,
         )
         if isinstance(payload, UpgradedStream):
             return Reply(status, headers, closer=payload.aclose,
@@ -641,10 +646,11 @@ class EngineTransport(httpx.AsyncBaseTransport):
         pool_timeout: float | None,
         connect_timeout: float | None,
         long: bool,
+        fresh: bool = False,
     ) -> tuple[int, bytes, ReplyHeaders, _Body | UpgradedStream]:
         retry = method in _IDEMPOTENT and (body is None or isinstance(body, bytes))
         while True:
-            conn = await self._pool.acquire(pool_timeout, connect_timeout, long)
+            conn = await self._pool.acquire(pool_timeout, connect_timeout, long, fresh)
             try:
                 await self._send(conn, head, body, chunked, write_timeout)
                 status, reason, headers = await self._read_head(conn, read_timeout)

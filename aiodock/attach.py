@@ -441,7 +441,7 @@ async def hijack(
     """Send ``POST path`` asking for an upgrade and yield the session built
     on the answer; leaving the block (or cancelling) closes the connection."""
     async with api.stream("POST", path, params=params, json=json,
-                          headers=UPGRADE_HEADERS) as response:
+                          headers=UPGRADE_HEADERS, hijacks=True) as response:
         session = make_session(response)
         try:
             yield session

@@ -579,7 +579,7 @@ async def _read_output(api: APIClient, exec_id: str, *, tty: bool) -> tuple[byte
     stdout = bytearray()
     stderr = bytearray()
     demuxer = None if tty else FrameDemuxer()
-    async with api.stream("POST", f"/exec/{exec_id}/start",
+    async with api.stream("POST", f"/exec/{exec_id}/start", hijacks=True,
                           json={"Detach": False, "Tty": tty}) as reply:
         with api.translate_errors():
             async for data in _body_of(reply):

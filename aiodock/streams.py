@@ -317,11 +317,15 @@ class EngineStream(Generic[ItemT, ResultT]):
     def __aiter__(self) -> AsyncIterator[ItemT]:
         return self._iterate()
 
-    async def _iterate(self) -> AsyncIterator[ItemT]:
+    async def _begin(self) -> None:
+        """Open the stream for iterating, unless ``async with`` already did."""
         if not self._started:
             await self._open()
         elif self._closed:
             raise RuntimeError("this stream is closed")
+
+    async def _iterate(self) -> AsyncIterator[ItemT]:
+        await self._begin()
         try:
             async for item in self._items(self._chunks()):
                 yield item

@@ -70,10 +70,7 @@ class EventsStream(EventStream):
         """How many times the stream reconnected (``resume=True``)."""
 
     async def _iterate(self) -> AsyncIterator[EventMessage]:
-        if not self._started:
-            await self._open()
-        elif self._closed:
-            raise RuntimeError("this stream is closed")
+        await self._begin()
         try:
             while True:
                 self._note_start()

@@ -7,6 +7,7 @@ Integration tests FAIL (never skip) when no engine answers: run
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.helpers import (
     RUN_ID,
     TEST_IMAGE,
     TEST_IMAGE_REPO,
+    CapturingHandler,
     busybox_rootfs_tar,
     engine_socket,
 )
@@ -119,3 +121,20 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
                 await api.request("DELETE", f"/images/{image['Id']}", params={"force": True})
 
     anyio.run(clean)
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[CapturingHandler]:
+    """Every log record at DEBUG: the root logger and httpx/httpcore."""
+    handler = CapturingHandler()
+    loggers = [logging.getLogger(name) for name in ("", "httpx", "httpcore", "aiodock")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logging.getLogger().removeHandler(handler)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
+import struct
 import subprocess
 import tarfile
 import uuid
@@ -11,6 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+
+from aiodock.streams import LogChunk
 
 RUN_ID = os.environ.get("AIODOCK_TEST_RUN_ID") or uuid.uuid4().hex[:12]
 LABEL_KEY = "aiodock.test"
@@ -96,3 +100,33 @@ def engine_socket() -> str:
     if not host.startswith("unix://"):
         raise RuntimeError(f"the integration tests need a unix:// DOCKER_HOST, not {host!r}")
     return host.removeprefix("unix://")
+
+
+class CapturingHandler(logging.Handler):
+    """Keeps every log record's logger name, message and arguments as text
+    (the ``captured_logs`` fixture installs one at DEBUG)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(f"{record.name} {record.getMessage()} {record.args!r}")
+
+
+def frame(stream: int, payload: bytes) -> bytes:
+    """One frame of the engine's multiplexed stream."""
+    return struct.pack(">BxxxL", stream, len(payload)) + payload
+
+
+def merged(chunks: list[LogChunk]) -> list[tuple[str, bytes]]:
+    """Join adjacent chunks of one stream: the order-preserving content."""
+    out: list[tuple[str, bytes]] = []
+    for stream, data in chunks:
+        if not data:
+            continue
+        if out and out[-1][0] == stream:
+            out[-1] = (stream, out[-1][1] + data)
+        else:
+            out.append((stream, data))
+    return out

@@ -7,21 +7,19 @@ symlink out of its context nor sends what .dockerignore excludes.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import textwrap
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from aiodock import Docker, NotFound, RegistryAuth, Unauthorized, UnsafeArchiveError
-from tests.helpers import LABEL_KEY, LABELS, RUN_ID
+from tests.helpers import LABEL_KEY, LABELS, RUN_ID, CapturingHandler
 from tests.unit.test_security import (
     SECRET_CONTENT,
-    CapturingHandler,
     assert_no_secret,
     exception_texts,
     hostile_context,
@@ -29,23 +27,6 @@ from tests.unit.test_security import (
 
 PRIVATE = "127.0.0.1:5001"
 USER, PASSWORD = "aiodock", "aiodock-secret"
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[CapturingHandler]:
-    """Every log record at DEBUG: the root logger and httpx/httpcore."""
-    handler = CapturingHandler()
-    loggers = [logging.getLogger(name) for name in ("", "httpx", "httpcore", "aiodock")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.DEBUG)
-    logging.getLogger().addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logging.getLogger().removeHandler(handler)
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
 
 
 async def delete_from_registry(name: str) -> None:

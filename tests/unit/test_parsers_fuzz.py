@@ -17,7 +17,6 @@ import io
 import itertools
 import json
 import os
-import struct
 import tarfile
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -35,6 +34,7 @@ from aiodock import ConnectionLost, Docker, DockerError
 from aiodock.containers import path_stat
 from aiodock.models import PathStat
 from aiodock.streams import FrameDemuxer, JSONLinesDecoder, LogChunk, split_json_values
+from tests.helpers import frame, merged
 
 T = TypeVar("T")
 
@@ -65,22 +65,6 @@ def run(fn: Callable[[], Awaitable[T]], limit: float = 20.0) -> T:
 
 # --------------------------------------------------------------------------
 # the multiplexed frame demultiplexer
-
-
-def frame(stream: int, payload: bytes) -> bytes:
-    return struct.pack(">BxxxL", stream, len(payload)) + payload
-
-
-def merged(chunks: list[LogChunk]) -> list[tuple[str, bytes]]:
-    out: list[tuple[str, bytes]] = []
-    for stream, data in chunks:
-        if not data:
-            continue
-        if out and out[-1][0] == stream:
-            out[-1] = (stream, out[-1][1] + data)
-        else:
-            out.append((stream, data))
-    return out
 
 
 def demux(pieces: list[bytes]) -> list[LogChunk]:

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import io
 import json
-import logging
 import os
 import ssl
 import stat
@@ -42,6 +41,7 @@ from aiodock.auth import encode_config_header
 from aiodock.config import resolve_address
 from aiodock.models import AuthConfig, AuthResponse
 from tests.enginebed import TLSMaterial, make_tls_material
+from tests.helpers import CapturingHandler
 
 USER, PASSWORD = "aiodock", "aiodock-secret"
 TOKEN = "refresh-token-0123456789"
@@ -308,32 +308,6 @@ def test_auth_models_hide_secrets() -> None:
         assert_no_secret(repr(model), f"{type(model).__name__} repr")
         assert_no_secret(str(model), f"{type(model).__name__} str")
     assert config.to_engine()["password"] == PASSWORD  # still sent to the engine
-
-
-class CapturingHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(f"{record.name} {record.getMessage()} {record.args!r}")
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[CapturingHandler]:
-    """Every log record at DEBUG: the root logger and httpx/httpcore."""
-    handler = CapturingHandler()
-    loggers = [logging.getLogger(name) for name in ("", "httpx", "httpcore", "aiodock")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.DEBUG)
-    logging.getLogger().addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logging.getLogger().removeHandler(handler)
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
 
 
 def registry_refusing_engine(seen: list[httpx.Request]) -> httpx.MockTransport:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import struct
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 
 from aiodock.errors import ConnectionLost, DockerError, StreamError
 from aiodock.streams import FrameDemuxer, JSONLinesDecoder, LogChunk, split_json_values
+from tests.helpers import frame, merged
 
 PROGRESS_SAMPLE = (
     b'{"status":"Pulling from library/busybox","id":"1"}\r\n'
@@ -79,10 +79,6 @@ def test_json_lines_random_bytes_never_escape(data: bytes, cuts: list[int]) -> N
         decode_all(chunked(data, cuts))
 
 
-def frame(stream: int, payload: bytes) -> bytes:
-    return struct.pack(">BxxxL", stream, len(payload)) + payload
-
-
 FRAMES = [
     (1, b"hello\n"),
     (2, b"oops\n"),
@@ -99,19 +95,6 @@ def demux_all(pieces: list[bytes]) -> list[LogChunk]:
     demuxer = FrameDemuxer()
     out = [chunk for piece in pieces for chunk in demuxer.feed(piece)]
     demuxer.close()
-    return out
-
-
-def merged(chunks: list[LogChunk]) -> list[tuple[str, bytes]]:
-    """Join adjacent chunks of one stream: the order-preserving content."""
-    out: list[tuple[str, bytes]] = []
-    for stream, data in chunks:
-        if not data:
-            continue
-        if out and out[-1][0] == stream:
-            out[-1] = (stream, out[-1][1] + data)
-        else:
-            out.append((stream, data))
     return out
 
 
