@@ -98,7 +98,7 @@ class Reply:
             content = None
         return cls(
             response.status_code, headers, content=content,
-            body=None if content is not None else _raw(response),
+            body=None if content is not None else response.aiter_raw(),
             closer=response.aclose, extensions=response.extensions,
         )
 
@@ -151,8 +151,3 @@ class Reply:
 async def _once(data: bytes) -> AsyncIterator[bytes]:
     if data:
         yield data
-
-
-async def _raw(response: httpx.Response) -> AsyncIterator[bytes]:
-    async for chunk in response.aiter_raw():
-        yield chunk

@@ -48,6 +48,12 @@ def _preview(data: bytes, limit: int = 60) -> str:
     return f"{data[:limit]!r}... ({len(data)} bytes)"
 
 
+RAW_STREAM = "application/vnd.docker.raw-stream"
+"""The ``Content-Type`` of output behind a TTY (API 1.42 and later)."""
+MULTIPLEXED_STREAM = "application/vnd.docker.multiplexed-stream"
+"""The ``Content-Type`` of multiplexed stdout/stderr (API 1.42 and later)."""
+
+
 class LogStream(EngineStream[LogChunk, LogOutput]):
     """The logs of a container (``docker logs``).
 
@@ -58,7 +64,8 @@ class LogStream(EngineStream[LogChunk, LogOutput]):
       ``.stderr`` bytes;
     - ``async with stream as s``: returns once the engine answered.
 
-    ``tty`` is the container's TTY flag when known; ``None`` means ask the
+    ``tty`` is the container's TTY flag when known; ``None`` means learn it
+    from the answer's ``Content-Type`` (API 1.42 and later) or else ask the
     engine (one inspect through ``tty_lookup``) before opening.
 
     Example:
@@ -84,9 +91,20 @@ class LogStream(EngineStream[LogChunk, LogOutput]):
         return self._tty
 
     async def _open(self) -> None:
-        if self._tty is None and not self._started:
+        # API 1.42 and later name the framing in the answer's Content-Type;
+        # older engines send none, so only they cost an inspect.
+        known = self._tty is not None or self._started
+        if not known and not await self._api.version_at_least("1.42"):
             self._tty = await self._tty_lookup()
         await super()._open()
+        if self._tty is None:
+            content_type = self.response.headers.get("Content-Type") or ""
+            if content_type.startswith(RAW_STREAM):
+                self._tty = True
+            elif content_type.startswith(MULTIPLEXED_STREAM):
+                self._tty = False
+            else:
+                self._tty = await self._tty_lookup()
 
     async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[LogChunk]:
         if self._tty:

@@ -138,3 +138,32 @@ async def test_garbage_in_a_multiplexed_stream_raises() -> None:
     async with client(LogEngine(b"hello world, no frames", tty=False)) as docker:
         with pytest.raises(StreamError, match="malformed frame header"):
             await docker.containers.logs("box")
+
+
+@pytest.mark.parametrize(("content_type", "tty", "inspects"), [
+    ("application/vnd.docker.raw-stream", True, 0),
+    ("application/vnd.docker.multiplexed-stream", False, 0),
+    (None, False, 1),  # an engine that names neither: ask it
+])
+async def test_api_1_42_answers_say_the_framing_without_an_inspect(
+        content_type: str | None, tty: bool, inspects: int) -> None:
+    body = b"hi\n" if tty else frame(1, b"hi\n") + frame(2, b"oops\n")
+    seen: Counter[str] = Counter()
+
+    def engine(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        seen[path.rsplit("/", 1)[-1]] += 1
+        if path == "/_ping":
+            return httpx.Response(200, text="OK", headers={"Api-Version": "1.44"})
+        if path.endswith("/json"):
+            return httpx.Response(200, json={"Id": "b" * 64, "Config": {"Tty": tty}})
+        headers = {"Content-Type": content_type} if content_type else {}
+        return httpx.Response(200, content=body, headers=headers)
+
+    async with Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(engine),
+                      env={}) as docker:
+        stream = docker.containers.logs("web")
+        output = await stream
+    assert stream.tty is tty
+    assert seen["json"] == inspects and seen["logs"] == 1
+    assert (output.stdout, output.stderr) == ((b"hi\n", b"") if tty else (b"hi\n", b"oops\n"))
