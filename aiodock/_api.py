@@ -123,8 +123,11 @@ def os_reason(exc: BaseException) -> str:
         if isinstance(current, TimeoutError):
             return "timed out"
         current = current.__cause__ or current.__context__
-    for code, name in ((errno.ENOENT, "ENOENT"), (errno.ECONNREFUSED, "ECONNREFUSED"),
-                       (errno.EACCES, "EACCES")):
+    for code, name in (
+        (errno.ENOENT, "ENOENT"),
+        (errno.ECONNREFUSED, "ECONNREFUSED"),
+        (errno.EACCES, "EACCES"),
+    ):
         if os.strerror(code) in fallback:
             return f"{os.strerror(code)} ({name})"
     return fallback
@@ -149,8 +152,11 @@ class APIClient:
     ) -> None:
         self.address = address
         self.timeout = check_timeout("timeout", timeout)
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int) \
-                or max_connections < 1:
+        if (
+            isinstance(max_connections, bool)
+            or not isinstance(max_connections, int)
+            or max_connections < 1
+        ):
             raise ValueError(f"max_connections must be a positive integer, not {max_connections!r}")
         self._version: str | None = (
             check_pinned_version(api_version, api_version_source) if api_version else None
@@ -215,8 +221,7 @@ class APIClient:
                 verify = address.tls.ssl_context()
             except (OSError, ssl.SSLError) as exc:
                 raise ValueError(
-                    f"cannot load the TLS material for {address.url}"
-                    f" (from {address.source}): {exc}"
+                    f"cannot load the TLS material for {address.url} (from {address.source}): {exc}"
                 ) from exc
         return httpx.AsyncHTTPTransport(verify=verify, limits=limits, retries=0)
 
@@ -353,17 +358,27 @@ class APIClient:
             head, chunked = self._encode_head(method, path, params, headers, body)
             with self.translate_errors():
                 return await self._engine.exchange(
-                    method, head, body, chunked=chunked, read_timeout=read_timeout,
-                    pool_timeout=pool_timeout, connect_timeout=self.timeout, long=long,
-                    fresh=fresh, read=read,
+                    method,
+                    head,
+                    body,
+                    chunked=chunked,
+                    read_timeout=read_timeout,
+                    pool_timeout=pool_timeout,
+                    connect_timeout=self.timeout,
+                    long=long,
+                    fresh=fresh,
+                    read=read,
                 )
         client = self._stream_client if long else self._client
         request = client.build_request(
-            method, path,
+            method,
+            path,
             params=cast(Any, encode_query(params)) if params else None,
-            content=body, headers=headers,
-            timeout=httpx.Timeout(connect=self.timeout, read=read_timeout, write=read_timeout,
-                                  pool=pool_timeout),
+            content=body,
+            headers=headers,
+            timeout=httpx.Timeout(
+                connect=self.timeout, read=read_timeout, write=read_timeout, pool=pool_timeout
+            ),
             extensions={"aiodock.long": True} if long else None,
         )
         with self.translate_errors():
@@ -396,20 +411,36 @@ class APIClient:
         bounds the whole exchange (default: the client's); ``None`` leaves
         it unbounded (wait, stop), though connecting stays bounded.
         """
-        seconds = self.timeout if isinstance(timeout, _Default) \
-            else check_timeout("timeout", timeout)
+        seconds = (
+            self.timeout if isinstance(timeout, _Default) else check_timeout("timeout", timeout)
+        )
         if seconds is None:
             reply = await self._send(
-                method, path, params=params, json=json, content=content, headers=headers,
-                versioned=versioned, read=True, long=False, read_timeout=None,
+                method,
+                path,
+                params=params,
+                json=json,
+                content=content,
+                headers=headers,
+                versioned=versioned,
+                read=True,
+                long=False,
+                read_timeout=None,
                 pool_timeout=None,
             )
         else:
             # One deadline for the whole exchange (cheaper than one per read).
             with anyio.CancelScope(deadline=anyio.current_time() + seconds) as scope:
                 reply = await self._send(
-                    method, path, params=params, json=json, content=content,
-                    headers=headers, versioned=versioned, read=True, long=False,
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    content=content,
+                    headers=headers,
+                    versioned=versioned,
+                    read=True,
+                    long=False,
                     read_timeout=None if self._engine is not None else seconds,
                     pool_timeout=seconds,
                 )
@@ -434,7 +465,12 @@ class APIClient:
     ) -> T:
         """Send a request and decode its JSON answer into ``tp``."""
         reply = await self.request(
-            method, path, params=params, json=json, content=content, headers=headers,
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
             timeout=timeout,
         )
         return cast(T, decode_json(reply.content, tp))
@@ -466,8 +502,17 @@ class APIClient:
         """
         idle = check_timeout("idle_timeout", idle_timeout)
         reply = await self._send(
-            method, path, params=params, json=json, content=content, headers=headers,
-            versioned=versioned, read=False, long=True, read_timeout=idle, pool_timeout=None,
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+            versioned=versioned,
+            read=False,
+            long=True,
+            read_timeout=idle,
+            pool_timeout=None,
             fresh=hijacks,
         )
         try:
@@ -503,24 +548,36 @@ class APIClient:
             return None
         if isinstance(exc, httpx.ConnectTimeout):
             return EngineUnavailable(
-                self.address.describe(), self.address.source,
+                self.address.describe(),
+                self.address.source,
                 f"timed out connecting after {self.timeout}s",
             )
         if isinstance(exc, httpx.PoolTimeout):
             return DockerTimeout(
-                None, f"no free connection to the engine within {self.timeout}s"
+                None,
+                f"no free connection to the engine within {self.timeout}s"
                 " (all pooled connections are busy; raise max_connections?)",
             )
         if isinstance(exc, httpx.TimeoutException):
             return DockerTimeout(None, f"the engine did not answer in time ({exc!r})")
         if isinstance(exc, httpx.ConnectError):
             return EngineUnavailable(self.address.describe(), self.address.source, os_reason(exc))
-        if isinstance(exc, (httpx.TransportError, httpx.StreamError, anyio.BrokenResourceError,
-                            anyio.EndOfStream, anyio.ClosedResourceError, OSError,
-                            # raised by a hijacked connection's network stream (attach, exec)
-                            httpcore.NetworkError)):
+        if isinstance(
+            exc,
+            (
+                httpx.TransportError,
+                httpx.StreamError,
+                anyio.BrokenResourceError,
+                anyio.EndOfStream,
+                anyio.ClosedResourceError,
+                OSError,
+                # raised by a hijacked connection's network stream (attach, exec)
+                httpcore.NetworkError,
+            ),
+        ):
             return ConnectionLost(
-                None, f"the connection to the engine at {self.address.describe()} broke:"
+                None,
+                f"the connection to the engine at {self.address.describe()} broke:"
                 f" {os_reason(exc)}",
             )
         return None
@@ -538,8 +595,9 @@ class _ErrorTranslator:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
         if exc is not None:
             error = self._api.translated(exc)
             if error is not None:

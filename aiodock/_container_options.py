@@ -39,10 +39,42 @@ VOLUME_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 # The Linux signal names the engine understands (without the SIG prefix).
 _SIGNALS = frozenset(
     [
-        "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT",
-        "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM",
-        "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
-        "RTMIN", "RTMAX",
+        "ABRT",
+        "ALRM",
+        "BUS",
+        "CHLD",
+        "CLD",
+        "CONT",
+        "FPE",
+        "HUP",
+        "ILL",
+        "INT",
+        "IO",
+        "IOT",
+        "KILL",
+        "PIPE",
+        "POLL",
+        "PROF",
+        "PWR",
+        "QUIT",
+        "SEGV",
+        "STKFLT",
+        "STOP",
+        "SYS",
+        "TERM",
+        "TRAP",
+        "TSTP",
+        "TTIN",
+        "TTOU",
+        "URG",
+        "USR1",
+        "USR2",
+        "VTALRM",
+        "WINCH",
+        "XCPU",
+        "XFSZ",
+        "RTMIN",
+        "RTMAX",
     ]
     + [f"RTMIN+{n}" for n in range(1, 16)]
     + [f"RTMAX-{n}" for n in range(1, 15)]
@@ -408,9 +440,7 @@ def _attach_network(
     body: ContainerCreate, network: str | None, aliases: Sequence[str] | None
 ) -> None:
     if not isinstance(network, str) or not network:
-        raise ValueError(
-            f"network must name a network (network_aliases needs it), not {network!r}"
-        )
+        raise ValueError(f"network must name a network (network_aliases needs it), not {network!r}")
     if aliases is not None and (
         isinstance(aliases, str) or not all(isinstance(a, str) and a for a in aliases)
     ):
@@ -419,9 +449,7 @@ def _attach_network(
     endpoints = dict(networking.endpoints_config or {})
     endpoint = endpoints.get(network) or EndpointSettings()
     if aliases:
-        endpoint = endpoint.model_copy(
-            update={"aliases": [*(endpoint.aliases or []), *aliases]}
-        )
+        endpoint = endpoint.model_copy(update={"aliases": [*(endpoint.aliases or []), *aliases]})
     endpoints[network] = endpoint
     body.networking_config = networking.model_copy(update={"endpoints_config": endpoints})
     host = body.host_config or HostConfig()

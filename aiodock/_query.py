@@ -40,9 +40,7 @@ def encode_filters(filters: Filters) -> str:
             items = []
             for item, enabled in value.items():
                 if not isinstance(item, str) or not isinstance(enabled, bool):
-                    raise TypeError(
-                        f"filter {key!r}: a mapping value must map strings to booleans"
-                    )
+                    raise TypeError(f"filter {key!r}: a mapping value must map strings to booleans")
                 if enabled:
                     items.append(item)
             encoded[key] = items

@@ -64,8 +64,16 @@ class Reply:
         (200, {'ok': True})
     """
 
-    __slots__ = ("_body", "_closer", "_content", "_reader", "extensions", "headers",
-                 "is_closed", "status_code")
+    __slots__ = (
+        "_body",
+        "_closer",
+        "_content",
+        "_reader",
+        "extensions",
+        "headers",
+        "is_closed",
+        "status_code",
+    )
 
     def __init__(
         self,
@@ -97,9 +105,12 @@ class Reply:
         except httpx.ResponseNotRead:
             content = None
         return cls(
-            response.status_code, headers, content=content,
+            response.status_code,
+            headers,
+            content=content,
             body=None if content is not None else response.aiter_raw(),
-            closer=response.aclose, extensions=response.extensions,
+            closer=response.aclose,
+            extensions=response.extensions,
         )
 
     @property

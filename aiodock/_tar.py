@@ -36,8 +36,18 @@ _COPY_CHUNK = 256 * 1024
 _MAX_DEPTH = 256
 # What an archive's own entries can cause on the disk (a name both a file and
 # a directory, a link loop, a name too long): refused as unsafe, by name.
-_ARCHIVE_CONFLICTS = frozenset({errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ELOOP,
-                                errno.ENAMETOOLONG, errno.EINVAL, errno.EMLINK, errno.ENOENT})
+_ARCHIVE_CONFLICTS = frozenset(
+    {
+        errno.EEXIST,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.ELOOP,
+        errno.ENAMETOOLONG,
+        errno.EINVAL,
+        errno.EMLINK,
+        errno.ENOENT,
+    }
+)
 
 
 class UnsafeArchiveError(DockerError, ValueError):
@@ -123,9 +133,11 @@ class TarStream(ByteStream):
             tg.start_soon(self._feed, send, feed_errors)
             with receive:
                 try:
-                    outcome.append(await anyio.to_thread.run_sync(
-                        _extract_all, _ThreadReader(receive), target, absolute_links
-                    ))
+                    outcome.append(
+                        await anyio.to_thread.run_sync(
+                            _extract_all, _ThreadReader(receive), target, absolute_links
+                        )
+                    )
                 except Exception as exc:  # raised below, outside the task group
                     outcome.append(exc)
             tg.cancel_scope.cancel()  # done, or refused: stop reading from the engine
@@ -136,9 +148,7 @@ class TarStream(ByteStream):
             raise result
         return result
 
-    async def _feed(
-        self, send: MemoryObjectSendStream[bytes], errors: list[BaseException]
-    ) -> None:
+    async def _feed(self, send: MemoryObjectSendStream[bytes], errors: list[BaseException]) -> None:
         with send:
             try:
                 async for chunk in self:
@@ -172,7 +182,7 @@ class _ThreadReader:
                 self._chunk = b""
             self._pos = 0
         end = len(self._chunk) if size < 0 else min(len(self._chunk), self._pos + size)
-        data = self._chunk[self._pos:end]
+        data = self._chunk[self._pos : end]
         self._pos = end
         return data  # a short read: tarfile asks again for the rest
 
@@ -199,8 +209,7 @@ def _extract_all(reader: _ThreadReader, target: Path, absolute_links: AbsoluteLi
                 if member.isdir():
                     directories.append((path, member))
     except tarfile.TarError as exc:
-        raise StreamError(f"the engine sent an archive that is not a readable tar: {exc}") \
-            from None
+        raise StreamError(f"the engine sent an archive that is not a readable tar: {exc}") from None
     # Directory modes and times last: a read-only directory must not block
     # its own entries, and writing entries changes a directory's mtime.
     for path, member in reversed(directories):
@@ -349,8 +358,9 @@ def _checked_hardlink(root: str, member: tarfile.TarInfo) -> str:
             f"refusing to unpack {member.name!r}: a hard link to the directory itself"
         )
     source = os.path.join(root, *target_name.split("/"))
-    _check_inside(root, os.path.realpath(os.path.dirname(source)), member.name,
-                  "its hard link target")
+    _check_inside(
+        root, os.path.realpath(os.path.dirname(source)), member.name, "its hard link target"
+    )
     if not os.path.lexists(source) or (os.path.isdir(source) and not os.path.islink(source)):
         raise UnsafeArchiveError(
             f"refusing to unpack {member.name!r}: its hard link target {member.linkname!r}"

@@ -137,8 +137,13 @@ class _Pool:
         self._waiters: list[anyio.Event] = []
         self.closed = False
 
-    async def acquire(self, pool_timeout: float | None, connect_timeout: float | None,
-                      long: bool = False, fresh: bool = False) -> _Connection:
+    async def acquire(
+        self,
+        pool_timeout: float | None,
+        connect_timeout: float | None,
+        long: bool = False,
+        fresh: bool = False,
+    ) -> _Connection:
         if self.closed:
             raise httpx.ConnectError("the transport is closed")
         if long:
@@ -217,8 +222,13 @@ def _parse_head(head: bytes) -> tuple[int, bytes, ReplyHeaders]:
     status_line = lines[0]
     parts = status_line.split(" ", 2)
     code = parts[1] if len(parts) > 1 else ""
-    if not parts[0].startswith("HTTP/1.") or len(code) != 3 or not code.isdigit() \
-            or not code.isascii() or not 100 <= int(code) <= 599:
+    if (
+        not parts[0].startswith("HTTP/1.")
+        or len(code) != 3
+        or not code.isdigit()
+        or not code.isascii()
+        or not 100 <= int(code) <= 599
+    ):
         raw_status = status_line.encode("latin-1")[:100]
         raise httpx.RemoteProtocolError(f"the engine did not answer with HTTP: {raw_status!r}")
     reason = parts[2].encode("latin-1") if len(parts) > 2 else b""
@@ -249,11 +259,28 @@ class _Body(httpx.AsyncByteStream):
     (:meth:`read_all`, no async generator in the way).
     """
 
-    __slots__ = ("_after_chunk", "_chunk_left", "_conn", "_done", "_keep_alive", "_mode",
-                 "_pool", "_released", "_remaining", "_timeout")
+    __slots__ = (
+        "_after_chunk",
+        "_chunk_left",
+        "_conn",
+        "_done",
+        "_keep_alive",
+        "_mode",
+        "_pool",
+        "_released",
+        "_remaining",
+        "_timeout",
+    )
 
-    def __init__(self, pool: _Pool, conn: _Connection, mode: str, length: int,
-                 keep_alive: bool, read_timeout: float | None) -> None:
+    def __init__(
+        self,
+        pool: _Pool,
+        conn: _Connection,
+        mode: str,
+        length: int,
+        keep_alive: bool,
+        read_timeout: float | None,
+    ) -> None:
         self._pool = pool
         self._conn = conn
         self._mode = mode  # "length", "chunked", "close" or "none"
@@ -324,7 +351,7 @@ class _Body(httpx.AsyncByteStream):
                     after = False
                     chunk_left = size
                 take = chunk_left if chunk_left <= end - pos else end - pos
-                pieces.append(view[pos:pos + take])
+                pieces.append(view[pos : pos + take])
                 pos += take
                 total += take
                 chunk_left -= take
@@ -446,11 +473,13 @@ class _Body(httpx.AsyncByteStream):
                 )
             line_end = buffer.find(b"\r\n")
         size_text = bytes(buffer[:line_end]).split(b";", 1)[0].strip()
-        if not size_text or len(size_text) > 16 or not all(
-            c in b"0123456789abcdefABCDEF" for c in size_text
+        if (
+            not size_text
+            or len(size_text) > 16
+            or not all(c in b"0123456789abcdefABCDEF" for c in size_text)
         ):
             raise httpx.RemoteProtocolError(f"malformed chunk size {size_text[:40]!r}")
-        del buffer[:line_end + 2]
+        del buffer[: line_end + 2]
         return int(size_text, 16)
 
     async def _skip_trailers(self) -> None:
@@ -464,7 +493,7 @@ class _Body(httpx.AsyncByteStream):
                     raise httpx.RemoteProtocolError("the engine closed the connection in trailers")
                 end = buffer.find(b"\r\n")
             line = bytes(buffer[:end])
-            del buffer[:end + 2]
+            del buffer[: end + 2]
             if not line:
                 return
 
@@ -584,18 +613,28 @@ class EngineTransport(httpx.AsyncBaseTransport):
             body = stream
         read_timeout = timeouts.get("read")
         status, reason, headers, payload = await self._roundtrip(
-            request.method, head, body, chunked, read_timeout=read_timeout,
-            write_timeout=timeouts.get("write"), pool_timeout=timeouts.get("pool"),
+            request.method,
+            head,
+            body,
+            chunked,
+            read_timeout=read_timeout,
+            write_timeout=timeouts.get("write"),
+            pool_timeout=timeouts.get("pool"),
             connect_timeout=timeouts.get("connect"),
             long=bool(request.extensions.get("aiodock.long")),
         )
         extensions: dict[str, Any] = {"http_version": b"HTTP/1.1", "reason_phrase": reason}
         if isinstance(payload, UpgradedStream):
             extensions["network_stream"] = payload
-            return httpx.Response(status, headers=list(headers.items()),
-                                  stream=_UpgradeBody(payload), extensions=extensions)
-        return httpx.Response(status, headers=list(headers.items()), stream=payload,
-                              extensions=extensions)
+            return httpx.Response(
+                status,
+                headers=list(headers.items()),
+                stream=_UpgradeBody(payload),
+                extensions=extensions,
+            )
+        return httpx.Response(
+            status, headers=list(headers.items()), stream=payload, extensions=extensions
+        )
 
     async def exchange(
         self,
@@ -622,17 +661,24 @@ class EngineTransport(httpx.AsyncBaseTransport):
         one rather than a kept-alive one.
         """
         status, _reason, headers, payload = await self._roundtrip(
-            method, head, body, chunked, read_timeout=read_timeout,
-            write_timeout=write_timeout, pool_timeout=pool_timeout,
-            connect_timeout=connect_timeout, long=long, fresh=fresh,
+            method,
+            head,
+            body,
+            chunked,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            pool_timeout=pool_timeout,
+            connect_timeout=connect_timeout,
+            long=long,
+            fresh=fresh,
         )
         if isinstance(payload, UpgradedStream):
-            return Reply(status, headers, closer=payload.aclose,
-                         extensions={"network_stream": payload})
+            return Reply(
+                status, headers, closer=payload.aclose, extensions={"network_stream": payload}
+            )
         if read:
             return Reply(status, headers, content=await payload.read_all())
-        return Reply(status, headers, body=payload, reader=payload.read_all,
-                     closer=payload.aclose)
+        return Reply(status, headers, body=payload, reader=payload.read_all, closer=payload.aclose)
 
     async def _roundtrip(
         self,
@@ -675,14 +721,18 @@ class EngineTransport(httpx.AsyncBaseTransport):
             except BaseException:
                 await self._pool.release(conn, False)
                 raise
-        return status, reason, headers, _Body(
-            self._pool, conn, mode, length, keep_alive, read_timeout
+        return (
+            status,
+            reason,
+            headers,
+            _Body(self._pool, conn, mode, length, keep_alive, read_timeout),
         )
 
     @staticmethod
     def _head_of(request: httpx.Request) -> tuple[bytes, bool]:
-        head = bytearray(request.method.encode("ascii") + b" " + request.url.raw_path
-                         + b" HTTP/1.1\r\n")
+        head = bytearray(
+            request.method.encode("ascii") + b" " + request.url.raw_path + b" HTTP/1.1\r\n"
+        )
         chunked = False
         for name, value in request.headers.raw:
             lname = name.lower()
@@ -695,8 +745,13 @@ class EngineTransport(httpx.AsyncBaseTransport):
         return bytes(head), chunked
 
     @staticmethod
-    async def _send(conn: _Connection, head: bytes, body: bytes | AsyncIterable[bytes] | None,
-                    chunked: bool, timeout: float | None) -> None:
+    async def _send(
+        conn: _Connection,
+        head: bytes,
+        body: bytes | AsyncIterable[bytes] | None,
+        chunked: bool,
+        timeout: float | None,
+    ) -> None:
         if body is None or isinstance(body, bytes):
             await conn.send(head + body if body else head, timeout)
             return
@@ -728,7 +783,7 @@ class EngineTransport(httpx.AsyncBaseTransport):
             buffer += data
             end = buffer.find(b"\r\n\r\n", max(0, len(buffer) - len(data) - 3))
         head = bytes(buffer[:end])
-        del buffer[:end + 4]
+        del buffer[: end + 4]
         return _parse_head(head)
 
     @staticmethod

@@ -183,8 +183,7 @@ class DockerIgnore:
             hit = parent[index] if parent is not None else False
             if not hit and pattern.exception == excluded:
                 hit = (
-                    pattern.matches(path) if parent is not None
-                    else pattern.matches_or_parent(path)
+                    pattern.matches(path) if parent is not None else pattern.matches_or_parent(path)
                 )
             matched.append(hit)
             if hit:
@@ -240,7 +239,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
             end = _class_end(pattern, i)
             if end < 0:
                 raise ValueError(f"unterminated character class in pattern {pattern!r}")
-            body = pattern[i + 1:end]
+            body = pattern[i + 1 : end]
             negate = body.startswith("^")
             if negate:
                 body = body[1:]
@@ -455,9 +454,7 @@ def dockerfile_name(dockerfile: str) -> str:
         raise ValueError(f"dockerfile must be a non-empty path, not {dockerfile!r}")
     name = posixpath.normpath(dockerfile.replace(os.sep, "/"))
     if name.startswith("/") or name == ".." or name.startswith("../"):
-        raise ValueError(
-            f"dockerfile must be a path inside the build context, not {dockerfile!r}"
-        )
+        raise ValueError(f"dockerfile must be a path inside the build context, not {dockerfile!r}")
     return name
 
 

@@ -111,8 +111,7 @@ def check_stdin_source(value: object) -> None:
         raise TypeError("stdin must be bytes, not str: encode it first (text.encode())")
     if not hasattr(value, "__aiter__"):
         raise TypeError(
-            "stdin must be bytes or an async iterable of bytes,"
-            f" not {type(value).__name__}"
+            f"stdin must be bytes or an async iterable of bytes, not {type(value).__name__}"
         )
 
 
@@ -171,7 +170,8 @@ class AttachSession:
             self._network = response.extensions.get("network_stream")
             if self._network is None:
                 raise DockerError(
-                    None, "the HTTP transport upgraded the connection but does not expose it"
+                    None,
+                    "the HTTP transport upgraded the connection but does not expose it"
                     " (no 'network_stream' in the response's extensions)",
                 )
         self._body: AsyncIterator[bytes] | None = None
@@ -263,7 +263,8 @@ class AttachSession:
             sock = self._network.get_extra_info("socket")
             if sock is None:
                 raise DockerError(
-                    None, "cannot close stdin: the HTTP transport does not expose the socket"
+                    None,
+                    "cannot close stdin: the HTTP transport does not expose the socket"
                     " of the upgraded connection",
                 )
             try:
@@ -277,7 +278,7 @@ class AttachSession:
         if isinstance(source, bytes | bytearray | memoryview):
             view = memoryview(source)
             for start in range(0, len(view), FEED_CHUNK):
-                await self.write(view[start:start + FEED_CHUNK])
+                await self.write(view[start : start + FEED_CHUNK])
             return
         async for piece in source:
             if not isinstance(piece, bytes | bytearray | memoryview):
@@ -440,8 +441,9 @@ async def hijack(
 ) -> AsyncIterator[SessionT]:
     """Send ``POST path`` asking for an upgrade and yield the session built
     on the answer; leaving the block (or cancelling) closes the connection."""
-    async with api.stream("POST", path, params=params, json=json,
-                          headers=UPGRADE_HEADERS, hijacks=True) as response:
+    async with api.stream(
+        "POST", path, params=params, json=json, headers=UPGRADE_HEADERS, hijacks=True
+    ) as response:
         session = make_session(response)
         try:
             yield session
@@ -481,8 +483,7 @@ def attach_container(
         ...     out, err = await s.communicate(b"input")
     """
     path = path_ref("container", ref)
-    for what, flag in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr),
-                       ("logs", logs)):
+    for what, flag in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr), ("logs", logs)):
         check_bool(what, flag)
     if not (stdin or stdout or stderr):
         raise ValueError("attach needs at least one of stdin, stdout or stderr")
@@ -490,7 +491,11 @@ def attach_container(
     if tty is not None:
         check_bool("tty", tty)
     params: dict[str, QueryValue] = {
-        "stream": True, "logs": logs, "stdin": stdin, "stdout": stdout, "stderr": stderr,
+        "stream": True,
+        "logs": logs,
+        "stdin": stdin,
+        "stdout": stdout,
+        "stderr": stderr,
         "detachKeys": detach_keys,
     }
     return _attach(api, path, params, stdin=stdin, tty=tty)
@@ -506,8 +511,9 @@ async def _attach(
     known_tty = tty
 
     def make(response: Reply) -> AttachSession:
-        return AttachSession(api, response, tty=known_tty, stdin=stdin,
-                             resize_path=f"/containers/{path}/resize")
+        return AttachSession(
+            api, response, tty=known_tty, stdin=stdin, resize_path=f"/containers/{path}/resize"
+        )
 
     async with hijack(api, f"/containers/{path}/attach", make, params=params) as session:
         yield session

@@ -162,7 +162,7 @@ def registry_key(registry: str) -> str:
     host = registry.strip()
     for scheme in ("https://", "http://"):
         if host.lower().startswith(scheme):
-            host = host[len(scheme):]
+            host = host[len(scheme) :]
             break
     host = host.split("/", 1)[0]
     if host == "" or host.lower() in DOCKER_HUB_ALIASES:
@@ -209,8 +209,11 @@ class CredentialStore:
                 home = self._env.get("HOME") or str(Path.home())
                 config_dir = Path(home) / ".docker"
         self.config_dir = Path(config_dir).expanduser()
-        if isinstance(helper_timeout, bool) or not isinstance(helper_timeout, int | float) \
-                or helper_timeout <= 0:
+        if (
+            isinstance(helper_timeout, bool)
+            or not isinstance(helper_timeout, int | float)
+            or helper_timeout <= 0
+        ):
             raise ValueError(
                 f"helper_timeout must be a positive number of seconds, not {helper_timeout!r}"
             )
@@ -292,9 +295,7 @@ class CredentialStore:
         store = data.get("credsStore") or None
         if not isinstance(auths, dict) or not all(isinstance(v, dict) for v in auths.values()):
             raise CredentialsError(f"'auths' in {path} must map registries to objects")
-        if not isinstance(helpers, dict) or not all(
-            isinstance(v, str) for v in helpers.values()
-        ):
+        if not isinstance(helpers, dict) or not all(isinstance(v, str) for v in helpers.values()):
             raise CredentialsError(f"'credHelpers' in {path} must map registries to helper names")
         if store is not None and not isinstance(store, str):
             raise CredentialsError(f"'credsStore' in {path} must be a helper name")
@@ -342,8 +343,7 @@ class CredentialStore:
             listing = None
         if not isinstance(listing, dict):
             raise CredentialsError(
-                f"docker-credential-{helper} list answered with something other than a JSON"
-                " object"
+                f"docker-credential-{helper} list answered with something other than a JSON object"
             )
         return [str(server) for server in listing]
 

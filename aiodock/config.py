@@ -194,9 +194,7 @@ def _current_context(env: Mapping[str, str]) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _from_context(
-    name: str, tls: TLSConfig | bool | None, env: Mapping[str, str]
-) -> EngineAddress:
+def _from_context(name: str, tls: TLSConfig | bool | None, env: Mapping[str, str]) -> EngineAddress:
     digest = hashlib.sha256(name.encode()).hexdigest()
     base = docker_config_dir(env) / "contexts"
     meta_path = base / "meta" / digest / "meta.json"
@@ -247,9 +245,7 @@ def _from_url(
         hostname = parts.hostname
         netloc = f"[{hostname}]:{port}" if ":" in hostname else f"{hostname}:{port}"
         http_scheme = "https" if tls_config is not None else "http"
-        return EngineAddress(
-            url, source, scheme, None, f"{http_scheme}://{netloc}", tls_config
-        )
+        return EngineAddress(url, source, scheme, None, f"{http_scheme}://{netloc}", tls_config)
     if scheme == "ssh":
         raise ValueError(f"engine address {url!r} (from {source}): ssh:// is not supported yet")
     raise ValueError(
@@ -258,9 +254,7 @@ def _from_url(
     )
 
 
-def _tls_for(
-    scheme: str, tls: TLSConfig | bool | None, env: Mapping[str, str]
-) -> TLSConfig | None:
+def _tls_for(scheme: str, tls: TLSConfig | bool | None, env: Mapping[str, str]) -> TLSConfig | None:
     if isinstance(tls, TLSConfig):
         return tls
     if tls is False:

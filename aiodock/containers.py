@@ -213,16 +213,33 @@ class ContainerCollection:
         if platform is not None and (not isinstance(platform, str) or not platform):
             raise TypeError(f"platform must be a string like 'linux/amd64', not {platform!r}")
         body = create_body(
-            image, config=config, command=command, entrypoint=entrypoint, env=env,
-            labels=labels, working_dir=working_dir, user=user, hostname=hostname, tty=tty,
-            open_stdin=open_stdin, stdin_once=stdin_once, exposed=exposed_ports,
-            healthcheck=healthcheck, stop_signal=stop_signal, stop_timeout=stop_timeout,
-            host_config=host_config, networking_config=networking_config, network=network,
+            image,
+            config=config,
+            command=command,
+            entrypoint=entrypoint,
+            env=env,
+            labels=labels,
+            working_dir=working_dir,
+            user=user,
+            hostname=hostname,
+            tty=tty,
+            open_stdin=open_stdin,
+            stdin_once=stdin_once,
+            exposed=exposed_ports,
+            healthcheck=healthcheck,
+            stop_signal=stop_signal,
+            stop_timeout=stop_timeout,
+            host_config=host_config,
+            networking_config=networking_config,
+            network=network,
             network_aliases=network_aliases,
         )
         answer: ContainerCreateResponse = await self._api.get(
-            ContainerCreateResponse, "/containers/create", method="POST",
-            params={"name": name, "platform": platform}, json=body.to_engine(),
+            ContainerCreateResponse,
+            "/containers/create",
+            method="POST",
+            params={"name": name, "platform": platform},
+            json=body.to_engine(),
         )
         if not answer.id:
             raise DockerError(None, "the engine created a container but sent no id")
@@ -259,15 +276,19 @@ class ContainerCollection:
             >>> for c in await docker.containers.list(all=True):  # doctest: +SKIP
             ...     print(c.id[:12], c.names, c.state)
         """
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
-                                  or limit < 1):
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
             raise ValueError(f"limit must be a positive integer, not {limit!r}")
         params: dict[str, QueryValue] = {
-            "all": all, "limit": limit, "size": size,
+            "all": all,
+            "limit": limit,
+            "size": size,
             "filters": filters_param(filters),
         }
-        return await self._api.get(builtins.list[ContainerSummary], "/containers/json",
-                                   params=params)
+        return await self._api.get(
+            builtins.list[ContainerSummary], "/containers/json", params=params
+        )
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -279,8 +300,12 @@ class ContainerCollection:
         Example:
             >>> await docker.containers.start("web")  # doctest: +SKIP
         """
-        await self._api.request("POST", _path(ref, "/start"),
-                                params={"detachKeys": detach_keys}, allow_not_modified=True)
+        await self._api.request(
+            "POST",
+            _path(ref, "/start"),
+            params={"detachKeys": detach_keys},
+            allow_not_modified=True,
+        )
 
     @operation("ContainerStop")
     async def stop(
@@ -298,9 +323,13 @@ class ContainerCollection:
         name = signal_name(signal) if signal is not None else None
         if name is not None:
             await self._api.require_version("stop(signal=...)", "1.42")
-        await self._api.request("POST", _path(ref, "/stop"),
-                                params={"t": seconds, "signal": name},
-                                timeout=None, allow_not_modified=True)
+        await self._api.request(
+            "POST",
+            _path(ref, "/stop"),
+            params={"t": seconds, "signal": name},
+            timeout=None,
+            allow_not_modified=True,
+        )
 
     @operation("ContainerRestart")
     async def restart(
@@ -316,8 +345,9 @@ class ContainerCollection:
         name = signal_name(signal) if signal is not None else None
         if name is not None:
             await self._api.require_version("restart(signal=...)", "1.42")
-        await self._api.request("POST", _path(ref, "/restart"),
-                                params={"t": seconds, "signal": name}, timeout=None)
+        await self._api.request(
+            "POST", _path(ref, "/restart"), params={"t": seconds, "signal": name}, timeout=None
+        )
 
     @operation("ContainerKill")
     async def kill(self, ref: str, *, signal: str | int = "SIGKILL") -> None:
@@ -328,8 +358,7 @@ class ContainerCollection:
         Example:
             >>> await docker.containers.kill("web", signal="SIGHUP")  # doctest: +SKIP
         """
-        await self._api.request("POST", _path(ref, "/kill"),
-                                params={"signal": signal_name(signal)})
+        await self._api.request("POST", _path(ref, "/kill"), params={"signal": signal_name(signal)})
 
     @operation("ContainerPause")
     async def pause(self, ref: str) -> None:
@@ -366,8 +395,9 @@ class ContainerCollection:
             raise ValueError(
                 f"condition must be one of {', '.join(WAIT_CONDITIONS)}, not {condition!r}"
             )
-        opener = partial(self._api.stream, "POST", _path(ref, "/wait"),
-                         params={"condition": condition})
+        opener = partial(
+            self._api.stream, "POST", _path(ref, "/wait"), params={"condition": condition}
+        )
         return WaitStream(self._api, opener)
 
     @operation("ContainerDelete")
@@ -382,9 +412,9 @@ class ContainerCollection:
         Example:
             >>> await docker.containers.remove("web", force=True)  # doctest: +SKIP
         """
-        await self._api.request("DELETE", _path(ref),
-                                params={"force": force, "v": volumes, "link": link},
-                                timeout=None)
+        await self._api.request(
+            "DELETE", _path(ref), params={"force": force, "v": volumes, "link": link}, timeout=None
+        )
 
     @operation("ContainerPrune")
     async def prune(self, *, filters: Filters | None = None) -> ContainerPruneReport:
@@ -400,14 +430,18 @@ class ContainerCollection:
             >>> report.containers_deleted  # doctest: +SKIP
             ['4f1c...']
         """
-        params: dict[str, QueryValue] = {
-            "filters": filters_param(filters)}
+        params: dict[str, QueryValue] = {"filters": filters_param(filters)}
         delay = 0.05
         deadline = anyio.current_time() + _PRUNE_PATIENCE
         while True:
             try:
-                return await self._api.get(ContainerPruneReport, "/containers/prune",
-                                           method="POST", params=params, timeout=None)
+                return await self._api.get(
+                    ContainerPruneReport,
+                    "/containers/prune",
+                    method="POST",
+                    params=params,
+                    timeout=None,
+                )
             except Conflict as exc:
                 busy = "prune operation is already running" in exc.message
                 if not busy or anyio.current_time() + delay > deadline:
@@ -452,20 +486,30 @@ class ContainerCollection:
         """
         if not (stdout or stderr):
             raise ValueError("logs needs stdout=True, stderr=True, or both")
-        if tail is not None and tail != "all" and (
-            isinstance(tail, bool) or not isinstance(tail, int) or tail < 0
+        if (
+            tail is not None
+            and tail != "all"
+            and (isinstance(tail, bool) or not isinstance(tail, int) or tail < 0)
         ):
             raise ValueError(f"tail must be a non-negative number of lines or 'all', not {tail!r}")
         if tty is not None and not isinstance(tty, bool):
             raise TypeError(f"tty must be True, False or None, not {tty!r}")
         params: dict[str, QueryValue] = {
-            "stdout": stdout, "stderr": stderr, "follow": follow, "timestamps": timestamps,
+            "stdout": stdout,
+            "stderr": stderr,
+            "follow": follow,
+            "timestamps": timestamps,
             "since": unix_time(since) if since is not None else None,
             "until": unix_time(until) if until is not None else None,
             "tail": str(tail) if tail is not None else None,
         }
-        opener = partial(self._api.stream, "GET", _path(ref, "/logs"), params=params,
-                         idle_timeout=check_timeout("idle_timeout", idle_timeout))
+        opener = partial(
+            self._api.stream,
+            "GET",
+            _path(ref, "/logs"),
+            params=params,
+            idle_timeout=check_timeout("idle_timeout", idle_timeout),
+        )
         return LogStream(self._api, opener, tty=tty, tty_lookup=partial(self._has_tty, ref))
 
     async def _has_tty(self, ref: str) -> bool:
@@ -503,9 +547,12 @@ class ContainerCollection:
         if stream:
             opener = partial(self._api.stream, "GET", path, params={"stream": True})
             return JSONStream(self._api, opener, ContainerStats)
-        return self._api.get(ContainerStats, path,
-                             params={"stream": False, "one-shot": one_shot or None},
-                             timeout=None)
+        return self._api.get(
+            ContainerStats,
+            path,
+            params={"stream": False, "one-shot": one_shot or None},
+            timeout=None,
+        )
 
     @operation("ContainerTop")
     async def top(self, ref: str, *, ps_args: str | None = None) -> ContainerTop:
@@ -516,8 +563,7 @@ class ContainerCollection:
             >>> top = await docker.containers.top("web")  # doctest: +SKIP
             >>> top.titles, top.processes  # doctest: +SKIP
         """
-        return await self._api.get(ContainerTop, _path(ref, "/top"),
-                                   params={"ps_args": ps_args})
+        return await self._api.get(ContainerTop, _path(ref, "/top"), params={"ps_args": ps_args})
 
     @operation("ContainerChanges")
     async def changes(self, ref: str) -> builtins.list[ContainerChange]:
@@ -530,8 +576,8 @@ class ContainerCollection:
             [('added', '/tmp/x')]
         """
         changes: builtins.list[ContainerChange] | None = await self._api.get(
-            builtins.list[ContainerChange] | None,
-                                      _path(ref, "/changes"))
+            builtins.list[ContainerChange] | None, _path(ref, "/changes")
+        )
         return changes or []
 
     # -- configuration ---------------------------------------------------------
@@ -596,8 +642,11 @@ class ContainerCollection:
             ...     "web", memory=64 * 2**20, memory_swap=-1,
             ...     restart_policy=RestartPolicy(name="on-failure", maximum_retry_count=3))
         """
-        given = {key: value for key, value in locals().items()
-                 if key not in ("self", "ref", "resources") and value is not None}
+        given = {
+            key: value
+            for key, value in locals().items()
+            if key not in ("self", "ref", "resources") and value is not None
+        }
         if resources is not None and not isinstance(resources, ContainerUpdate):
             raise TypeError(f"resources must be a ContainerUpdate, not {type(resources).__name__}")
         base = resources.model_dump(exclude_none=True) if resources is not None else {}
@@ -605,8 +654,9 @@ class ContainerCollection:
         engine_body = body.to_engine()
         if not engine_body:
             raise ValueError("update() needs at least one option to change")
-        return await self._api.get(ContainerUpdateResponse, _path(ref, "/update"),
-                                   method="POST", json=engine_body)
+        return await self._api.get(
+            ContainerUpdateResponse, _path(ref, "/update"), method="POST", json=engine_body
+        )
 
     @operation("ContainerResize")
     async def resize(self, ref: str, height: int, width: int) -> None:
@@ -668,10 +718,16 @@ class ContainerCollection:
         _check_container_path(path)
         body = body_from(data, what="put_archive data")
         await self._api.request(
-            "PUT", _path(ref, "/archive"),
-            params={"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir or None,
-                    "copyUIDGID": copy_uid_gid or None},
-            content=body, headers={"Content-Type": "application/x-tar"}, timeout=None,
+            "PUT",
+            _path(ref, "/archive"),
+            params={
+                "path": path,
+                "noOverwriteDirNonDir": no_overwrite_dir_non_dir or None,
+                "copyUIDGID": copy_uid_gid or None,
+            },
+            content=body,
+            headers={"Content-Type": "application/x-tar"},
+            timeout=None,
         )
 
     @operation("ContainerArchiveInfo")
@@ -687,13 +743,13 @@ class ContainerCollection:
         """
         _check_container_path(path)
         try:
-            response = await self._api.request("HEAD", _path(ref, "/archive"),
-                                               params={"path": path})
+            response = await self._api.request(
+                "HEAD", _path(ref, "/archive"), params={"path": path}
+            )
         except NotFound as exc:
             if exc.message == "(empty response body)":  # a HEAD answer has no body
                 raise NotFound(
-                    exc.status, f"no such path {path!r} in container {ref!r}, or no such"
-                    " container"
+                    exc.status, f"no such path {path!r} in container {ref!r}, or no such container"
                 ) from None
             raise
         header = response.headers.get(PATH_STAT_HEADER)
@@ -727,8 +783,16 @@ class ContainerCollection:
         """
         from .attach import attach_container
 
-        return attach_container(self._api, ref, stdin=stdin, stdout=stdout, stderr=stderr,
-                                logs=logs, detach_keys=detach_keys, tty=tty)
+        return attach_container(
+            self._api,
+            ref,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            logs=logs,
+            detach_keys=detach_keys,
+            tty=tty,
+        )
 
     async def exec(
         self,
@@ -752,8 +816,18 @@ class ContainerCollection:
         """
         from .exec import run_exec
 
-        return await run_exec(self._api, ref, cmd, stdin=stdin, tty=tty, env=env,
-                              workdir=workdir, user=user, privileged=privileged, check=check)
+        return await run_exec(
+            self._api,
+            ref,
+            cmd,
+            stdin=stdin,
+            tty=tty,
+            env=env,
+            workdir=workdir,
+            user=user,
+            privileged=privileged,
+            check=check,
+        )
 
     # -- conveniences ---------------------------------------------------------------
 
@@ -802,7 +876,8 @@ class ContainerCollection:
                 output = await self.logs(container.id, tty=container.tty)
             else:
                 output = await self._run_with_stdin(
-                    container, stdin if isinstance(stdin, AsyncIterable) else bytes(stdin))
+                    container, stdin if isinstance(stdin, AsyncIterable) else bytes(stdin)
+                )
                 result = await self.wait(container.id)
         finally:
             if remove:
@@ -819,8 +894,9 @@ class ContainerCollection:
         feed stdin and close it while reading the output to its end."""
         from .attach import attach_container
 
-        async with attach_container(self._api, container.id, stdin=True, stdout=True,
-                                    stderr=True, tty=container.tty) as session:
+        async with attach_container(
+            self._api, container.id, stdin=True, stdout=True, stderr=True, tty=container.tty
+        ) as session:
             await self.start(container.id)
             stdout, stderr = await session.communicate(stdin)
         return LogOutput(stdout, stderr)
@@ -1004,8 +1080,16 @@ class Container:
             ...     print(chunk.stream, chunk.data)
         """
         return self._collection.logs(
-            self.id, stdout=stdout, stderr=stderr, follow=follow, since=since, until=until,
-            timestamps=timestamps, tail=tail, tty=self.tty, idle_timeout=idle_timeout,
+            self.id,
+            stdout=stdout,
+            stderr=stderr,
+            follow=follow,
+            since=since,
+            until=until,
+            timestamps=timestamps,
+            tail=tail,
+            tty=self.tty,
+            idle_timeout=idle_timeout,
         )
 
     @overload
@@ -1091,7 +1175,11 @@ class Container:
         return self._collection.get_archive(self.id, path)
 
     async def put_archive(
-        self, path: str, data: Source, *, no_overwrite_dir_non_dir: bool = False,
+        self,
+        path: str,
+        data: Source,
+        *,
+        no_overwrite_dir_non_dir: bool = False,
         copy_uid_gid: bool = False,
     ) -> None:
         """See :meth:`ContainerCollection.put_archive`.
@@ -1100,7 +1188,10 @@ class Container:
             >>> await container.put_archive("/tmp", "files.tar")  # doctest: +SKIP
         """
         await self._collection.put_archive(
-            self.id, path, data, no_overwrite_dir_non_dir=no_overwrite_dir_non_dir,
+            self.id,
+            path,
+            data,
+            no_overwrite_dir_non_dir=no_overwrite_dir_non_dir,
             copy_uid_gid=copy_uid_gid,
         )
 
@@ -1129,8 +1220,15 @@ class Container:
             >>> async with container.attach(stdin=True) as session:  # doctest: +SKIP
             ...     await session.write(b"hello\\n")
         """
-        return self._collection.attach(self.id, stdin=stdin, stdout=stdout, stderr=stderr,
-                                       logs=logs, detach_keys=detach_keys, tty=self.tty)
+        return self._collection.attach(
+            self.id,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            logs=logs,
+            detach_keys=detach_keys,
+            tty=self.tty,
+        )
 
     async def exec(
         self,
@@ -1150,6 +1248,14 @@ class Container:
             >>> (await container.exec(["echo", "hi"])).stdout  # doctest: +SKIP
             b'hi\\n'
         """
-        return await self._collection.exec(self.id, cmd, stdin=stdin, tty=tty, env=env,
-                                           workdir=workdir, user=user, privileged=privileged,
-                                           check=check)
+        return await self._collection.exec(
+            self.id,
+            cmd,
+            stdin=stdin,
+            tty=tty,
+            env=env,
+            workdir=workdir,
+            user=user,
+            privileged=privileged,
+            check=check,
+        )

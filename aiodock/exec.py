@@ -201,8 +201,9 @@ class ExecSession(AttachSession):
         tty: bool,
         stdin: bool,
     ) -> None:
-        super().__init__(collection._api, response, tty=tty, stdin=stdin,
-                         resize_path=f"/exec/{exec_id}/resize")
+        super().__init__(
+            collection._api, response, tty=tty, stdin=stdin, resize_path=f"/exec/{exec_id}/resize"
+        )
         self._collection = collection
         self._exec_id = exec_id
         self._exit_code: int | None = None
@@ -241,8 +242,14 @@ class Exec:
         True
     """
 
-    def __init__(self, collection: ExecCollection, id: str, *, tty: bool | None = None,
-                 stdin: bool | None = None) -> None:
+    def __init__(
+        self,
+        collection: ExecCollection,
+        id: str,
+        *,
+        tty: bool | None = None,
+        stdin: bool | None = None,
+    ) -> None:
         self._collection = collection
         self.id = id
         """The exec instance's id."""
@@ -252,8 +259,9 @@ class Exec:
         """Whether it was created with stdin attached (``None``: not known here)."""
 
     @overload
-    async def start(self, *, detach: Literal[False] = False,
-                    tty: bool | None = None) -> ExecResult: ...
+    async def start(
+        self, *, detach: Literal[False] = False, tty: bool | None = None
+    ) -> ExecResult: ...
 
     @overload
     async def start(self, *, detach: Literal[True], tty: bool | None = None) -> None: ...
@@ -350,8 +358,16 @@ class ExecCollection:
         """
         path = path_ref("container", container_ref)
         config = _exec_config(
-            cmd, stdin=stdin, stdout=stdout, stderr=stderr, tty=tty, env=env,
-            workdir=workdir, user=user, privileged=privileged, detach_keys=detach_keys,
+            cmd,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            tty=tty,
+            env=env,
+            workdir=workdir,
+            user=user,
+            privileged=privileged,
+            detach_keys=detach_keys,
             console_size=console_size,
         )
         if console_size is not None:
@@ -359,16 +375,19 @@ class ExecCollection:
         return Exec(self, await self._create(path, config), tty=tty, stdin=stdin)
 
     @overload
-    async def start(self, exec_id: str | Exec, *, detach: Literal[False] = False,
-                    tty: bool = False) -> ExecResult: ...
+    async def start(
+        self, exec_id: str | Exec, *, detach: Literal[False] = False, tty: bool = False
+    ) -> ExecResult: ...
 
     @overload
-    async def start(self, exec_id: str | Exec, *, detach: Literal[True],
-                    tty: bool = False) -> None: ...
+    async def start(
+        self, exec_id: str | Exec, *, detach: Literal[True], tty: bool = False
+    ) -> None: ...
 
     @operation("ExecStart")
-    async def start(self, exec_id: str | Exec, *, detach: bool = False,
-                    tty: bool = False) -> ExecResult | None:
+    async def start(
+        self, exec_id: str | Exec, *, detach: bool = False, tty: bool = False
+    ) -> ExecResult | None:
         """Start an exec instance.
 
         ``detach=True`` returns once it has started (its output is dropped).
@@ -386,8 +405,9 @@ class ExecCollection:
         check_bool("detach", detach)
         check_bool("tty", tty)
         if detach:
-            await self._api.request("POST", f"/exec/{path}/start",
-                                    json={"Detach": True, "Tty": tty})
+            await self._api.request(
+                "POST", f"/exec/{path}/start", json={"Detach": True, "Tty": tty}
+            )
             return None
         if isinstance(exec_id, Exec) and exec_id.stdin is False:
             # No stdin to close: read the output as a plain body (no session).
@@ -429,8 +449,9 @@ class ExecCollection:
         def make(response: Reply) -> ExecSession:
             return ExecSession(self, response, exec_id=path, tty=known_tty, stdin=stdin)
 
-        async with hijack(self._api, f"/exec/{path}/start", make,
-                          json={"Detach": False, "Tty": known_tty}) as session:
+        async with hijack(
+            self._api, f"/exec/{path}/start", make, json={"Detach": False, "Tty": known_tty}
+        ) as session:
             yield session
 
     @operation("ExecInspect")
@@ -487,16 +508,24 @@ class ExecCollection:
         """
         path = path_ref("container", container_ref)
         config = _exec_config(
-            cmd, stdin=stdin, stdout=True, stderr=True, tty=tty, env=env, workdir=workdir,
-            user=user, privileged=privileged,
+            cmd,
+            stdin=stdin,
+            stdout=True,
+            stderr=True,
+            tty=tty,
+            env=env,
+            workdir=workdir,
+            user=user,
+            privileged=privileged,
         )
         return self._session(path, config)
 
     @asynccontextmanager
     async def _session(self, path: str, config: dict[str, Any]) -> AsyncIterator[ExecSession]:
         exec_id = await self._create(path, config)
-        async with self._start_session(exec_id, tty=config["Tty"],
-                                       stdin=config["AttachStdin"]) as session:
+        async with self._start_session(
+            exec_id, tty=config["Tty"], stdin=config["AttachStdin"]
+        ) as session:
             yield session
 
     async def _create(self, path: str, config: dict[str, Any]) -> str:
@@ -551,8 +580,15 @@ async def run_exec(
     check_stdin_source(stdin)
     check_bool("check", check)
     config = _exec_config(
-        cmd, stdin=stdin is not None, stdout=True, stderr=True, tty=tty, env=env,
-        workdir=workdir, user=user, privileged=privileged,
+        cmd,
+        stdin=stdin is not None,
+        stdout=True,
+        stderr=True,
+        tty=tty,
+        env=env,
+        workdir=workdir,
+        user=user,
+        privileged=privileged,
     )
     collection = ExecCollection(api)
     if stdin is None:
@@ -579,8 +615,9 @@ async def _read_output(api: APIClient, exec_id: str, *, tty: bool) -> tuple[byte
     stdout = bytearray()
     stderr = bytearray()
     demuxer = None if tty else FrameDemuxer()
-    async with api.stream("POST", f"/exec/{exec_id}/start", hijacks=True,
-                          json={"Detach": False, "Tty": tty}) as reply:
+    async with api.stream(
+        "POST", f"/exec/{exec_id}/start", hijacks=True, json={"Detach": False, "Tty": tty}
+    ) as reply:
         with api.translate_errors():
             async for data in _body_of(reply):
                 if demuxer is None:

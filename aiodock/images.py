@@ -333,7 +333,9 @@ class ImageCollection:
             headers["X-Registry-Auth"] = found.header()
         try:
             return await self._api.get(
-                builtins.list[ImageSearchResult], "/images/search", params=params,
+                builtins.list[ImageSearchResult],
+                "/images/search",
+                params=params,
                 headers=headers,
             )
         except DockerError as exc:
@@ -406,7 +408,8 @@ class ImageCollection:
         source = _image_name(ref)
         target = target_reference(repo, tag, what="tag")
         await self._api.request(
-            "POST", f"/images/{_quoted(source)}/tag",
+            "POST",
+            f"/images/{_quoted(source)}/tag",
             params={"repo": target.name, "tag": target.tag},
         )
         return str(target)
@@ -428,8 +431,11 @@ class ImageCollection:
         _check_bool("force", force)
         _check_bool("noprune", noprune)
         return await self._api.get(
-            builtins.list[ImageDeleteItem], f"/images/{_quoted(_image_name(ref))}",
-            method="DELETE", params={"force": force, "noprune": noprune}, timeout=None,
+            builtins.list[ImageDeleteItem],
+            f"/images/{_quoted(_image_name(ref))}",
+            method="DELETE",
+            params={"force": force, "noprune": noprune},
+            timeout=None,
         )
 
     @operation("ImagePrune")
@@ -551,7 +557,7 @@ class ImageCollection:
 
         async def finish(events: builtins.list[ProgressEvent]) -> builtins.list[str]:
             loaded = [
-                line[len(prefix):].strip()
+                line[len(prefix) :].strip()
                 for event in events
                 for line in (event.stream or "").splitlines()
                 for prefix in _LOADED
@@ -661,8 +667,7 @@ class ImageCollection:
             ...     print(event.stream or "", end="")
         """
         tags = _build_tags(tag)
-        for flag, value in (("nocache", nocache), ("pull", pull), ("rm", rm),
-                            ("forcerm", forcerm)):
+        for flag, value in (("nocache", nocache), ("pull", pull), ("rm", rm), ("forcerm", forcerm)):
             _check_bool(flag, value)
         _check_platform(platform)
         if shm_size is not None and (
@@ -749,8 +754,7 @@ class ImageCollection:
         """
         _check_bool("all", all)
         if keep_storage is not None and (
-            isinstance(keep_storage, bool) or not isinstance(keep_storage, int)
-            or keep_storage < 0
+            isinstance(keep_storage, bool) or not isinstance(keep_storage, int) or keep_storage < 0
         ):
             raise ValueError(f"keep_storage must be a number of bytes, not {keep_storage!r}")
         params: dict[str, QueryValue] = {
@@ -830,9 +834,7 @@ def _push_result(reference: ImageReference, events: builtins.list[ProgressEvent]
     for event in reversed(events):
         match = _PUSH_DIGEST.match(event.status or "")
         if match:
-            return PushResult(
-                tag=match["tag"], digest=match["digest"], size=int(match["size"])
-            )
+            return PushResult(tag=match["tag"], digest=match["digest"], size=int(match["size"]))
     raise StreamError(f"the push of {reference} ended without reporting a digest")
 
 
@@ -1002,6 +1004,4 @@ def _build_auth(
                 raise TypeError("build(auth=...) must map registries to RegistryAuth")
             found[registry_key(registry)] = item
         return found
-    raise TypeError(
-        f"auth must be a RegistryAuth or a mapping of them, not {type(auth).__name__}"
-    )
+    raise TypeError(f"auth must be a RegistryAuth or a mapping of them, not {type(auth).__name__}")

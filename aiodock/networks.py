@@ -108,9 +108,13 @@ class NetworkCollection:
         """
         _check_name("name", name)
         _check_name("driver", driver)
-        for flag, value in (("internal", internal), ("attachable", attachable),
-                            ("ingress", ingress), ("enable_ipv6", enable_ipv6),
-                            ("check_duplicate", check_duplicate)):
+        for flag, value in (
+            ("internal", internal),
+            ("attachable", attachable),
+            ("ingress", ingress),
+            ("enable_ipv6", enable_ipv6),
+            ("check_duplicate", check_duplicate),
+        ):
             _check_bool(flag, value)
         if ipam is not None:
             _check_ipam(ipam)
@@ -343,8 +347,9 @@ def _check_ipam(ipam: object) -> None:
                 try:
                     ipaddress.ip_network(value, strict=False)
                 except ValueError as exc:
-                    raise ValueError(f"{where}.{field} is not a network in CIDR form: {exc}"
-                                     ) from None
+                    raise ValueError(
+                        f"{where}.{field} is not a network in CIDR form: {exc}"
+                    ) from None
         addresses: dict[str, str | None] = {f"{where}.gateway": pool.gateway}
         for host, reserved in (pool.auxiliary_addresses or {}).items():
             addresses[f"{where}.aux_addresses[{host!r}]"] = reserved

@@ -155,8 +155,10 @@ def parse_reference(text: str, *, default_tag: str | None = DEFAULT_TAG) -> Imag
     if not _DOMAIN_RE.match(registry):
         _fail(text, f"{registry!r} is not a valid registry host[:port]")
     if tag is not None and not _TAG_RE.match(tag):
-        _fail(text, f"{tag!r} is not a valid tag (a letter, digit or _, then up to 127 of"
-                    " those or . -)")
+        _fail(
+            text,
+            f"{tag!r} is not a valid tag (a letter, digit or _, then up to 127 of those or . -)",
+        )
     if digest is not None:
         problem = _digest_problem(digest)
         if problem:
@@ -293,9 +295,7 @@ def _split_digest(text: str) -> tuple[str, str | None]:
 
 def _split_registry(name: str) -> tuple[str, str]:
     first, slash, rest = name.partition("/")
-    if slash and (
-        any(c in first for c in ".:") or first == "localhost" or first.lower() != first
-    ):
+    if slash and (any(c in first for c in ".:") or first == "localhost" or first.lower() != first):
         if not rest:
             _fail(name, "no repository name after the registry")
         return first, rest

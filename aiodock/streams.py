@@ -179,7 +179,7 @@ class FrameDemuxer:
         finally:
             view.release()
             if self._consumed:
-                del buffer[:self._consumed]
+                del buffer[: self._consumed]
 
     def _parse(self, view: memoryview, end: int) -> list[LogChunk]:
         out: list[LogChunk] = []
@@ -197,7 +197,7 @@ class FrameDemuxer:
                 word, need = header(view, pos)
                 stream = word >> 24
                 if stream > 3 or word & 0xFFFFFF:
-                    bad = bytes(view[pos:pos + 8]).hex()
+                    bad = bytes(view[pos : pos + 8]).hex()
                     self._stream, self._need = -1, 0
                     self._consumed = end
                     # Drop the views into the buffer first: the traceback keeps
@@ -214,7 +214,7 @@ class FrameDemuxer:
                     out.append(LogChunk(_STREAM_NAMES[current], b"".join(pieces)))
                     pieces = []
                 current = stream
-            pieces.append(view[pos:pos + take])
+            pieces.append(view[pos : pos + take])
             pos += take
             need -= take
             if need == 0:

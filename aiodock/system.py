@@ -283,13 +283,19 @@ class SystemAPI:
 
         def open_since(since_param: str | None) -> AbstractAsyncContextManager[Reply]:
             return self._api.stream(
-                "GET", "/events", params={**params, "since": since_param},
+                "GET",
+                "/events",
+                params={**params, "since": since_param},
                 idle_timeout=idle_timeout,
             )
 
         return EventsStream(
-            self._api, open_since, since=since_param, follows=until is None,
-            resume=resume, resume_for=resume_for,
+            self._api,
+            open_since,
+            since=since_param,
+            follows=until is None,
+            resume=resume,
+            resume_for=resume_for,
         )
 
     @operation("SystemAuth")

@@ -49,28 +49,51 @@ CREATES_CONTAINERS = ("lifecycle", "events", "mem_events")
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="aiodock, aiodocker, docker-py and a raw-socket floor, side by side.")
-    parser.add_argument("-r", "--repeats", type=int, default=3,
-                        help="runs of each (workload, client) (default 3)")
-    parser.add_argument("-w", "--workloads", default="",
-                        help="comma-separated subset: " + ", ".join(WORKLOADS))
-    parser.add_argument("-c", "--clients", default="",
-                        help="comma-separated subset: " + ", ".join(CLIENTS))
-    parser.add_argument("--profile", metavar="WORKLOAD",
-                        help="run one client alone under cProfile and print its top functions")
-    parser.add_argument("--profile-client", default="aiodock", choices=CLIENTS,
-                        help="the client --profile runs (default aiodock)")
-    parser.add_argument("--profile-timer", choices=("cpu", "wall"), default="cpu",
-                        help="what the profile times: process CPU (default; waiting is"
-                        " not counted) or wall clock (lighter, but includes waiting)")
-    parser.add_argument("--doc", choices=("auto", "yes", "no"), default="auto",
-                        help="update docs/performance.md: auto = only after a run of every"
-                        " workload and client (default)")
+        description="aiodock, aiodocker, docker-py and a raw-socket floor, side by side.",
+    )
+    parser.add_argument(
+        "-r", "--repeats", type=int, default=3, help="runs of each (workload, client) (default 3)"
+    )
+    parser.add_argument(
+        "-w", "--workloads", default="", help="comma-separated subset: " + ", ".join(WORKLOADS)
+    )
+    parser.add_argument(
+        "-c", "--clients", default="", help="comma-separated subset: " + ", ".join(CLIENTS)
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="WORKLOAD",
+        help="run one client alone under cProfile and print its top functions",
+    )
+    parser.add_argument(
+        "--profile-client",
+        default="aiodock",
+        choices=CLIENTS,
+        help="the client --profile runs (default aiodock)",
+    )
+    parser.add_argument(
+        "--profile-timer",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="what the profile times: process CPU (default; waiting is"
+        " not counted) or wall clock (lighter, but includes waiting)",
+    )
+    parser.add_argument(
+        "--doc",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="update docs/performance.md: auto = only after a run of every"
+        " workload and client (default)",
+    )
     parser.add_argument("--note", default="", help="a remark written into the report")
-    parser.add_argument("--report", metavar="RESULTS_JSON",
-                        help="only regenerate the tables/chart/doc from a results file")
-    parser.add_argument("--host", default=os.environ.get("DOCKER_HOST",
-                                                         "unix:///var/run/docker.sock"))
+    parser.add_argument(
+        "--report",
+        metavar="RESULTS_JSON",
+        help="only regenerate the tables/chart/doc from a results file",
+    )
+    parser.add_argument(
+        "--host", default=os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    )
     args = parser.parse_args(argv)
     for option, known in (("workloads", WORKLOADS), ("clients", CLIENTS)):
         chosen = [x for x in getattr(args, option).split(",") if x]
@@ -89,6 +112,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 # -- the engine side --------------------------------------------------------------
 
+
 def _check_engine(path: str) -> None:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -97,8 +121,10 @@ def _check_engine(path: str) -> None:
             sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
             answer = sock.recv(200)
     except OSError as exc:
-        raise SystemExit(f"no Docker engine answers at unix://{path} ({exc});"
-                         " run bash scripts/engine-up.sh (benchmarks/run.sh does)") from None
+        raise SystemExit(
+            f"no Docker engine answers at unix://{path} ({exc});"
+            " run bash scripts/engine-up.sh (benchmarks/run.sh does)"
+        ) from None
     if b" 200 " not in answer.split(b"\r\n", 1)[0]:
         raise SystemExit(f"the engine at {path} answered /_ping with {answer[:100]!r}")
 
@@ -161,13 +187,19 @@ def _load() -> str:
 
 # -- the workers ------------------------------------------------------------------
 
+
 def _run_worker(spec: dict[str, Any], *, show_stderr: bool = False) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if k != "AIODOCK_TRANSPORT"}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=None if show_stderr else subprocess.PIPE, text=True, start_new_session=True)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=None if show_stderr else subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         out, err = proc.communicate(timeout=WORKER_TIMEOUT)
     except BaseException:
@@ -176,12 +208,14 @@ def _run_worker(spec: dict[str, Any], *, show_stderr: bool = False) -> dict[str,
         raise
     for line in reversed(out.splitlines()):
         if line.startswith("RESULT "):
-            result: dict[str, Any] = json.loads(line[len("RESULT "):])
+            result: dict[str, Any] = json.loads(line[len("RESULT ") :])
             if "error" in result and err:
                 result["stderr_tail"] = err[-2000:]
             return result
-    return {"error": f"the worker exited with {proc.returncode} and no result",
-            "stderr_tail": (err or "")[-2000:]}
+    return {
+        "error": f"the worker exited with {proc.returncode} and no result",
+        "stderr_tail": (err or "")[-2000:],
+    }
 
 
 def _brief(workload: str, result: dict[str, Any]) -> str:
@@ -190,14 +224,18 @@ def _brief(workload: str, result: dict[str, Any]) -> str:
     w = WORKLOADS[workload]
     cpu = report.cpu_per_op(w, result)
     tput = report.throughput(w, result)
-    text = (f"{cpu:8.3f} {'CPU s/100MiB' if w.kind == 'logs' else 'CPU ms/op'}"
-            f"  {tput:10.1f} {'MiB/s' if w.kind == 'logs' else 'ops/s'}"
-            f"  rss {result['max_rss'] / 2**20:6.1f} MiB")
+    text = (
+        f"{cpu:8.3f} {'CPU s/100MiB' if w.kind == 'logs' else 'CPU ms/op'}"
+        f"  {tput:10.1f} {'MiB/s' if w.kind == 'logs' else 'ops/s'}"
+        f"  rss {result['max_rss'] / 2**20:6.1f} MiB"
+    )
     if "check_failed" in result:
         text += "  CHECK FAILED: " + result["check_failed"]
     if "rss_added" in result:
-        text += (f"  added {result['rss_added'] / 2**20:6.1f} MiB"
-                 f"  short {result['short_ok']}/{result['short_total']}")
+        text += (
+            f"  added {result['rss_added'] / 2**20:6.1f} MiB"
+            f"  short {result['short_ok']}/{result['short_total']}"
+        )
     return text
 
 
@@ -209,12 +247,18 @@ class _Run:
         self.run_id = uuid.uuid4().hex[:10]
 
     def spec(self, fx: dict[str, Any], workload: str, client: str, **more: Any) -> dict[str, Any]:
-        return {"workload": workload, "client": client, "socket": self.socket,
-                "run_id": self.run_id, "worker_id": uuid.uuid4().hex[:12], **fx, **more}
+        return {
+            "workload": workload,
+            "client": client,
+            "socket": self.socket,
+            "run_id": self.run_id,
+            "worker_id": uuid.uuid4().hex[:12],
+            **fx,
+            **more,
+        }
 
     def clean_worker(self, spec: dict[str, Any]) -> None:
-        _in_engine(self.host, fixtures.remove_labelled,
-                   f"{WORKER_LABEL_KEY}={spec['worker_id']}")
+        _in_engine(self.host, fixtures.remove_labelled, f"{WORKER_LABEL_KEY}={spec['worker_id']}")
 
     def fixtures(self, names: list[str]) -> dict[str, Any]:
         needs = {n for name in names for n in WORKLOADS[name].needs}
@@ -234,13 +278,21 @@ class _Run:
             fx = self.fixtures([name])
             RESULTS_DIR.mkdir(parents=True, exist_ok=True)
             out = RESULTS_DIR / f"profile-{client}-{name.replace('@', '-')}.prof"
-            spec = self.spec(fx, name, client, profile=True, profile_out=str(out),
-                             profile_timer=self.args.profile_timer)
+            spec = self.spec(
+                fx,
+                name,
+                client,
+                profile=True,
+                profile_out=str(out),
+                profile_timer=self.args.profile_timer,
+            )
             result = _run_worker(spec, show_stderr=True)
             self.clean_worker(spec)
             _say(f"\n{client} {name}: {_brief(name, result)}")
-            _say("(CPU under cProfile is inflated; compare the profile's shares, not its"
-                  " totals, with the benchmark's figures)")
+            _say(
+                "(CPU under cProfile is inflated; compare the profile's shares, not its"
+                " totals, with the benchmark's figures)"
+            )
             return 0 if "error" not in result else 1
         finally:
             self.cleanup()
@@ -253,9 +305,13 @@ class _Run:
         if args.note:
             machine["note"] = args.note
         results: dict[str, Any] = {
-            "run_id": self.run_id, "started": started.strftime("%Y-%m-%d %H:%M"),
-            "repeats": args.repeats, "workloads": args.workloads, "clients": args.clients,
-            "machine": machine, "runs": [],
+            "run_id": self.run_id,
+            "started": started.strftime("%Y-%m-%d %H:%M"),
+            "repeats": args.repeats,
+            "workloads": args.workloads,
+            "clients": args.clients,
+            "machine": machine,
+            "runs": [],
         }
         t_start = time.perf_counter()
         try:
@@ -274,10 +330,13 @@ class _Run:
                         done += 1
                         if client == "aiodock" and "transport" in result:
                             machine["aiodock_transport"] = result["transport"]
-                        results["runs"].append({"workload": name, "client": client,
-                                                "repeat": rep, "result": result})
-                        _say(f"[{done:3}/{total}] {name:12} #{rep + 1} {client:14}"
-                              f" {_brief(name, result)}")
+                        results["runs"].append(
+                            {"workload": name, "client": client, "repeat": rep, "result": result}
+                        )
+                        _say(
+                            f"[{done:3}/{total}] {name:12} #{rep + 1} {client:14}"
+                            f" {_brief(name, result)}"
+                        )
         finally:
             self.cleanup()
         machine["load_after"] = _load()

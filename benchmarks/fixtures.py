@@ -38,8 +38,11 @@ async def make_image(docker: Docker, run_id: str) -> str:
     from tests.helpers import busybox_rootfs_tar
 
     await docker.images.import_image(
-        busybox_rootfs_tar(), repo=IMAGE_REPO, tag=run_id,
-        changes=[f"LABEL {LABEL_KEY}={run_id}", 'CMD ["sh"]'])
+        busybox_rootfs_tar(),
+        repo=IMAGE_REPO,
+        tag=run_id,
+        changes=[f"LABEL {LABEL_KEY}={run_id}", 'CMD ["sh"]'],
+    )
     return f"{IMAGE_REPO}:{run_id}"
 
 
@@ -49,8 +52,12 @@ async def make_idle(docker: Docker, image: str, run_id: str) -> list[str]:
 
     async def one(i: int) -> None:
         c = await docker.containers.create(
-            image, ["sh", "-c", "echo ready; exec sleep 3600"], name=None,
-            labels={LABEL_KEY: run_id, f"{LABEL_KEY}.role": "idle"}, host_config=_NO_NETWORK)
+            image,
+            ["sh", "-c", "echo ready; exec sleep 3600"],
+            name=None,
+            labels={LABEL_KEY: run_id, f"{LABEL_KEY}.role": "idle"},
+            host_config=_NO_NETWORK,
+        )
         ids.append(c.id)
         await c.start()
 
@@ -69,8 +76,11 @@ async def make_logs(docker: Docker, image: str, run_id: str) -> str:
     """Run the container that writes LOG_BYTES of logs; return its id once it has exited."""
     script = f"yes {_pattern_line()} | head -c {LOG_BYTES}"
     c = await docker.containers.create(
-        image, ["sh", "-c", script],
-        labels={LABEL_KEY: run_id, f"{LABEL_KEY}.role": "logs"}, host_config=_NO_NETWORK)
+        image,
+        ["sh", "-c", script],
+        labels={LABEL_KEY: run_id, f"{LABEL_KEY}.role": "logs"},
+        host_config=_NO_NETWORK,
+    )
     await c.start()
     with anyio.fail_after(600):
         result = await c.wait()

@@ -46,8 +46,7 @@ class _Connection(asyncio.Protocol):
         self._buf = bytearray()
         self._reset(None, None)
 
-    def _reset(self, done: asyncio.Future[tuple[int, bytes]] | None,
-               sink: DataSink | None) -> None:
+    def _reset(self, done: asyncio.Future[tuple[int, bytes]] | None, sink: DataSink | None) -> None:
         self._done = done
         self._sink = sink
         self._state = "head"
@@ -229,15 +228,21 @@ class RawHTTP:
         if conn.transport is not None and not conn.closed:
             conn.transport.close()
 
-    def _encode(self, method: str, path: str, body: bytes | None,
-                extra: bytes) -> bytes:
+    def _encode(self, method: str, path: str, body: bytes | None, extra: bytes) -> bytes:
         head = f"{method} {self._prefix}{path} HTTP/1.1\r\nHost: docker\r\n".encode()
         if body is not None:
             head += b"Content-Type: application/json\r\nContent-Length: %d\r\n" % len(body)
         return head + extra + b"\r\n" + (body or b"")
 
-    async def request(self, method: str, path: str, *, body: bytes | None = None,
-                      sink: DataSink | None = None, upgrade: bool = False) -> tuple[int, bytes]:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        sink: DataSink | None = None,
+        upgrade: bool = False,
+    ) -> tuple[int, bytes]:
         """Send one request; return ``(status, body)`` (body empty when ``sink``
         took the data). Error statuses raise :class:`HTTPError`."""
         extra = b"Connection: Upgrade\r\nUpgrade: tcp\r\n" if upgrade else b""
@@ -281,7 +286,7 @@ class FrameCounter:
         pos = 0
         end = len(data)
         while end - pos >= 8:
-            size = int.from_bytes(data[pos + 4:pos + 8], "big")
+            size = int.from_bytes(data[pos + 4 : pos + 8], "big")
             if end - pos - 8 < size:
                 break
             if data[pos] == 2:

@@ -128,6 +128,7 @@ def client_names(results: dict[str, Any]) -> list[str]:
 
 # -- formatting ------------------------------------------------------------------
 
+
 def _num(x: float | None) -> str:
     if x is None:
         return "-"
@@ -170,8 +171,9 @@ def _tput_unit(w: Workload) -> str:
 def _pair_ratio(results: dict[str, Any], name: str, a: str, b: str) -> float | None:
     """Median over repeats of client a's CPU per op divided by client b's."""
     w = WORKLOADS[name]
-    runs = {(r["client"], r["repeat"]): r["result"] for r in results["runs"]
-            if r["workload"] == name}
+    runs = {
+        (r["client"], r["repeat"]): r["result"] for r in results["runs"] if r["workload"] == name
+    }
     ratios = []
     for rep in range(results["repeats"]):
         ra, rb = runs.get((a, rep)), runs.get((b, rep))
@@ -202,9 +204,11 @@ def markdown(results: dict[str, Any], summary: dict[str, dict[str, Cell]]) -> st
         if pair:
             row.append(_ratio(_pair_ratio(results, name, "aiodock", "aiodocker")))
         rows.append(row)
-    parts.append("**Client CPU per operation** (user+sys of the client process, median;"
-                 " in brackets the median of the per-repeat ratios to raw; lower is better)\n\n"
-                 + _table(header, rows))
+    parts.append(
+        "**Client CPU per operation** (user+sys of the client process, median;"
+        " in brackets the median of the per-repeat ratios to raw; lower is better)\n\n"
+        + _table(header, rows)
+    )
 
     header = ["workload", "unit", *titles]
     rows = []
@@ -213,19 +217,22 @@ def markdown(results: dict[str, Any], summary: dict[str, dict[str, Cell]]) -> st
         if w.memory:
             continue
         row = [f"`{name}`", _tput_unit(w)]
-        row += [_cell(cells[c].throughput, cells[c].throughput_ratio, c, cells[c])
-                for c in clients]
+        row += [_cell(cells[c].throughput, cells[c].throughput_ratio, c, cells[c]) for c in clients]
         rows.append(row)
     if rows:
-        parts.append("**Throughput** (median; in brackets the ratio to raw; higher is better)"
-                     "\n\n" + _table(header, rows))
+        parts.append(
+            "**Throughput** (median; in brackets the ratio to raw; higher is better)"
+            "\n\n" + _table(header, rows)
+        )
 
     mem = [n for n in summary if WORKLOADS[n].memory]
     if mem:
         rows = []
         for name in mem:
-            for label, attr in (("RSS added, MiB", "rss_added_mib"),
-                                ("short requests completed", "short_ok")):
+            for label, attr in (
+                ("RSS added, MiB", "rss_added_mib"),
+                ("short requests completed", "short_ok"),
+            ):
                 row = [f"`{name}`", label]
                 for c in clients:
                     cell = summary[name][c]
@@ -235,26 +242,42 @@ def markdown(results: dict[str, Any], summary: dict[str, dict[str, Cell]]) -> st
                     else:
                         row.append(value if isinstance(value, str) else _num(value))
                 rows.append(row)
-        parts.append("**Memory** (RSS added while the streams are open, median; short"
-                     " requests (pings and inspects) made meanwhile, per repeat)\n\n"
-                     + _table(["workload", "figure", *titles], rows))
+        parts.append(
+            "**Memory** (RSS added while the streams are open, median; short"
+            " requests (pings and inspects) made meanwhile, per repeat)\n\n"
+            + _table(["workload", "figure", *titles], rows)
+        )
 
-    rows = [[f"`{name}`", *(_num(cells[c].peak_rss_mib) for c in clients)]
-            for name, cells in summary.items()]
-    parts.append("**Peak RSS of the worker process, MiB** (VmHWM at the end of the run, median)\n\n"
-                 + _table(["workload", *titles], rows))
+    rows = [
+        [f"`{name}`", *(_num(cells[c].peak_rss_mib) for c in clients)]
+        for name, cells in summary.items()
+    ]
+    parts.append(
+        "**Peak RSS of the worker process, MiB** (VmHWM at the end of the run, median)\n\n"
+        + _table(["workload", *titles], rows)
+    )
 
-    failures = [f"- `{name}`, {CLIENT_TITLES[c]}: {len(cell.errors)} of {results['repeats']}"
-                f" repeats failed: {cell.errors[0]}"
-                for name, cells in summary.items() for c, cell in cells.items() if cell.errors]
+    failures = [
+        f"- `{name}`, {CLIENT_TITLES[c]}: {len(cell.errors)} of {results['repeats']}"
+        f" repeats failed: {cell.errors[0]}"
+        for name, cells in summary.items()
+        for c, cell in cells.items()
+        if cell.errors
+    ]
     if failures:
         parts.append("**Failed runs**\n\n" + "\n".join(failures))
-    checks = [f"- `{name}`, {CLIENT_TITLES[c]}: {len(cell.checks)} of {results['repeats']}"
-              f" repeats failed a check: {cell.checks[0]}"
-              for name, cells in summary.items() for c, cell in cells.items() if cell.checks]
+    checks = [
+        f"- `{name}`, {CLIENT_TITLES[c]}: {len(cell.checks)} of {results['repeats']}"
+        f" repeats failed a check: {cell.checks[0]}"
+        for name, cells in summary.items()
+        for c, cell in cells.items()
+        if cell.checks
+    ]
     if checks:
-        parts.append("**Failed checks** (the run completed; its CPU is counted above, its"
-                     " throughput is not)\n\n" + "\n".join(checks))
+        parts.append(
+            "**Failed checks** (the run completed; its CPU is counted above, its"
+            " throughput is not)\n\n" + "\n".join(checks)
+        )
     return "\n\n".join(parts) + "\n"
 
 
@@ -289,8 +312,12 @@ def chart(results: dict[str, Any], summary: dict[str, dict[str, Cell]], path: Pa
     tput_names = [n for n in names if not WORKLOADS[n].memory]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(max(10, len(names) * 0.9), 9))
     width = 0.8 / max(len(clients), 1)
-    colors = {"aiodock": "#1f77b4", "aiodock-httpx": "#9ecae1", "aiodocker": "#ff7f0e",
-              "docker-py": "#7f7f7f"}
+    colors = {
+        "aiodock": "#1f77b4",
+        "aiodock-httpx": "#9ecae1",
+        "aiodocker": "#ff7f0e",
+        "docker-py": "#7f7f7f",
+    }
     for ax, rows, attr, title in (
         (ax1, names, "cpu_ratio", "client CPU per operation, ratio to raw (lower is better)"),
         (ax2, tput_names, "throughput_ratio", "throughput, ratio to raw (higher is better)"),
@@ -298,14 +325,12 @@ def chart(results: dict[str, Any], summary: dict[str, dict[str, Cell]], path: Pa
         for i, client in enumerate(clients):
             values = [getattr(summary[n][client], attr) or 0.0 for n in rows]
             xs = [j + (i - (len(clients) - 1) / 2) * width for j in range(len(rows))]
-            ax.bar(xs, values, width, label=CLIENT_TITLES[client],
-                   color=colors.get(client))
+            ax.bar(xs, values, width, label=CLIENT_TITLES[client], color=colors.get(client))
         ax.axhline(1.0, color="black", linewidth=1, label="raw = 1.0")
         if attr == "cpu_ratio":
             ax.axhline(1.5, color="green", linestyle="--", linewidth=1, label="target 1.5x raw")
             ax.set_yscale("log")
-            top = max([getattr(summary[n][c], attr) or 1.0 for n in rows for c in clients]
-                      + [2.0])
+            top = max([getattr(summary[n][c], attr) or 1.0 for n in rows for c in clients] + [2.0])
             ticks = [t for t in (0.5, 1, 1.5, 2, 3, 5, 10, 20, 50, 100, 200) if t <= top * 1.2]
             ax.set_yticks(ticks)
             ax.set_yticklabels([f"{t:g}x" for t in ticks])
@@ -315,16 +340,18 @@ def chart(results: dict[str, Any], summary: dict[str, dict[str, Cell]], path: Pa
         ax.set_title(title)
         ax.grid(axis="y", alpha=0.3)
     ax1.legend(fontsize=8, ncol=3)
-    fig.suptitle(f"aiodock benchmarks, {results['started'][:10]}, median of"
-                 f" {results['repeats']} repeats")
+    fig.suptitle(
+        f"aiodock benchmarks, {results['started'][:10]}, median of {results['repeats']} repeats"
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def doc_block(results: dict[str, Any], summary: dict[str, dict[str, Cell]],
-              chart_ref: str | None) -> str:
+def doc_block(
+    results: dict[str, Any], summary: dict[str, dict[str, Cell]], chart_ref: str | None
+) -> str:
     """The generated part of docs/performance.md (between the markers)."""
     body = ["### The run\n", machine_text(results), "", markdown(results, summary)]
     if chart_ref:

@@ -37,8 +37,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     client = spec["client"]
     if client == "aiodock-httpx":
         spec = {**spec, "transport": "httpx"}
-    meter = Meter(profile=bool(spec.get("profile")),
-                  profile_timer=spec.get("profile_timer", "cpu"))
+    meter = Meter(profile=bool(spec.get("profile")), profile_timer=spec.get("profile_timer", "cpu"))
     driver = importlib.import_module(f"benchmarks.drivers.{DRIVERS[client]}")
     extra = driver.run(workload, spec, meter)
     result: dict[str, Any] = {**meter.result(), **extra}
@@ -56,8 +55,10 @@ def _print_profile(profile: Any, spec: dict[str, Any]) -> None:
     if path:
         profile.dump_stats(path)
     for key in ("tottime", "cumulative"):
-        print(f"\n=== {spec['client']} {spec['workload']}: top {PROFILE_TOP} by {key} ===",
-              file=sys.stderr)
+        print(
+            f"\n=== {spec['client']} {spec['workload']}: top {PROFILE_TOP} by {key} ===",
+            file=sys.stderr,
+        )
         stats = pstats.Stats(profile, stream=sys.stderr)
         stats.sort_stats(key).print_stats(PROFILE_TOP)
     if path:

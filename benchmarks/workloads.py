@@ -66,36 +66,81 @@ class Workload:
 def _all() -> list[Workload]:
     items: list[Workload] = []
     for conc, n in ((1, 8), (10, 20), (30, 60)):
-        items.append(Workload(
-            f"lifecycle@{conc}", "lifecycle",
-            f"lifecycle (create, start, kill, wait, remove), {n} containers, concurrency {conc}",
-            {"containers": n, "concurrency": conc}, "container"))
+        items.append(
+            Workload(
+                f"lifecycle@{conc}",
+                "lifecycle",
+                f"lifecycle (create, start, kill, wait, remove), {n} containers, concurrency {conc}",
+                {"containers": n, "concurrency": conc},
+                "container",
+            )
+        )
     for kind, path_title, counts in (
         ("list", "GET /containers/json (20 containers)", (200, 1000)),
         ("ping", "GET /_ping", (500, 3000)),
         ("inspect", "container inspect", (300, 2000)),
     ):
         for conc, n in zip((1, 50), counts, strict=True):
-            items.append(Workload(
-                f"{kind}@{conc}", kind, f"{path_title}, {n} requests, concurrency {conc}",
-                {"requests": n, "concurrency": conc}, "request", needs=("idle",)))
-    items.append(Workload(
-        "exec@20", "exec", "300 execs of `true` (create, start, inspect), concurrency 20",
-        {"execs": 300, "concurrency": 20}, "exec", needs=("idle",)))
-    items.append(Workload(
-        "logs", "logs", "read 200 MiB of multiplexed logs (1 KiB lines)",
-        {"bytes": LOG_BYTES}, "MiB", needs=("logs",)))
-    items.append(Workload(
-        "events", "events",
-        "events subscription during a 30-container lifecycle (concurrency 30)",
-        {"containers": 30, "concurrency": 30}, "container"))
-    items.append(Workload(
-        "mem-events", "mem_events", "1,000 concurrent events subscriptions",
-        {"streams": 1000, "short_requests": 40}, "stream", memory=True))
-    items.append(Workload(
-        "mem-logs", "mem_logs", "200 concurrent logs(follow=True) streams (10 on each of 20)",
-        {"streams": 200, "per_container": 10, "short_requests": 40}, "stream",
-        needs=("idle",), memory=True))
+            items.append(
+                Workload(
+                    f"{kind}@{conc}",
+                    kind,
+                    f"{path_title}, {n} requests, concurrency {conc}",
+                    {"requests": n, "concurrency": conc},
+                    "request",
+                    needs=("idle",),
+                )
+            )
+    items.append(
+        Workload(
+            "exec@20",
+            "exec",
+            "300 execs of `true` (create, start, inspect), concurrency 20",
+            {"execs": 300, "concurrency": 20},
+            "exec",
+            needs=("idle",),
+        )
+    )
+    items.append(
+        Workload(
+            "logs",
+            "logs",
+            "read 200 MiB of multiplexed logs (1 KiB lines)",
+            {"bytes": LOG_BYTES},
+            "MiB",
+            needs=("logs",),
+        )
+    )
+    items.append(
+        Workload(
+            "events",
+            "events",
+            "events subscription during a 30-container lifecycle (concurrency 30)",
+            {"containers": 30, "concurrency": 30},
+            "container",
+        )
+    )
+    items.append(
+        Workload(
+            "mem-events",
+            "mem_events",
+            "1,000 concurrent events subscriptions",
+            {"streams": 1000, "short_requests": 40},
+            "stream",
+            memory=True,
+        )
+    )
+    items.append(
+        Workload(
+            "mem-logs",
+            "mem_logs",
+            "200 concurrent logs(follow=True) streams (10 on each of 20)",
+            {"streams": 200, "per_container": 10, "short_requests": 40},
+            "stream",
+            needs=("idle",),
+            memory=True,
+        )
+    )
     return items
 
 

@@ -55,8 +55,9 @@ def say(text: str) -> None:
 def busybox_rootfs() -> bytes:
     """A root file system tar: the static busybox and a link per applet."""
     busybox = shutil.which("busybox") or "/bin/busybox"
-    applets = subprocess.run([busybox, "--list"], capture_output=True, text=True,
-                             check=True).stdout.split()
+    applets = subprocess.run(
+        [busybox, "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for directory in ("bin", "tmp", "etc", "proc", "sys", "dev", "data", "config"):
@@ -97,8 +98,10 @@ async def ps(docker: Docker, container: Container) -> str:
     labelled = {"label": f"aiodock.demo={RUN}"}
     running = {c.id for c in await docker.containers.list(filters=labelled)}
     every = {c.id for c in await docker.containers.list(all=True, filters=labelled)}
-    return (f"docker ps: {'listed' if container.id in running else 'not listed'},"
-            f" docker ps --all: {'listed' if container.id in every else 'not listed'}")
+    return (
+        f"docker ps: {'listed' if container.id in running else 'not listed'},"
+        f" docker ps --all: {'listed' if container.id in every else 'not listed'}"
+    )
 
 
 async def state(container: Container) -> str:
@@ -142,24 +145,30 @@ async def main() -> None:
 
         # -- the image: make it, push it, remove it, pull it back ---------------
         say("\n== image")
-        await cleanup.enter_async_context(removing(
-            LOCAL_IMAGE, lambda: docker.images.remove(LOCAL_IMAGE, force=True)))
+        await cleanup.enter_async_context(
+            removing(LOCAL_IMAGE, lambda: docker.images.remove(LOCAL_IMAGE, force=True))
+        )
         [image_id] = await docker.images.import_image(
-            busybox_rootfs(), repo=LOCAL_IMAGE, changes=['CMD ["sh"]'])
+            busybox_rootfs(), repo=LOCAL_IMAGE, changes=['CMD ["sh"]']
+        )
         say(f"made {LOCAL_IMAGE} ({image_id[:19]}) from the host's busybox")
-        await cleanup.enter_async_context(removing(
-            IMAGE, lambda: docker.images.remove(IMAGE, force=True)))
+        await cleanup.enter_async_context(
+            removing(IMAGE, lambda: docker.images.remove(IMAGE, force=True))
+        )
         await docker.images.tag(LOCAL_IMAGE, REPOSITORY, RUN)
         say(f"tagged it {IMAGE}")
         pushed = await docker.images.push(IMAGE)
-        await cleanup.enter_async_context(removing(
-            f"{IMAGE} in the registry", lambda: delete_from_registry(pushed.digest)))
+        await cleanup.enter_async_context(
+            removing(f"{IMAGE} in the registry", lambda: delete_from_registry(pushed.digest))
+        )
         say(f"pushed {IMAGE}: digest {pushed.digest}, {pushed.size} bytes of manifest")
         await docker.images.remove(IMAGE)
         await docker.images.remove(LOCAL_IMAGE)
         listed = {tag for image in await docker.images.list() for tag in image.repo_tags or []}
-        say(f"removed it locally: docker images {'still' if IMAGE in listed else 'no longer'}"
-            " lists it")
+        say(
+            f"removed it locally: docker images {'still' if IMAGE in listed else 'no longer'}"
+            " lists it"
+        )
         say(f"pulling {IMAGE} back:")
         await pull_with_progress(docker, IMAGE)
         pulled = await docker.images.inspect(IMAGE)
@@ -168,12 +177,14 @@ async def main() -> None:
         # -- what the container gets: a network, a volume, a host directory -----
         say("\n== network, volume, bind mount")
         network = await docker.networks.create(NETWORK, driver="bridge", labels=LABELS)
-        await cleanup.enter_async_context(removing(
-            NETWORK, lambda: docker.networks.remove(NETWORK)))
+        await cleanup.enter_async_context(
+            removing(NETWORK, lambda: docker.networks.remove(NETWORK))
+        )
         say(f"user-defined network {NETWORK} ({(network.id or '')[:12]})")
         volume = await docker.volumes.create(VOLUME, labels=LABELS)
-        await cleanup.enter_async_context(removing(
-            VOLUME, lambda: docker.volumes.remove(VOLUME, force=True)))
+        await cleanup.enter_async_context(
+            removing(VOLUME, lambda: docker.volumes.remove(VOLUME, force=True))
+        )
         say(f"named volume {volume.name} at {volume.mountpoint}")
         host_dir = Path(tempfile.mkdtemp(prefix="aiodock-demo-"))
         cleanup.callback(shutil.rmtree, host_dir, ignore_errors=True)
@@ -182,22 +193,31 @@ async def main() -> None:
 
         # -- the container's lifecycle ------------------------------------------
         say("\n== container")
-        script = ('trap "echo stopping on SIGTERM; exit 0" TERM; cat /config/motd;'
-                  ' echo "hello from $GREETING" > /data/hello; echo wrote /data/hello;'
-                  ' sleep 300 & wait $!')
+        script = (
+            'trap "echo stopping on SIGTERM; exit 0" TERM; cat /config/motd;'
+            ' echo "hello from $GREETING" > /data/hello; echo wrote /data/hello;'
+            " sleep 300 & wait $!"
+        )
         container = await docker.containers.create(
-            IMAGE, ["sh", "-c", script], name=CONTAINER,
-            env={"GREETING": "aiodock"}, labels=LABELS,
-            network=NETWORK, network_aliases=["demo"],
+            IMAGE,
+            ["sh", "-c", script],
+            name=CONTAINER,
+            env={"GREETING": "aiodock"},
+            labels=LABELS,
+            network=NETWORK,
+            network_aliases=["demo"],
             host_config=HostConfig(binds=[f"{host_dir}:/config:ro", f"{VOLUME}:/data"]),
         )
-        await cleanup.enter_async_context(removing(
-            CONTAINER, lambda: docker.containers.remove(container.id, force=True)))
+        await cleanup.enter_async_context(
+            removing(CONTAINER, lambda: docker.containers.remove(container.id, force=True))
+        )
         info = await container.inspect()
         assert info.config is not None and info.host_config is not None
         say(f"created {CONTAINER} ({container.id[:12]}): {await state(container)}")
-        say(f"  env {[e for e in info.config.env or [] if e.startswith('GREETING=')]},"
-            f" binds {info.host_config.binds}")
+        say(
+            f"  env {[e for e in info.config.env or [] if e.startswith('GREETING=')]},"
+            f" binds {info.host_config.binds}"
+        )
         say(f"  {await ps(docker, container)}")
 
         await container.start()
@@ -233,12 +253,16 @@ async def main() -> None:
         # -- the volume outlived it; then remove the image ----------------------
         say("\n== after the container")
         result = await docker.containers.run(
-            IMAGE, ["cat", "/data/hello"], labels=LABELS,
-            host_config=HostConfig(binds=[f"{VOLUME}:/data:ro"]))
+            IMAGE,
+            ["cat", "/data/hello"],
+            labels=LABELS,
+            host_config=HostConfig(binds=[f"{VOLUME}:/data:ro"]),
+        )
         say(f"the volume outlived its writer: {result.stdout.decode().strip()!r}")
         removed = await docker.images.remove(IMAGE)
-        steps = [f"untagged {s.untagged}" if s.untagged else f"deleted {s.deleted}"
-                 for s in removed]
+        steps = [
+            f"untagged {s.untagged}" if s.untagged else f"deleted {s.deleted}" for s in removed
+        ]
         say(f"removed the image: {', '.join(steps)}")
     say("\ncleaned up: the network, the volume, the host directory and the registry's copy")
 

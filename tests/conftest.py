@@ -108,14 +108,17 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
         async with Docker(f"unix://{path}") as client:
             api = client._api
             filters = json.dumps(LABEL_FILTER)
-            containers = await api.get(list, "/containers/json",
-                                       params={"all": True, "filters": filters})
+            containers = await api.get(
+                list, "/containers/json", params={"all": True, "filters": filters}
+            )
             for c in containers:
-                await api.request("DELETE", f"/containers/{c['Id']}",
-                                  params={"force": True, "v": True})
+                await api.request(
+                    "DELETE", f"/containers/{c['Id']}", params={"force": True, "v": True}
+                )
             for kind in ("networks", "volumes"):
-                await api.request("POST", f"/{kind}/prune", params={"filters": filters},
-                                  timeout=None)
+                await api.request(
+                    "POST", f"/{kind}/prune", params={"filters": filters}, timeout=None
+                )
             images = await api.get(list, "/images/json", params={"filters": filters})
             for image in images:
                 await api.request("DELETE", f"/images/{image['Id']}", params={"force": True})

@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 import anyio
 import anyio.abc
 
-_STREAM_ERRORS = (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError,
-                  OSError)
+_STREAM_ERRORS = (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError, OSError)
 
 
 class Fault(enum.Enum):
@@ -49,8 +48,15 @@ class Fault(enum.Enum):
     CLOSE_ON_ACCEPT = "close the connection right after accepting it"
 
 
-BODY_FAULTS = frozenset({Fault.CUT_MID_BODY, Fault.CUT_MID_CHUNK, Fault.CUT_MID_FRAME,
-                         Fault.TRUNCATED_CHUNK_SIZE, Fault.MALFORMED_CHUNK_SIZE})
+BODY_FAULTS = frozenset(
+    {
+        Fault.CUT_MID_BODY,
+        Fault.CUT_MID_CHUNK,
+        Fault.CUT_MID_FRAME,
+        Fault.TRUNCATED_CHUNK_SIZE,
+        Fault.MALFORMED_CHUNK_SIZE,
+    }
+)
 GARBAGE = b"\x00\xffSSH-2.0-not-http \x07\x08garbage\r\n\r\nmore garbage\r\n\r\n"
 ERROR_PAGE = b"<html><body><h1>502 upstream crashed</h1></body></html>"
 
@@ -82,8 +88,15 @@ class FaultProxy:
     """Relay every answer body (and hijacked output) three bytes at a time,
     so a client that stops at a random moment stops inside a frame."""
 
-    def inject(self, fault: Fault, *, path: str = "", method: str | None = None,
-               times: int = 1, delay: float = 2.0) -> None:
+    def inject(
+        self,
+        fault: Fault,
+        *,
+        path: str = "",
+        method: str | None = None,
+        times: int = 1,
+        delay: float = 2.0,
+    ) -> None:
         """Arm ``fault`` for the next ``times`` requests whose path contains
         ``path``. ``CLOSE_ON_ACCEPT`` applies to the next ``times`` accepted
         connections, and first closes the kept-alive ones (those still
@@ -180,8 +193,13 @@ class FaultProxy:
             _shutdown(client)
             await client.aclose()
 
-    async def _answer(self, client_reader: _Reader, client: anyio.abc.SocketStream,
-                      engine: anyio.abc.SocketStream, fault: Fault | None) -> bool:
+    async def _answer(
+        self,
+        client_reader: _Reader,
+        client: anyio.abc.SocketStream,
+        engine: anyio.abc.SocketStream,
+        fault: Fault | None,
+    ) -> bool:
         """Relay one answer; ``False`` when the connection must end."""
         engine_reader = _Reader(engine)
         head = await engine_reader.until(b"\r\n\r\n")
@@ -189,8 +207,10 @@ class FaultProxy:
             return False
         status_line, _, rest = head.partition(b"\r\n")
         header_lines = [line for line in rest.split(b"\r\n") if line]
-        headers = {k.strip().lower(): v.strip() for k, _, v in
-                   (line.partition(b":") for line in header_lines)}
+        headers = {
+            k.strip().lower(): v.strip()
+            for k, _, v in (line.partition(b":") for line in header_lines)
+        }
         status = int(status_line.split(b" ")[1])
         if status == 101:
             await client.send(head + b"\r\n\r\n")
@@ -204,8 +224,9 @@ class FaultProxy:
             await _wait_for_eof(client_reader)
             return False
         if fault in BODY_FAULTS and not no_body:
-            await self._faulty_body(client, engine_reader, status_line, header_lines, chunked,
-                                    length, fault)
+            await self._faulty_body(
+                client, engine_reader, status_line, header_lines, chunked, length, fault
+            )
             return False
         await client.send(head + b"\r\n\r\n")
         if no_body:
@@ -222,8 +243,13 @@ class FaultProxy:
             return False
         return headers.get(b"connection", b"").lower() != b"close"
 
-    async def _relay_body(self, client: anyio.abc.SocketStream, engine_reader: _Reader,
-                          chunked: bool, length: int | None) -> None:
+    async def _relay_body(
+        self,
+        client: anyio.abc.SocketStream,
+        engine_reader: _Reader,
+        chunked: bool,
+        length: int | None,
+    ) -> None:
         if chunked:
             async for piece in _dechunk(engine_reader):
                 for part in self._parts(piece):
@@ -242,16 +268,29 @@ class FaultProxy:
                     await client.send(part)
                     await self._pause()
 
-    async def _faulty_body(self, client: anyio.abc.SocketStream, engine_reader: _Reader,
-                           status_line: bytes, header_lines: list[bytes], chunked: bool,
-                           length: int | None, fault: Fault) -> None:
+    async def _faulty_body(
+        self,
+        client: anyio.abc.SocketStream,
+        engine_reader: _Reader,
+        status_line: bytes,
+        header_lines: list[bytes],
+        chunked: bool,
+        length: int | None,
+        fault: Fault,
+    ) -> None:
         body = await _first_body_bytes(engine_reader, chunked, length, want=64)
         if fault is Fault.CUT_MID_BODY and not chunked:
-            await client.send(b"\r\n".join([status_line, *header_lines]) + b"\r\n\r\n"
-                              + body[: max(1, len(body) // 2)])
+            await client.send(
+                b"\r\n".join([status_line, *header_lines])
+                + b"\r\n\r\n"
+                + body[: max(1, len(body) // 2)]
+            )
             return
-        kept = [line for line in header_lines
-                if not line.lower().startswith((b"content-length:", b"transfer-encoding:"))]
+        kept = [
+            line
+            for line in header_lines
+            if not line.lower().startswith((b"content-length:", b"transfer-encoding:"))
+        ]
         out = b"\r\n".join([status_line, *kept, b"Transfer-Encoding: chunked"]) + b"\r\n\r\n"
         if fault is Fault.CUT_MID_BODY:
             out += b"%x\r\n%b\r\n" % (len(body), body)  # whole chunks, then nothing
@@ -267,9 +306,14 @@ class FaultProxy:
             out += b"zz-not-hex\r\n" + body + b"\r\n"
         await client.send(out)
 
-    async def _relay_upgraded(self, client_reader: _Reader, client: anyio.abc.SocketStream,
-                              engine_reader: _Reader, engine: anyio.abc.SocketStream,
-                              fault: Fault | None) -> None:
+    async def _relay_upgraded(
+        self,
+        client_reader: _Reader,
+        client: anyio.abc.SocketStream,
+        engine_reader: _Reader,
+        engine: anyio.abc.SocketStream,
+        fault: Fault | None,
+    ) -> None:
         """Relay a hijacked connection both ways (with its fault, if any)."""
         if fault is Fault.STALL_AFTER_HEADERS:
             await _wait_for_eof(client_reader)
@@ -305,7 +349,7 @@ class FaultProxy:
     def _parts(self, data: bytes) -> list[bytes]:
         if not self.dribble:
             return [data]
-        return [data[i:i + 3] for i in range(0, len(data), 3)]
+        return [data[i : i + 3] for i in range(0, len(data), 3)]
 
     async def _pause(self) -> None:
         if self.dribble:
@@ -334,7 +378,7 @@ class _Reader:
             if not await self._fill():
                 return None
         out = bytes(self.buffer[:end])
-        del self.buffer[:end + len(marker)]
+        del self.buffer[: end + len(marker)]
         return out
 
     async def exactly(self, size: int) -> bytes | None:
@@ -381,8 +425,7 @@ async def _dechunk(reader: _Reader) -> AsyncIterator[bytes]:
         yield data
 
 
-async def _first_body_bytes(reader: _Reader, chunked: bool, length: int | None,
-                            want: int) -> bytes:
+async def _first_body_bytes(reader: _Reader, chunked: bool, length: int | None, want: int) -> bytes:
     """At least ``want`` bytes of the decoded body (fewer if it ends first)."""
     body = b""
     if chunked:

@@ -25,16 +25,29 @@ TEST_IMAGE = f"{TEST_IMAGE_REPO}:{RUN_ID}"
 
 BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 # Directories a bare busybox tree lacks but containers and tests expect.
-ROOTFS_DIRS = ("bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr/bin", "var",
-               "var/tmp", "data")
+ROOTFS_DIRS = (
+    "bin",
+    "dev",
+    "etc",
+    "home",
+    "proc",
+    "root",
+    "sys",
+    "tmp",
+    "usr/bin",
+    "var",
+    "var/tmp",
+    "data",
+)
 
 
 def busybox_path() -> Path:
     for candidate in BUSYBOX_CANDIDATES:
         path = Path(candidate)
         if path.is_file():
-            out = subprocess.run(["file", "-L", str(path)], capture_output=True, text=True,
-                                 check=False).stdout
+            out = subprocess.run(
+                ["file", "-L", str(path)], capture_output=True, text=True, check=False
+            ).stdout
             if "dynamically linked" not in out:
                 return path
     raise RuntimeError(
@@ -46,8 +59,9 @@ def busybox_path() -> Path:
 def busybox_rootfs_tar() -> bytes:
     """A tiny root file system: static busybox, its applet links, the usual dirs."""
     busybox = busybox_path()
-    applets = subprocess.run([str(busybox), "--list"], capture_output=True, text=True,
-                             check=True).stdout.split()
+    applets = subprocess.run(
+        [str(busybox), "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for directory in ROOTFS_DIRS:
@@ -68,8 +82,10 @@ def busybox_rootfs_tar() -> bytes:
             link.linkname = "busybox"
             tar.addfile(link)
         for name, text in (
-            ("etc/passwd",
-             "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/sh\n"),
+            (
+                "etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/sh\n",
+            ),
             ("etc/group", "root:x:0:\nnogroup:x:65534:\n"),
         ):
             raw = text.encode()

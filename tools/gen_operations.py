@@ -198,8 +198,12 @@ def render(endpoints: Sequence[Endpoint]) -> str:
         "",
     ]
     for tag, title in SECTIONS.items():
-        lines += [f"## {title}", "", "| Operation | HTTP | aiodock | docker CLI |",
-                  "| --- | --- | --- | --- |"]
+        lines += [
+            f"## {title}",
+            "",
+            "| Operation | HTTP | aiodock | docker CLI |",
+            "| --- | --- | --- | --- |",
+        ]
         for e in sorted((e for e in endpoints if e.tag == tag), key=lambda e: e.operation_id):
             http = f"`{e.method} {e.path}`"
             if e.operation_id in found:
@@ -213,8 +217,12 @@ def render(endpoints: Sequence[Endpoint]) -> str:
         lines.append("")
     others = [e for e in endpoints if e.tag not in SECTIONS]
     if others:
-        lines += ["## Not implemented yet", "",
-                  "Swarm mode, plugins and sessions have no methods yet:", ""]
+        lines += [
+            "## Not implemented yet",
+            "",
+            "Swarm mode, plugins and sessions have no methods yet:",
+            "",
+        ]
         tags: dict[str, list[str]] = {}
         for e in others:
             tags.setdefault(e.tag, []).append(f"`{e.operation_id}`")
@@ -234,8 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = args.output.read_text() if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is out of date: run python tools/gen_operations.py",
-                  file=sys.stderr)
+            print(
+                f"{args.output} is out of date: run python tools/gen_operations.py", file=sys.stderr
+            )
             return 1
         return 0
     args.output.write_text(text)

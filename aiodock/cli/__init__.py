@@ -18,9 +18,7 @@ from collections.abc import Sequence
 
 __all__ = ["main"]
 
-MISSING_EXTRA = (
-    "aiodock: the command needs the 'cli' extra (rich): pip install aiodock[cli]"
-)
+MISSING_EXTRA = "aiodock: the command needs the 'cli' extra (rich): pip install aiodock[cli]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -50,14 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="aiodock",
         description="The docker CLI's everyday commands, on the aiodock library.",
     )
-    parser.add_argument("-H", "--host", metavar="URL",
-                        help="the engine (unix:///var/run/docker.sock, tcp://host:2376;"
-                             " default: DOCKER_HOST, then the current context)")
+    parser.add_argument(
+        "-H",
+        "--host",
+        metavar="URL",
+        help="the engine (unix:///var/run/docker.sock, tcp://host:2376;"
+        " default: DOCKER_HOST, then the current context)",
+    )
     parser.add_argument("-c", "--context", dest="docker_context", help="use this docker context")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     parser.add_argument("--version", action="version", version=f"aiodock {__version__}")
-    commands = parser.add_subparsers(dest="command_name", metavar="COMMAND", required=True,
-                                     parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command_name", metavar="COMMAND", required=True, parser_class=_Parser
+    )
     for module in (containers, create_run, inspect, stats, images, networks, volumes, system):
         module.register(commands)
     return parser

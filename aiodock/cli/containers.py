@@ -21,7 +21,7 @@ _COMMAND_WIDTH = 20
 def _command(summary: ContainerSummary, truncate: bool) -> str:
     text = summary.command or ""
     if truncate and len(text) > _COMMAND_WIDTH:
-        text = text[:_COMMAND_WIDTH - 1] + "…"
+        text = text[: _COMMAND_WIDTH - 1] + "…"
     return f'"{text}"'
 
 
@@ -83,8 +83,9 @@ async def ps(ctx: CLIContext, args: argparse.Namespace) -> int:
         for summary in found:
             ctx.print_line(output.short_id(summary.id) if not args.no_trunc else summary.id or "")
     else:
-        ctx.print_line(output.table(PS_COLUMNS, [ps_row(s, truncate=not args.no_trunc)
-                                                 for s in found]))
+        ctx.print_line(
+            output.table(PS_COLUMNS, [ps_row(s, truncate=not args.no_trunc) for s in found])
+        )
     return 0
 
 
@@ -96,22 +97,23 @@ async def start(ctx: CLIContext, args: argparse.Namespace) -> int:
 async def stop(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock stop [-t N] CONTAINER...``."""
     containers = ctx.docker.containers
-    return await for_each(ctx, args.containers,
-                          lambda ref: containers.stop(ref, timeout=args.time))
+    return await for_each(ctx, args.containers, lambda ref: containers.stop(ref, timeout=args.time))
 
 
 async def restart(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock restart [-t N] CONTAINER...``."""
     containers = ctx.docker.containers
-    return await for_each(ctx, args.containers,
-                          lambda ref: containers.restart(ref, timeout=args.time))
+    return await for_each(
+        ctx, args.containers, lambda ref: containers.restart(ref, timeout=args.time)
+    )
 
 
 async def kill(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock kill [-s SIGNAL] CONTAINER...``."""
     containers = ctx.docker.containers
-    return await for_each(ctx, args.containers,
-                          lambda ref: containers.kill(ref, signal=args.signal))
+    return await for_each(
+        ctx, args.containers, lambda ref: containers.kill(ref, signal=args.signal)
+    )
 
 
 async def pause(ctx: CLIContext, args: argparse.Namespace) -> int:
@@ -127,16 +129,20 @@ async def unpause(ctx: CLIContext, args: argparse.Namespace) -> int:
 async def rm(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock rm [-f] [-v] CONTAINER...``."""
     containers = ctx.docker.containers
-    return await for_each(ctx, args.containers, lambda ref: containers.remove(
-        ref, force=args.force, volumes=args.volumes))
+    return await for_each(
+        ctx,
+        args.containers,
+        lambda ref: containers.remove(ref, force=args.force, volumes=args.volumes),
+    )
 
 
 async def logs(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock logs [-f] [--tail N] [-t] CONTAINER``: stdout to stdout,
     stderr to stderr, as the engine sends them."""
     tail = None if args.tail in (None, "all") else _tail(args.tail)
-    stream = ctx.docker.containers.logs(args.container, follow=args.follow, tail=tail,
-                                        timestamps=args.timestamps)
+    stream = ctx.docker.containers.logs(
+        args.container, follow=args.follow, tail=tail, timestamps=args.timestamps
+    )
     async for chunk in stream:
         ctx.write_bytes(chunk.data, stderr=chunk.stream == "stderr")
     return 0
@@ -154,8 +160,13 @@ async def exec_(ctx: CLIContext, args: argparse.Namespace) -> int:
     if not args.command:
         raise UsageError("exec needs a command to run in the container")
     async with ctx.docker.execs.session(
-        args.container, args.command, stdin=args.interactive, tty=args.tty,
-        env=options.env_entries(args.env), workdir=args.workdir, user=args.user,
+        args.container,
+        args.command,
+        stdin=args.interactive,
+        tty=args.tty,
+        env=options.env_entries(args.env),
+        workdir=args.workdir,
+        user=args.user,
     ) as session:
         with raw_terminal(args.tty and args.interactive):
             await pump(ctx, session, stdin=args.interactive)
@@ -170,12 +181,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add the container commands."""
     parser = commands.add_parser("ps", help="list containers")
     parser.add_argument("-a", "--all", action="store_true", help="show stopped ones too")
-    parser.add_argument("-f", "--filter", action="append", metavar="K=V",
-                        help="filter (label=K=V, status=exited, name=N, ...)")
+    parser.add_argument(
+        "-f",
+        "--filter",
+        action="append",
+        metavar="K=V",
+        help="filter (label=K=V, status=exited, name=N, ...)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="only IDs")
     parser.add_argument("--no-trunc", action="store_true", help="full IDs and commands")
-    parser.add_argument("--format", choices=["table", "json"], default="table",
-                        help="json: one JSON object per line")
+    parser.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="json: one JSON object per line",
+    )
     parser.add_argument("--json", action="store_true", help="the engine's JSON, as a list")
     parser.set_defaults(handler=ps)
 
@@ -188,11 +208,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         _containers_arg(parser)
         parser.set_defaults(handler=handler)
 
-    for name, handler, help_text in (("stop", stop, "stop containers"),
-                                     ("restart", restart, "restart containers")):
+    for name, handler, help_text in (
+        ("stop", stop, "stop containers"),
+        ("restart", restart, "restart containers"),
+    ):
         parser = commands.add_parser(name, help=help_text)
-        parser.add_argument("-t", "--time", type=int, metavar="N",
-                            help="seconds to wait before killing")
+        parser.add_argument(
+            "-t", "--time", type=int, metavar="N", help="seconds to wait before killing"
+        )
         _containers_arg(parser)
         parser.set_defaults(handler=handler)
 
@@ -203,8 +226,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     parser = commands.add_parser("rm", help="remove containers")
     parser.add_argument("-f", "--force", action="store_true", help="kill a running one first")
-    parser.add_argument("-v", "--volumes", action="store_true",
-                        help="also remove its anonymous volumes")
+    parser.add_argument(
+        "-v", "--volumes", action="store_true", help="also remove its anonymous volumes"
+    )
     _containers_arg(parser)
     parser.set_defaults(handler=rm)
 

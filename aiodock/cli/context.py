@@ -76,8 +76,13 @@ Handler = Callable[[CLIContext, argparse.Namespace], Awaitable[int]]
 """A command: ``async def handler(ctx, args) -> exit code``."""
 
 
-async def for_each(ctx: CLIContext, refs: list[str],
-                   action: Callable[[str], Awaitable[object]], *, echo: bool = True) -> int:
+async def for_each(
+    ctx: CLIContext,
+    refs: list[str],
+    action: Callable[[str], Awaitable[object]],
+    *,
+    echo: bool = True,
+) -> int:
     """Apply ``action`` to every ref in turn (like docker: go on after a
     failure, print each ref done, each error on stderr, exit 1 if any failed)."""
     failed = False

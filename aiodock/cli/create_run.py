@@ -23,28 +23,50 @@ _NETWORK_MODES = ("none", "host", "bridge")
 
 def add_create_arguments(parser: argparse.ArgumentParser) -> None:
     """The options ``create`` and ``run`` share (docker's letters)."""
-    parser.add_argument("-i", "--interactive", action="store_true",
-                        help="keep stdin open and feed it to the container")
+    parser.add_argument(
+        "-i",
+        "--interactive",
+        action="store_true",
+        help="keep stdin open and feed it to the container",
+    )
     parser.add_argument("-t", "--tty", action="store_true", help="allocate a TTY")
-    parser.add_argument("-e", "--env", action="append", metavar="K=V",
-                        help="set an environment variable (repeatable)")
-    parser.add_argument("-v", "--volume", action="append", metavar="SRC:DST[:ro]",
-                        help="bind a host path or a named volume (repeatable)")
-    parser.add_argument("-p", "--publish", action="append", metavar="[IP:]HOST:CONTAINER",
-                        help="publish a container port on the host (repeatable)")
-    parser.add_argument("-l", "--label", action="append", metavar="K=V",
-                        help="set a label (repeatable)")
+    parser.add_argument(
+        "-e",
+        "--env",
+        action="append",
+        metavar="K=V",
+        help="set an environment variable (repeatable)",
+    )
+    parser.add_argument(
+        "-v",
+        "--volume",
+        action="append",
+        metavar="SRC:DST[:ro]",
+        help="bind a host path or a named volume (repeatable)",
+    )
+    parser.add_argument(
+        "-p",
+        "--publish",
+        action="append",
+        metavar="[IP:]HOST:CONTAINER",
+        help="publish a container port on the host (repeatable)",
+    )
+    parser.add_argument(
+        "-l", "--label", action="append", metavar="K=V", help="set a label (repeatable)"
+    )
     parser.add_argument("--name", help="the container's name")
     parser.add_argument("--network", help="network to connect to (or none/host/bridge)")
     parser.add_argument("-w", "--workdir", help="working directory inside the container")
     parser.add_argument("-u", "--user", help="user[:group] to run as")
     parser.add_argument("--entrypoint", help="override the image's entrypoint")
     parser.add_argument("--hostname", help="the container's host name")
-    parser.add_argument("--rm", action="store_true",
-                        help="remove the container when it exits")
+    parser.add_argument("--rm", action="store_true", help="remove the container when it exits")
     parser.add_argument("image", help="the image to run")
-    parser.add_argument("command", nargs=argparse.REMAINDER,
-                        help="the command (and arguments) to run instead of the image's")
+    parser.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        help="the command (and arguments) to run instead of the image's",
+    )
 
 
 def create_arguments(args: argparse.Namespace, *, auto_remove: bool) -> dict[str, Any]:
@@ -97,8 +119,9 @@ async def run(ctx: CLIContext, args: argparse.Namespace) -> int:
         ctx.print_line(container.id)
         return 0
     try:
-        async with containers.attach(container.id, stdin=args.interactive, stdout=True,
-                                     stderr=True, tty=args.tty) as session:
+        async with containers.attach(
+            container.id, stdin=args.interactive, stdout=True, stderr=True, tty=args.tty
+        ) as session:
             await container.start()
             with raw_terminal(args.tty and args.interactive):
                 await pump(ctx, session, stdin=args.interactive)
@@ -116,7 +139,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_create_arguments(parser)
     parser.set_defaults(handler=create, error_exit=EXIT_CLIENT)
     parser = commands.add_parser("run", help="create and start a container, show its output")
-    parser.add_argument("-d", "--detach", action="store_true",
-                        help="run in the background and print the container ID")
+    parser.add_argument(
+        "-d",
+        "--detach",
+        action="store_true",
+        help="run in the background and print the container ID",
+    )
     add_create_arguments(parser)
     parser.set_defaults(handler=run, error_exit=EXIT_CLIENT)

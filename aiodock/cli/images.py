@@ -22,8 +22,15 @@ def image_rows(image: ImageSummary) -> list[list[str]]:
     rows = []
     for tag in tags:
         repository, _, name = tag.rpartition(":")
-        rows.append([repository, name, output.short_id(image.id), output.ago(image.created),
-                     output.size(image.size)])
+        rows.append(
+            [
+                repository,
+                name,
+                output.short_id(image.id),
+                output.ago(image.created),
+                output.size(image.size),
+            ]
+        )
     return rows
 
 
@@ -36,8 +43,11 @@ async def images(ctx: CLIContext, args: argparse.Namespace) -> int:
     rows = [row for image in found for row in image_rows(image)]
     if args.format == "json":
         for row in rows:
-            ctx.print_line(json.dumps(dict(zip(
-                ("Repository", "Tag", "ID", "CreatedSince", "Size"), row, strict=True))))
+            ctx.print_line(
+                json.dumps(
+                    dict(zip(("Repository", "Tag", "ID", "CreatedSince", "Size"), row, strict=True))
+                )
+            )
     elif args.quiet:
         for image_id in dict.fromkeys(row[2] for row in rows):
             ctx.print_line(image_id)
@@ -62,6 +72,7 @@ async def push(ctx: CLIContext, args: argparse.Namespace) -> int:
 
 async def rmi(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock rmi [-f] IMAGE...``: print what was untagged and deleted."""
+
     async def remove(ref: str) -> None:
         for item in await ctx.docker.images.remove(ref, force=args.force):
             if item.untagged:
@@ -99,9 +110,13 @@ async def build(ctx: CLIContext, args: argparse.Namespace) -> int:
     output as it comes; ``-q`` prints only the image ID."""
     context, dockerfile = context_and_dockerfile(args.directory, args.file)
     stream = ctx.docker.images.build(
-        context, tag=args.tag or None, dockerfile=dockerfile,
+        context,
+        tag=args.tag or None,
+        dockerfile=dockerfile,
         buildargs=options.mapping("--build-arg", args.build_arg),
-        labels=options.mapping("--label", args.label), nocache=args.no_cache, pull=args.pull,
+        labels=options.mapping("--label", args.label),
+        nocache=args.no_cache,
+        pull=args.pull,
     )
     image_id = None
     async for event in stream:
@@ -144,8 +159,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     parser = commands.add_parser("build", help="build an image from a directory")
     parser.add_argument("-t", "--tag", action="append", metavar="NAME[:TAG]")
-    parser.add_argument("-f", "--file", metavar="FILE",
-                        help="the Dockerfile (default: DIR/Dockerfile)")
+    parser.add_argument(
+        "-f", "--file", metavar="FILE", help="the Dockerfile (default: DIR/Dockerfile)"
+    )
     parser.add_argument("--build-arg", action="append", metavar="K=V")
     parser.add_argument("--label", action="append", metavar="K=V")
     parser.add_argument("--no-cache", action="store_true")

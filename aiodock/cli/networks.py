@@ -22,9 +22,15 @@ async def ls(ctx: CLIContext, args: argparse.Namespace) -> int:
         for net in found:
             ctx.print_line(output.short_id(net.id))
     else:
-        ctx.print_line(output.table(NETWORK_COLUMNS, [
-            [output.short_id(n.id), n.name or "", n.driver or "", n.scope or ""] for n in found
-        ]))
+        ctx.print_line(
+            output.table(
+                NETWORK_COLUMNS,
+                [
+                    [output.short_id(n.id), n.name or "", n.driver or "", n.scope or ""]
+                    for n in found
+                ],
+            )
+        )
     return 0
 
 
@@ -37,8 +43,12 @@ async def create(ctx: CLIContext, args: argparse.Namespace) -> int:
     elif args.gateway:
         raise UsageError("--gateway needs --subnet")
     net = await ctx.docker.networks.create(
-        args.name, driver=args.driver, internal=args.internal, attachable=args.attachable,
-        ipam=ipam, labels=options.mapping("--label", args.label),
+        args.name,
+        driver=args.driver,
+        internal=args.internal,
+        attachable=args.attachable,
+        ipam=ipam,
+        labels=options.mapping("--label", args.label),
     )
     ctx.print_line(net.id or "")
     return 0

@@ -19,10 +19,25 @@ from aiodock.models import ProgressEvent
 
 from . import output
 
-_DONE = ("Pull complete", "Already exists", "Pushed", "Layer already exists",
-         "Download complete", "Mounted from")
-_LAYER_STATUSES = (*_DONE, "Pulling fs layer", "Waiting", "Downloading", "Verifying Checksum",
-                   "Extracting", "Preparing", "Pushing", "Retrying")
+_DONE = (
+    "Pull complete",
+    "Already exists",
+    "Pushed",
+    "Layer already exists",
+    "Download complete",
+    "Mounted from",
+)
+_LAYER_STATUSES = (
+    *_DONE,
+    "Pulling fs layer",
+    "Waiting",
+    "Downloading",
+    "Verifying Checksum",
+    "Extracting",
+    "Preparing",
+    "Pushing",
+    "Retrying",
+)
 
 
 @dataclass
@@ -64,8 +79,9 @@ class TransferSummary:
         parts = []
         if self.layers:
             count = len(self.layers)
-            parts.append(f"{count} layer{'s' if count != 1 else ''}"
-                         f" ({len(self.reused)} already present)")
+            parts.append(
+                f"{count} layer{'s' if count != 1 else ''} ({len(self.reused)} already present)"
+            )
         if self.sizes:
             parts.append(output.size(sum(self.sizes.values())))
         if self.digest:
@@ -100,8 +116,11 @@ async def show_progress(
             status = event.status or ""
             if not event.id or not is_layer_status(status):
                 if status:
-                    progress.console.print(f"{event.id + ': ' if event.id else ''}{status}",
-                                           markup=False, highlight=False)
+                    progress.console.print(
+                        f"{event.id + ': ' if event.id else ''}{status}",
+                        markup=False,
+                        highlight=False,
+                    )
                 continue
             task = tasks.get(event.id)
             if task is None:
@@ -109,8 +128,9 @@ async def show_progress(
             detail = event.progress_detail
             if detail is not None and detail.total:
                 totals[event.id] = detail.total
-                progress.update(task, description=status, completed=detail.current or 0,
-                                total=detail.total)
+                progress.update(
+                    task, description=status, completed=detail.current or 0, total=detail.total
+                )
             elif status.startswith(_DONE):
                 total = totals.get(event.id, 1.0)
                 progress.update(task, description=status, completed=total, total=total)

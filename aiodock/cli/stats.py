@@ -15,8 +15,16 @@ from aiodock.models import ContainerStats
 from . import output
 from .context import CLIContext
 
-STATS_COLUMNS = ("CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O",
-                 "BLOCK I/O", "PIDS")
+STATS_COLUMNS = (
+    "CONTAINER ID",
+    "NAME",
+    "CPU %",
+    "MEM USAGE / LIMIT",
+    "MEM %",
+    "NET I/O",
+    "BLOCK I/O",
+    "PIDS",
+)
 
 
 def stats_row(container_id: str, sample: ContainerStats) -> list[str]:
@@ -29,8 +37,7 @@ def stats_row(container_id: str, sample: ContainerStats) -> list[str]:
     rx = sum(n.rx_bytes or 0 for n in (sample.networks or {}).values())
     tx = sum(n.tx_bytes or 0 for n in (sample.networks or {}).values())
     read = write = 0
-    for entry in (sample.blkio_stats.io_service_bytes_recursive or []
-                  if sample.blkio_stats else []):
+    for entry in sample.blkio_stats.io_service_bytes_recursive or [] if sample.blkio_stats else []:
         op = (entry.op or "").lower()
         if op == "read":
             read += entry.value or 0
@@ -72,6 +79,7 @@ async def stats(ctx: CLIContext, args: argparse.Namespace) -> int:
     containers = ctx.docker.containers
 
     if args.no_stream or not ctx.out.is_terminal:
+
         async def one(ref: str) -> None:
             try:
                 rows[ref] = stats_row(ref, await containers.stats(ref, stream=False))
@@ -87,6 +95,7 @@ async def stats(ctx: CLIContext, args: argparse.Namespace) -> int:
         return 0
 
     with Live(render(rows), console=ctx.out, auto_refresh=False) as live:
+
         async def follow(ref: str) -> None:
             async for sample in containers.stats(ref):
                 rows[ref] = stats_row(ref, sample)

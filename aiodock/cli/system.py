@@ -94,22 +94,28 @@ def event_line(event: EventMessage) -> str:
     seconds, fraction = divmod(nanos, 10**9)
     stamp = datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     actor = event.actor
-    attributes = ", ".join(f"{k}={v}" for k, v in sorted((actor.attributes or {}).items())) \
-        if actor is not None else ""
+    attributes = (
+        ", ".join(f"{k}={v}" for k, v in sorted((actor.attributes or {}).items()))
+        if actor is not None
+        else ""
+    )
     ident = actor.id if actor is not None and actor.id else ""
-    return (f"{stamp}.{fraction:09d}Z {event.type} {event.action} {ident}"
-            + (f" ({attributes})" if attributes else ""))
+    return f"{stamp}.{fraction:09d}Z {event.type} {event.action} {ident}" + (
+        f" ({attributes})" if attributes else ""
+    )
 
 
 async def events(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock events [--filter K=V] [--since T] [--until T]``: until
     Ctrl-C (or ``--until``); ``--json`` prints one JSON object per line."""
-    stream = ctx.docker.system.events(filters=options.filters(args.filter),
-                                      since=_time(args.since), until=_time(args.until))
+    stream = ctx.docker.system.events(
+        filters=options.filters(args.filter), since=_time(args.since), until=_time(args.until)
+    )
     async with stream as subscribed:
         async for event in subscribed:
-            ctx.print_line(json.dumps(output.engine_json(event)) if args.json
-                           else event_line(event))
+            ctx.print_line(
+                json.dumps(output.engine_json(event)) if args.json else event_line(event)
+            )
     return 0
 
 

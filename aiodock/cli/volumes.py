@@ -20,15 +20,18 @@ async def ls(ctx: CLIContext, args: argparse.Namespace) -> int:
         for volume in found:
             ctx.print_line(volume.name or "")
     else:
-        ctx.print_line(output.table(VOLUME_COLUMNS, [[v.driver or "", v.name or ""]
-                                                     for v in found]))
+        ctx.print_line(
+            output.table(VOLUME_COLUMNS, [[v.driver or "", v.name or ""] for v in found])
+        )
     return 0
 
 
 async def create(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``volume create [-d DRIVER] [-o K=V] [--label K=V] [NAME]``: print its name."""
     volume = await ctx.docker.volumes.create(
-        args.name, driver=args.driver, driver_opts=options.mapping("--opt", args.opt),
+        args.name,
+        driver=args.driver,
+        driver_opts=options.mapping("--opt", args.opt),
         labels=options.mapping("--label", args.label),
     )
     ctx.print_line(volume.name or "")

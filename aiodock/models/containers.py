@@ -124,9 +124,7 @@ class ContainerInspect(ContainerInspectResponse):
         ('running', False, 'bridge')
     """
 
-    network_settings: ContainerNetworkSettings | None = Field(
-        default=None, alias="NetworkSettings"
-    )
+    network_settings: ContainerNetworkSettings | None = Field(default=None, alias="NetworkSettings")
     node: dict[str, object] | None = Field(default=None, alias="Node")
     """The swarm node running the container (classic swarm only)."""
 
@@ -147,9 +145,14 @@ class ContainerStats(ContainerStatsResponse):
         previous sample (a one-shot sample has none)."""
         now, before = self.cpu_stats, self.precpu_stats
         if (
-            now is None or before is None or now.cpu_usage is None or before.cpu_usage is None
-            or now.cpu_usage.total_usage is None or before.cpu_usage.total_usage is None
-            or now.system_cpu_usage is None or before.system_cpu_usage is None
+            now is None
+            or before is None
+            or now.cpu_usage is None
+            or before.cpu_usage is None
+            or now.cpu_usage.total_usage is None
+            or before.cpu_usage.total_usage is None
+            or now.system_cpu_usage is None
+            or before.system_cpu_usage is None
         ):
             return None
         cpu_delta = now.cpu_usage.total_usage - before.cpu_usage.total_usage
@@ -292,8 +295,9 @@ class PathStat(EngineModel):
             raw = base64.b64decode(value.encode("ascii"), validate=False)
             return cls.model_validate(json.loads(raw))
         except (binascii.Error, UnicodeError, ValueError, ValidationError) as exc:
-            raise ValueError(f"unreadable X-Docker-Container-Path-Stat header {value!r}: {exc}") \
-                from None
+            raise ValueError(
+                f"unreadable X-Docker-Container-Path-Stat header {value!r}: {exc}"
+            ) from None
 
 
 class RunResult(NamedTuple):

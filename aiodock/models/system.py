@@ -56,10 +56,6 @@ class SystemDataUsage(EngineModel):
     volumes: list[Volume] | None = Field(default=None, alias="Volumes")
     build_cache: list[BuildCache] | None = Field(default=None, alias="BuildCache")
     images_usage: ImagesDiskUsage | None = Field(default=None, alias="ImageUsage")
-    containers_usage: ContainersDiskUsage | None = Field(
-        default=None, alias="ContainerUsage"
-    )
+    containers_usage: ContainersDiskUsage | None = Field(default=None, alias="ContainerUsage")
     volumes_usage: VolumesDiskUsage | None = Field(default=None, alias="VolumeUsage")
-    build_cache_usage: BuildCacheDiskUsage | None = Field(
-        default=None, alias="BuildCacheUsage"
-    )
+    build_cache_usage: BuildCacheDiskUsage | None = Field(default=None, alias="BuildCacheUsage")

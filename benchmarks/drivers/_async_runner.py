@@ -45,8 +45,9 @@ class AsyncAdapter(Protocol):
     async def remove(self, container_id: str) -> None: ...
     async def exec_true(self, container_id: str) -> int: ...
     async def read_logs(self, container_id: str) -> tuple[int, int]: ...
-    async def subscribe(self, filters: dict[str, list[str]], since: int,
-                        on_event: OnEvent) -> None: ...
+    async def subscribe(
+        self, filters: dict[str, list[str]], since: int, on_event: OnEvent
+    ) -> None: ...
     async def follow_logs(self, container_id: str, on_data: Callable[[], None]) -> None: ...
 
 
@@ -161,8 +162,15 @@ def _worker_filters(spec: dict[str, Any]) -> dict[str, list[str]]:
     return {"type": ["container"], "label": [f"{WORKER_LABEL_KEY}={spec['worker_id']}"]}
 
 
-async def _events(a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter: Meter, image: str,
-                  labels: dict[str, str], conc: int) -> dict[str, Any]:
+async def _events(
+    a: AsyncAdapter,
+    w: Workload,
+    spec: dict[str, Any],
+    meter: Meter,
+    image: str,
+    labels: dict[str, str],
+    conc: int,
+) -> dict[str, Any]:
     n = w.params["containers"]
     expected = n * len(EVENT_ACTIONS)
     seen: set[tuple[str, str]] = set()
@@ -191,18 +199,24 @@ async def _events(a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter: Met
         sub.cancel()
         await asyncio.gather(sub, return_exceptions=True)
     meter.stop()
-    return {"events": received, "events_expected": expected,
-            **({"check_failed": missing} if missing else {})}
+    return {
+        "events": received,
+        "events_expected": expected,
+        **({"check_failed": missing} if missing else {}),
+    }
 
 
 def events_missing(seen: int, expected: int) -> str:
     """The check_failed text of an events run that missed some."""
-    return (f"only {seen} of the {expected} expected events arrived"
-            f" (waited {EVENTS_GRACE:.0f} s after the last container was removed)")
+    return (
+        f"only {seen} of the {expected} expected events arrived"
+        f" (waited {EVENTS_GRACE:.0f} s after the last container was removed)"
+    )
 
 
-async def _wait_ready(tasks: Sequence[asyncio.Future[None]], counter: Callable[[], int], n: int,
-                      what: str) -> None:
+async def _wait_ready(
+    tasks: Sequence[asyncio.Future[None]], counter: Callable[[], int], n: int, what: str
+) -> None:
     deadline = time.monotonic() + STREAMS_OPEN_TIMEOUT
     while counter() < n:
         failed = [t for t in tasks if t.done()]
@@ -210,8 +224,10 @@ async def _wait_ready(tasks: Sequence[asyncio.Future[None]], counter: Callable[[
             exc = failed[0].exception() if not failed[0].cancelled() else None
             raise RuntimeError(f"{what}: {len(failed)} streams ended early ({exc!r})")
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{what}: only {counter()} of {n} streams delivered data"
-                               f" within {STREAMS_OPEN_TIMEOUT:.0f} s")
+            raise RuntimeError(
+                f"{what}: only {counter()} of {n} streams delivered data"
+                f" within {STREAMS_OPEN_TIMEOUT:.0f} s"
+            )
         await asyncio.sleep(0.05)
 
 
@@ -221,8 +237,14 @@ async def _close_streams(tasks: Sequence[asyncio.Future[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _mem_events(a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter: Meter,
-                      image: str, labels: dict[str, str]) -> dict[str, Any]:
+async def _mem_events(
+    a: AsyncAdapter,
+    w: Workload,
+    spec: dict[str, Any],
+    meter: Meter,
+    image: str,
+    labels: dict[str, str],
+) -> dict[str, Any]:
     n = w.params["streams"]
     got = [0] * n
     filters = _worker_filters(spec)
@@ -231,12 +253,12 @@ async def _mem_events(a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter:
     def on_event_for(i: int) -> OnEvent:
         def on_event(action: str, actor: str) -> None:
             got[i] += 1
+
         return on_event
 
     rss0 = rss_bytes()
     meter.start()
-    tasks = [asyncio.ensure_future(a.subscribe(filters, since, on_event_for(i)))
-             for i in range(n)]
+    tasks = [asyncio.ensure_future(a.subscribe(filters, since, on_event_for(i))) for i in range(n)]
     trigger = ""
     try:
         await asyncio.sleep(0.5)
@@ -253,20 +275,21 @@ async def _mem_events(a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter:
     return {"rss_before": rss0, "rss_added": max(rss1, rss2) - rss0, **short}
 
 
-async def _mem_logs(a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter: Meter,
-                    idle: list[str]) -> dict[str, Any]:
+async def _mem_logs(
+    a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter: Meter, idle: list[str]
+) -> dict[str, Any]:
     n = w.params["streams"]
     got = [False] * n
 
     def marker(i: int) -> Callable[[], None]:
         def mark() -> None:
             got[i] = True
+
         return mark
 
     rss0 = rss_bytes()
     meter.start()
-    tasks = [asyncio.ensure_future(a.follow_logs(idle[i % len(idle)], marker(i)))
-             for i in range(n)]
+    tasks = [asyncio.ensure_future(a.follow_logs(idle[i % len(idle)], marker(i))) for i in range(n)]
     try:
         await _wait_ready(tasks, lambda: sum(got), n, "logs(follow=True) streams")
         rss1 = rss_bytes()
@@ -278,8 +301,9 @@ async def _mem_logs(a: AsyncAdapter, w: Workload, spec: dict[str, Any], meter: M
     return {"rss_before": rss0, "rss_added": max(rss1, rss2) - rss0, **short}
 
 
-def run_async(adapter: AsyncAdapter, w: Workload, spec: dict[str, Any],
-              meter: Meter) -> dict[str, Any]:
+def run_async(
+    adapter: AsyncAdapter, w: Workload, spec: dict[str, Any], meter: Meter
+) -> dict[str, Any]:
     """Run one workload with ``adapter`` on a fresh asyncio loop."""
 
     async def main() -> dict[str, Any]:

@@ -60,7 +60,8 @@ class AiodockAdapter:
 
     async def create(self, image: str, labels: dict[str, str]) -> str:
         container = await self.docker.containers.create(
-            image, ["sleep", "600"], labels=labels, host_config=_NO_NETWORK)
+            image, ["sleep", "600"], labels=labels, host_config=_NO_NETWORK
+        )
         return container.id
 
     async def start(self, container_id: str) -> None:
@@ -89,8 +90,7 @@ class AiodockAdapter:
                 out += len(chunk.data)
         return out, err
 
-    async def subscribe(self, filters: dict[str, list[str]], since: int,
-                        on_event: OnEvent) -> None:
+    async def subscribe(self, filters: dict[str, list[str]], since: int, on_event: OnEvent) -> None:
         async with self.docker.system.events(since=since, filters=filters) as events:
             async for event in events:
                 on_event(event.action or "", event.actor.id or "" if event.actor else "")

@@ -51,8 +51,7 @@ class AiodockerAdapter:
             await response.read()
 
     async def list_labelled(self, label: str) -> int:
-        found = await self.docker.containers.list(
-            all=1, filters=filters_json({"label": [label]}))
+        found = await self.docker.containers.list(all=1, filters=filters_json({"label": [label]}))
         return len(found)
 
     async def inspect(self, container_id: str) -> str:
@@ -61,8 +60,13 @@ class AiodockerAdapter:
 
     async def create(self, image: str, labels: dict[str, str]) -> str:
         container = await self.docker.containers.create(
-            {"Image": image, "Cmd": ["sleep", "600"], "Labels": labels,
-             "HostConfig": {"NetworkMode": "none"}})
+            {
+                "Image": image,
+                "Cmd": ["sleep", "600"],
+                "Labels": labels,
+                "HostConfig": {"NetworkMode": "none"},
+            }
+        )
         return str(container.id)
 
     async def start(self, container_id: str) -> None:
@@ -99,11 +103,11 @@ class AiodockerAdapter:
             size += len(piece)  # str pieces, ASCII logs: one char per byte
         return size, 0
 
-    async def subscribe(self, filters: dict[str, list[str]], since: int,
-                        on_event: OnEvent) -> None:
+    async def subscribe(self, filters: dict[str, list[str]], since: int, on_event: OnEvent) -> None:
         events = DockerEvents(self.docker)  # type: ignore[no-untyped-call]
         subscriber = events.subscribe(  # type: ignore[no-untyped-call]
-            since=since, filters=filters_json(filters))
+            since=since, filters=filters_json(filters)
+        )
         try:
             while True:
                 event = await subscriber.get()

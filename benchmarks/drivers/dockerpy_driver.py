@@ -34,8 +34,9 @@ class _Runner:
         p = w.params
         self.conc = int(p.get("concurrency", 1))
         pool = max(10, self.conc, int(p.get("streams", 0)) + 60)
-        self.api = docker.APIClient(base_url=f"unix://{spec['socket']}", version="auto",
-                                    max_pool_size=pool)
+        self.api = docker.APIClient(
+            base_url=f"unix://{spec['socket']}", version="auto", max_pool_size=pool
+        )
         self.image = spec["image"]
         self.labels = {LABEL_KEY: spec["run_id"], WORKER_LABEL_KEY: spec["worker_id"]}
         self.idle: list[str] = spec.get("idle", [])
@@ -44,8 +45,11 @@ class _Runner:
     # -- one operation ---------------------------------------------------------
 
     def create(self) -> str:
-        return str(self.api.create_container(self.image, ["sleep", "600"], labels=self.labels,
-                                             host_config=self.host_config)["Id"])
+        return str(
+            self.api.create_container(
+                self.image, ["sleep", "600"], labels=self.labels, host_config=self.host_config
+            )["Id"]
+        )
 
     def lifecycle(self, _i: int = 0) -> None:
         cid = self.create()
@@ -66,8 +70,7 @@ class _Runner:
             delay = min(delay * 2, 0.1)
 
     def filters(self) -> dict[str, list[str]]:
-        return {"type": ["container"],
-                "label": [f"{WORKER_LABEL_KEY}={self.spec['worker_id']}"]}
+        return {"type": ["container"], "label": [f"{WORKER_LABEL_KEY}={self.spec['worker_id']}"]}
 
     # -- workloads -------------------------------------------------------------
 
@@ -154,8 +157,11 @@ class _Runner:
             stream.close()
             reader.join(10)
         self.meter.stop()
-        return {"events": received, "events_expected": expected,
-                **({"check_failed": missing} if missing else {})}
+        return {
+            "events": received,
+            "events_expected": expected,
+            **({"check_failed": missing} if missing else {}),
+        }
 
     def memory(self) -> dict[str, Any]:
         n = self.w.params["streams"]
@@ -191,8 +197,10 @@ class _Runner:
             deadline = time.monotonic() + STREAMS_OPEN_TIMEOUT
             while sum(got) < n:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"only {sum(got)} of {n} streams delivered data within"
-                                       f" {STREAMS_OPEN_TIMEOUT:.0f} s")
+                    raise RuntimeError(
+                        f"only {sum(got)} of {n} streams delivered data within"
+                        f" {STREAMS_OPEN_TIMEOUT:.0f} s"
+                    )
                 time.sleep(0.05)
             rss1 = rss_bytes()
             short = self.short_requests(trigger or self.idle[0])
@@ -231,9 +239,12 @@ class _Runner:
             futures = [pool.submit(one, i) for i in range(total)]
             for f in futures:
                 f.result(timeout=SHORT_REQUEST_TIMEOUT)
-        return {"short_ok": len(latencies), "short_total": total,
-                "short_max_s": max(latencies) if latencies else None,
-                "short_errors": failures[:3]}
+        return {
+            "short_ok": len(latencies),
+            "short_total": total,
+            "short_max_s": max(latencies) if latencies else None,
+            "short_errors": failures[:3],
+        }
 
 
 def run(w: Workload, spec: dict[str, Any], meter: Meter) -> dict[str, Any]:

@@ -42,8 +42,12 @@ class RawAdapter:
         return str(info["Id"])
 
     async def create(self, image: str, labels: dict[str, str]) -> str:
-        body = {"Image": image, "Cmd": ["sleep", "600"], "Labels": labels,
-                "HostConfig": {"NetworkMode": "none"}}
+        body = {
+            "Image": image,
+            "Cmd": ["sleep", "600"],
+            "Labels": labels,
+            "HostConfig": {"NetworkMode": "none"},
+        }
         return str((await self.http.get_json("POST", "/containers/create", body))["Id"])
 
     async def start(self, container_id: str) -> None:
@@ -60,13 +64,19 @@ class RawAdapter:
 
     async def exec_true(self, container_id: str) -> int:
         created = await self.http.get_json(
-            "POST", f"/containers/{container_id}/exec",
-            {"Cmd": ["true"], "AttachStdout": True, "AttachStderr": True})
+            "POST",
+            f"/containers/{container_id}/exec",
+            {"Cmd": ["true"], "AttachStdout": True, "AttachStderr": True},
+        )
         exec_id = created["Id"]
         frames = FrameCounter()
-        await self.http.request("POST", f"/exec/{exec_id}/start",
-                                body=b'{"Detach":false,"Tty":false}', sink=frames.feed,
-                                upgrade=True)
+        await self.http.request(
+            "POST",
+            f"/exec/{exec_id}/start",
+            body=b'{"Detach":false,"Tty":false}',
+            sink=frames.feed,
+            upgrade=True,
+        )
         delay = 0.005
         while True:
             info = await self.http.get_json("GET", f"/exec/{exec_id}/json")
@@ -77,12 +87,12 @@ class RawAdapter:
 
     async def read_logs(self, container_id: str) -> tuple[int, int]:
         frames = FrameCounter()
-        await self.http.request("GET", f"/containers/{container_id}/logs?stdout=1&stderr=1",
-                                sink=frames.feed)
+        await self.http.request(
+            "GET", f"/containers/{container_id}/logs?stdout=1&stderr=1", sink=frames.feed
+        )
         return frames.stdout, frames.stderr
 
-    async def subscribe(self, filters: dict[str, list[str]], since: int,
-                        on_event: OnEvent) -> None:
+    async def subscribe(self, filters: dict[str, list[str]], since: int, on_event: OnEvent) -> None:
         tail = b""
 
         def sink(data: bytes) -> None:
@@ -106,7 +116,8 @@ class RawAdapter:
                 on_data()
 
         await self.http.request(
-            "GET", f"/containers/{container_id}/logs?stdout=1&stderr=1&follow=1", sink=sink)
+            "GET", f"/containers/{container_id}/logs?stdout=1&stderr=1&follow=1", sink=sink
+        )
 
 
 def run(w: Workload, spec: dict[str, Any], meter: Meter) -> dict[str, Any]:

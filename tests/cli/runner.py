@@ -20,8 +20,9 @@ LABEL = f"{LABEL_KEY}={RUN_ID}"
 
 def cli_env(**extra: str) -> dict[str, str]:
     """The environment the command runs in: the test engine, no colours."""
-    env = dict(os.environ, DOCKER_HOST=f"unix://{engine_socket()}", NO_COLOR="1",
-               PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ, DOCKER_HOST=f"unix://{engine_socket()}", NO_COLOR="1", PYTHONPATH=str(ROOT)
+    )
     env.pop("FORCE_COLOR", None)
     env.update(extra)
     return env
@@ -45,22 +46,38 @@ class Result:
         return f"exit {self.returncode}\nstdout: {self.stdout}\nstderr: {self.stderr}"
 
 
-async def aiodock(*args: str, input: bytes | None = None, stdin: int | None = None,
-                  timeout: float = 60) -> Result:
+async def aiodock(
+    *args: str, input: bytes | None = None, stdin: int | None = None, timeout: float = 60
+) -> Result:
     """Run ``aiodock ARGS`` to its end (without blocking the event loop, so
     independent runs can go concurrently)."""
     with anyio.fail_after(timeout):
         done = await anyio.run_process(
-            [*COMMAND, *args], input=input, stdin=stdin, check=False, env=cli_env(), cwd=ROOT,
+            [*COMMAND, *args],
+            input=input,
+            stdin=stdin,
+            check=False,
+            env=cli_env(),
+            cwd=ROOT,
         )
-    return Result(done.returncode, done.stdout.decode(errors="replace"),
-                  done.stderr.decode(errors="replace"), args)
+    return Result(
+        done.returncode,
+        done.stdout.decode(errors="replace"),
+        done.stderr.decode(errors="replace"),
+        args,
+    )
 
 
 def start(*args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
     """Start ``aiodock ARGS`` in the background (for Ctrl-C tests)."""
-    return subprocess.Popen([*COMMAND, *args], stdin=stdin, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=cli_env(), cwd=ROOT)
+    return subprocess.Popen(
+        [*COMMAND, *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(),
+        cwd=ROOT,
+    )
 
 
 def assert_clean_failure(result: Result, code: int, *fragments: str) -> None:

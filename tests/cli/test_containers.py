@@ -21,8 +21,11 @@ def columns(header: str) -> list[str]:
 
 async def test_ps_lists_in_every_format(test_image: str) -> None:
     name = f"aiodock-cli-ps-{RUN_ID}"
-    created = (await aiodock("create", "--name", name, "-l", LABEL, "-l", "role=ps",
-                             test_image, "sleep", "30")).ok()
+    created = (
+        await aiodock(
+            "create", "--name", name, "-l", LABEL, "-l", "role=ps", test_image, "sleep", "30"
+        )
+    ).ok()
     container_id = created.stdout.strip()
     try:
         flt = ("-a", "--filter", f"label={LABEL}", "--filter", "label=role=ps")
@@ -57,8 +60,20 @@ async def test_ps_lists_in_every_format(test_image: str) -> None:
 
 async def test_run_passes_the_exit_code_and_output(test_image: str) -> None:
     name = f"aiodock-cli-exit-{RUN_ID}"
-    result = await aiodock("run", "--rm", "--name", name, "-l", LABEL, "-e", "WHO=cli",
-                           test_image, "sh", "-c", 'echo "out $WHO"; echo err >&2; exit 3')
+    result = await aiodock(
+        "run",
+        "--rm",
+        "--name",
+        name,
+        "-l",
+        LABEL,
+        "-e",
+        "WHO=cli",
+        test_image,
+        "sh",
+        "-c",
+        'echo "out $WHO"; echo err >&2; exit 3',
+    )
     assert result.returncode == 3, str(result)
     assert result.stdout == "out cli\n"
     assert result.stderr == "err\n"
@@ -68,17 +83,32 @@ async def test_run_passes_the_exit_code_and_output(test_image: str) -> None:
 
 async def test_run_interactive_reads_stdin_to_eof(test_image: str) -> None:
     data = b"x" * 200_000
-    result = (await aiodock("run", "--rm", "-i", "-l", LABEL, test_image, "wc", "-c",
-                            input=data)).ok()
+    result = (
+        await aiodock("run", "--rm", "-i", "-l", LABEL, test_image, "wc", "-c", input=data)
+    ).ok()
     assert result.stdout.strip() == str(len(data))
 
 
 async def test_lifecycle_logs_inspect_and_exec(test_image: str, tmp_path: object) -> None:
     name = f"aiodock-cli-life-{RUN_ID}"
-    started = (await aiodock(
-        "run", "-d", "--name", name, "-l", LABEL, "-e", "A=1", "-p", "127.0.0.1::8080",
-        test_image, "sh", "-c", "echo one; echo two; exec sleep 60",
-    )).ok()
+    started = (
+        await aiodock(
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-l",
+            LABEL,
+            "-e",
+            "A=1",
+            "-p",
+            "127.0.0.1::8080",
+            test_image,
+            "sh",
+            "-c",
+            "echo one; echo two; exec sleep 60",
+        )
+    ).ok()
     container_id = started.stdout.strip()
     try:
         info = json.loads((await aiodock("inspect", name)).ok().stdout)
@@ -87,6 +117,7 @@ async def test_lifecycle_logs_inspect_and_exec(test_image: str, tmp_path: object
         assert info[0]["HostConfig"]["PortBindings"]["8080/tcp"][0]["HostIp"] == "127.0.0.1"
 
         async with anyio.create_task_group() as tg:  # independent: at once
+
             async def piped_cat() -> None:
                 out = (await aiodock("exec", "-i", name, "cat", input=b"hello\nworld\n")).ok()
                 assert out.stdout == "hello\nworld\n"
@@ -141,8 +172,9 @@ async def test_exec_reads_stdin_from_a_file(test_image: str, tmp_path: object) -
     container_id = started.stdout.strip()
     try:
         with source.open("rb") as handle:
-            out = (await aiodock("exec", "-i", container_id, "wc", "-l",
-                                 stdin=handle.fileno())).ok()
+            out = (
+                await aiodock("exec", "-i", container_id, "wc", "-l", stdin=handle.fileno())
+            ).ok()
         assert out.stdout.strip() == "1000"
     finally:
         (await aiodock("rm", "-f", container_id)).ok()

@@ -56,11 +56,14 @@ async def test_shell_examples_run(test_image: str, tmp_path: Path) -> None:
 
     async def run_example(index: int, script: str) -> None:
         with anyio.fail_after(120):
-            done = await anyio.run_process(["bash", "-euo", "pipefail", "-c", script],
-                                           check=False, env=env, cwd=tmp_path)
+            done = await anyio.run_process(
+                ["bash", "-euo", "pipefail", "-c", script], check=False, env=env, cwd=tmp_path
+            )
         if done.returncode != 0:
-            failures.append(f"docs/cli.md sh block {index + 1} exited {done.returncode}:\n"
-                            f"{done.stdout.decode()}\n{done.stderr.decode()}")
+            failures.append(
+                f"docs/cli.md sh block {index + 1} exited {done.returncode}:\n"
+                f"{done.stdout.decode()}\n{done.stderr.decode()}"
+            )
 
     try:
         async with anyio.create_task_group() as tg:

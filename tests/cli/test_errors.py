@@ -47,8 +47,17 @@ async def test_errors_are_messages_not_tracebacks(test_image: str) -> None:
     assert_clean_failure(results["flag"], 125, "--no-such-flag")
     assert_clean_failure(results["host"], 1, "/nonexistent/docker.sock")
     assert "Traceback" in results["debug"].stderr and results["debug"].returncode == 1
-    listed = (await aiodock("ps", "-a", "-q", "--filter", f"label={LABEL}",
-                            "--filter", f"ancestor={test_image}", "--filter", "status=created"))
+    listed = await aiodock(
+        "ps",
+        "-a",
+        "-q",
+        "--filter",
+        f"label={LABEL}",
+        "--filter",
+        f"ancestor={test_image}",
+        "--filter",
+        "status=created",
+    )
     assert "99999" not in listed.stdout  # the bad port created nothing
 
 
@@ -77,19 +86,45 @@ def _interrupt(process: subprocess.Popen[bytes], wait_for: bytes) -> tuple[int, 
 async def test_ctrl_c_during_logs_events_and_exec(test_image: str) -> None:
     name = f"aiodock-cli-sigint-{RUN_ID}"
     volume = f"aiodock-cli-sigint-{RUN_ID}"
-    (await aiodock("run", "-d", "--name", name, "-l", LABEL, test_image, "sh", "-c",
-                   "echo ready; exec sleep 60")).ok()
+    (
+        await aiodock(
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-l",
+            LABEL,
+            test_image,
+            "sh",
+            "-c",
+            "echo ready; exec sleep 60",
+        )
+    ).ok()
     try:
+
         def logs() -> tuple[int, bytes]:
             return _interrupt(start("logs", "-f", name), b"ready")
 
         def events() -> tuple[int, bytes]:
             # --since: the events from a second ago on, so none is missed while it starts
-            process = start("events", "--filter", "type=volume", "--filter", f"volume={volume}",
-                            "--since", str(int(time.time()) - 1), "--json")
-            subprocess.run([sys.executable, "-m", "aiodock.cli", "volume", "create", "--label",
-                            LABEL, volume], env=cli_env(), cwd=ROOT, check=True,
-                           capture_output=True, timeout=60)
+            process = start(
+                "events",
+                "--filter",
+                "type=volume",
+                "--filter",
+                f"volume={volume}",
+                "--since",
+                str(int(time.time()) - 1),
+                "--json",
+            )
+            subprocess.run(
+                [sys.executable, "-m", "aiodock.cli", "volume", "create", "--label", LABEL, volume],
+                env=cli_env(),
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
             return _interrupt(process, b'"create"')
 
         def interactive_exec() -> tuple[int, bytes]:
@@ -128,7 +163,14 @@ def test_without_rich_the_command_names_the_extra() -> None:
         "from aiodock.cli import main\n"
         "sys.exit(main(['ps']))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=cli_env(), cwd=ROOT, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 1
     assert "pip install aiodock[cli]" in done.stderr and "Traceback" not in done.stderr

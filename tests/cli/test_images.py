@@ -28,8 +28,14 @@ def run_in_pty(*args: str, timeout: float = 60) -> tuple[int, str]:
     leader, follower = pty.openpty()
     env = cli_env(TERM="xterm-256color", COLUMNS="120", LINES="40", LANG="C.UTF-8")
     env.pop("NO_COLOR")
-    process = subprocess.Popen([*COMMAND, *args], stdin=subprocess.DEVNULL, stdout=follower,
-                               stderr=follower, env=env, cwd=ROOT)
+    process = subprocess.Popen(
+        [*COMMAND, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        cwd=ROOT,
+    )
     os.close(follower)
     drawn = bytearray()
     deadline = time.monotonic() + timeout
@@ -63,11 +69,23 @@ async def test_build_push_pull_images_rmi(test_image: str, tmp_path: Path) -> No
     dockerfile = context / "Dockerfile.cli"
     dockerfile.write_text(
         f"FROM {test_image}\nARG WHO\nCOPY greeting.txt /greeting.txt\n"
-        f"RUN echo \"$WHO {RUN_ID}\" >> /greeting.txt\n"
+        f'RUN echo "$WHO {RUN_ID}" >> /greeting.txt\n'
     )
     try:
-        built = (await aiodock("build", "-t", ref, "-f", str(dockerfile), "--build-arg",
-                               "WHO=builder", "--label", LABEL, str(context))).ok()
+        built = (
+            await aiodock(
+                "build",
+                "-t",
+                ref,
+                "-f",
+                str(dockerfile),
+                "--build-arg",
+                "WHO=builder",
+                "--label",
+                LABEL,
+                str(context),
+            )
+        ).ok()
         assert "Step 1/5 : FROM" in built.stdout and "Successfully built" in built.stdout
 
         shown = (await aiodock("run", "--rm", "-l", LABEL, ref, "cat", "/greeting.txt")).ok()
@@ -77,8 +95,9 @@ async def test_build_push_pull_images_rmi(test_image: str, tmp_path: Path) -> No
         header, row = listed.stdout.splitlines()
         assert re.split(r" {2,}", header) == IMAGES_COLUMNS
         assert row.split()[:2] == [REPO, "1"]
-        as_json = json.loads((await aiodock("images", "--json", "--filter",
-                                            f"reference={REPO}")).ok().stdout)
+        as_json = json.loads(
+            (await aiodock("images", "--json", "--filter", f"reference={REPO}")).ok().stdout
+        )
         assert as_json[0]["RepoTags"] == [ref]
 
         pushed = (await aiodock("push", ref)).ok()

@@ -11,13 +11,16 @@ from aiodock.cli.progress import TransferSummary, is_layer_status
 from aiodock.models import ProgressEvent
 
 
-@pytest.mark.parametrize(("spec", "key", "ip", "port"), [
-    ("80", "80/tcp", None, None),
-    ("8080:80", "80/tcp", None, "8080"),
-    ("127.0.0.1:8080:80", "80/tcp", "127.0.0.1", "8080"),
-    ("127.0.0.1::53/udp", "53/udp", "127.0.0.1", None),
-    ("[::1]:8080:80", "80/tcp", "::1", "8080"),
-])
+@pytest.mark.parametrize(
+    ("spec", "key", "ip", "port"),
+    [
+        ("80", "80/tcp", None, None),
+        ("8080:80", "80/tcp", None, "8080"),
+        ("127.0.0.1:8080:80", "80/tcp", "127.0.0.1", "8080"),
+        ("127.0.0.1::53/udp", "53/udp", "127.0.0.1", None),
+        ("[::1]:8080:80", "80/tcp", "::1", "8080"),
+    ],
+)
 def test_port_specs(spec: str, key: str, ip: str | None, port: str | None) -> None:
     found_key, binding = port_binding(spec)
     assert (found_key, binding.host_ip, binding.host_port) == (key, ip, port)
@@ -40,17 +43,23 @@ def test_volumes_env_labels_filters(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIODOCK_CLI_FROM_ENV", "yes")
     monkeypatch.delenv("AIODOCK_CLI_UNSET", raising=False)
     assert env_entries(["A=1", "AIODOCK_CLI_FROM_ENV", "AIODOCK_CLI_UNSET"]) == [
-        "A=1", "AIODOCK_CLI_FROM_ENV=yes"]
+        "A=1",
+        "AIODOCK_CLI_FROM_ENV=yes",
+    ]
     assert mapping("--label", ["a=1", "b="]) == {"a": "1", "b": ""}
     with pytest.raises(UsageError, match="--label"):
         mapping("--label", ["novalue"])
     assert filters(["label=a=1", "label=b", "status=exited"]) == {
-        "label": ["a=1", "b"], "status": ["exited"]}
+        "label": ["a=1", "b"],
+        "status": ["exited"],
+    }
 
 
 def test_text_formats() -> None:
     assert table(["A", "LONG HEADER"], [["xyz", "1"]]).splitlines() == [
-        "A     LONG HEADER", "xyz   1"]
+        "A     LONG HEADER",
+        "xyz   1",
+    ]
     assert ago(1000, now=1000 + 3 * 3600) == "3 hours ago"
     assert ago(1000, now=1030) == "30 seconds ago"
     assert size(0) == "0B" and size(1_980_000) == "1.98MB"
@@ -70,5 +79,6 @@ def test_transfer_summary_counts_layers() -> None:
         summary.record(ProgressEvent.model_validate(raw))
     assert summary.line("Pulled", "team/app:1") == (
         "Pulled team/app:1: 2 layers (1 already present), 2kB, digest sha256:abc,"
-        " Downloaded newer image for team/app:1")
+        " Downloaded newer image for team/app:1"
+    )
     assert not is_layer_status("Pulling from team/app")

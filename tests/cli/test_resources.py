@@ -52,8 +52,9 @@ async def test_volume_create_ls_rm() -> None:
     try:
         quiet = (await aiodock("volume", "ls", "-q", "--filter", f"label={LABEL}")).ok()
         assert name in quiet.stdout.split()
-        listed = json.loads((await aiodock("volume", "ls", "--json", "--filter",
-                                           f"name={name}")).ok().stdout)
+        listed = json.loads(
+            (await aiodock("volume", "ls", "--json", "--filter", f"name={name}")).ok().stdout
+        )
         assert listed[0]["Labels"]["aiodock.test"] == RUN_ID
     finally:
         assert (await aiodock("volume", "rm", name)).ok().stdout.strip() == name

@@ -41,8 +41,13 @@ STORY = [
 async def test_demo_walks_the_story_and_cleans_up(engine: str) -> None:
     env = dict(os.environ, DOCKER_HOST=f"unix://{engine}")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "demo.py")], capture_output=True, text=True,
-        env=env, timeout=300, check=False, cwd=ROOT,
+        [sys.executable, str(ROOT / "examples" / "demo.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+        cwd=ROOT,
     )
     assert result.returncode == 0, f"the demo failed:\n{result.stdout}\n{result.stderr}"
     position = 0

@@ -45,14 +45,21 @@ EXAMPLES = examples()
 
 def run_example(example: Example, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", example.code], capture_output=True, text=True, env=env,
-        timeout=TIMEOUT, cwd=ROOT, check=False,
+        [sys.executable, "-c", example.code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT,
+        cwd=ROOT,
+        check=False,
     )
 
 
 @pytest.fixture(scope="session")
 def example_results(
-    request: pytest.FixtureRequest, engine: str, test_image: str,
+    request: pytest.FixtureRequest,
+    engine: str,
+    test_image: str,
 ) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
     """Start every selected example at once (pages in parallel); where -> its outcome."""
     selected = {
@@ -90,7 +97,8 @@ def example_results(
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.where for e in EXAMPLES])
 def test_example_runs(
-    example: Example, example_results: dict[str, Future[subprocess.CompletedProcess[str]]],
+    example: Example,
+    example_results: dict[str, Future[subprocess.CompletedProcess[str]]],
 ) -> None:
     result = example_results[example.where].result(timeout=TIMEOUT * len(EXAMPLES))
     assert result.returncode == 0, f"{example.where} failed:\n{result.stdout}\n{result.stderr}"
@@ -98,6 +106,11 @@ def test_example_runs(
 
 def test_every_page_with_examples_is_found() -> None:
     pages = {e.page for e in EXAMPLES}
-    for page in ("README.md", "docs/getting-started.md", "docs/containers.md",
-                 "docs/events.md", "docs/errors.md"):
+    for page in (
+        "README.md",
+        "docs/getting-started.md",
+        "docs/containers.md",
+        "docs/events.md",
+        "docs/errors.md",
+    ):
         assert page in pages

@@ -44,8 +44,9 @@ async def read_until(session: Any, wanted: bytes) -> bytes:
 async def cat_echoes_and_exits(docker: Docker, image: str) -> None:
     """``cat`` with open_stdin and stdin_once: write, close stdin, read the
     echo; the container exits 0. The attach is made before the start."""
-    container = await docker.containers.create(image, ["cat"], open_stdin=True,
-                                               stdin_once=True, labels=LABELS)
+    container = await docker.containers.create(
+        image, ["cat"], open_stdin=True, stdin_once=True, labels=LABELS
+    )
     try:
         with anyio.fail_after(60):
             async with docker.containers.attach(container.id, stdin=True) as session:
@@ -65,12 +66,12 @@ async def cat_echoes_and_exits(docker: Docker, image: str) -> None:
 async def tty_echoes_raw_and_ends_on_eof_character(docker: Docker, image: str) -> None:
     """Behind a TTY the terminal echoes the input and turns LF into CRLF;
     ``\\x04`` (not closing stdin) is what ends ``cat``."""
-    container = await docker.containers.create(image, ["cat"], tty=True, open_stdin=True,
-                                               stdin_once=True, labels=LABELS)
+    container = await docker.containers.create(
+        image, ["cat"], tty=True, open_stdin=True, stdin_once=True, labels=LABELS
+    )
     try:
         with anyio.fail_after(60):
-            async with docker.containers.attach(container.id, stdin=True,
-                                                tty=True) as session:
+            async with docker.containers.attach(container.id, stdin=True, tty=True) as session:
                 assert session.tty
                 await container.start()
                 await session.resize(30, 100)
@@ -95,13 +96,13 @@ async def attach_to_a_missing_container_is_not_found(docker: Docker, image: str)
 
 async def logs_replay_then_stream(docker: Docker, image: str) -> None:
     """``logs=True`` replays what was printed before the attach."""
-    async with docker.containers.running(image, ["sh", "-c", "echo ready; exec sleep 600"],
-                                         labels=LABELS) as container:
+    async with docker.containers.running(
+        image, ["sh", "-c", "echo ready; exec sleep 600"], labels=LABELS
+    ) as container:
         with anyio.fail_after(30):
             async for _ in docker.containers.logs(container.id, follow=True):
                 break  # "ready" has been printed
-            async with docker.containers.attach(container.id, logs=True,
-                                                tty=False) as session:
+            async with docker.containers.attach(container.id, logs=True, tty=False) as session:
                 first = await session.__anext__()
         assert first == ("stdout", b"ready\n")
 

@@ -23,8 +23,9 @@ Scenario = Callable[..., Awaitable[None]]
 STRIPPED = (b"upgrade:", b"connection:")
 
 
-async def forward_requests(client: anyio.abc.ByteStream, engine: anyio.abc.SocketStream,
-                           seen: list[bytes]) -> None:
+async def forward_requests(
+    client: anyio.abc.ByteStream, engine: anyio.abc.SocketStream, seen: list[bytes]
+) -> None:
     """Copy requests from the client to the engine without their
     ``Upgrade``/``Connection`` headers (bodies by Content-Length)."""
     buffer = b""
@@ -51,8 +52,9 @@ async def forward_requests(client: anyio.abc.ByteStream, engine: anyio.abc.Socke
 
 
 async def forward_answers(engine: anyio.abc.ByteStream, client: anyio.abc.ByteStream) -> None:
-    with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError,
-                             anyio.ClosedResourceError):
+    with contextlib.suppress(
+        anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError
+    ):
         async for data in engine:
             await client.send(data)
 
@@ -65,8 +67,11 @@ async def stripping_proxy(engine_path: str) -> AsyncIterator[tuple[str, list[byt
     listener = await anyio.create_unix_listener(path)
 
     async def handle(client: anyio.abc.SocketStream) -> None:
-        async with client, await anyio.connect_unix(engine_path) as engine, \
-                anyio.create_task_group() as tg:
+        async with (
+            client,
+            await anyio.connect_unix(engine_path) as engine,
+            anyio.create_task_group() as tg,
+        ):
             tg.start_soon(forward_requests, client, engine, seen)
             await forward_answers(engine, client)
             tg.cancel_scope.cancel()
@@ -97,10 +102,13 @@ def on_trio(engine: str, scenario: Scenario, *args: Any) -> None:
 
 async def output_arrives_without_upgrade(docker: Docker, engine: str, image: str) -> None:
     command = ["sh", "-c", "echo out; echo err >&2; exit 7"]
-    async with docker.containers.running(image, ["sh", "-c", "echo ready; exec sleep 600"],
-                                         labels=LABELS) as c, \
-            stripping_proxy(engine) as (proxy, seen), \
-            Docker(f"unix://{proxy}", env={}) as proxied:
+    async with (
+        docker.containers.running(
+            image, ["sh", "-c", "echo ready; exec sleep 600"], labels=LABELS
+        ) as c,
+        stripping_proxy(engine) as (proxy, seen),
+        Docker(f"unix://{proxy}", env={}) as proxied,
+    ):
         async with proxied.execs.session(c.id, command, stdin=True) as session:
             assert not session.upgraded
             with pytest.raises(DockerError, match="without upgrading"):
@@ -110,7 +118,10 @@ async def output_arrives_without_upgrade(docker: Docker, engine: str, image: str
         assert sorted(chunks) == [("stderr", b"err\n"), ("stdout", b"out\n")]
         assert await proxied.containers.exec(c.id, command) == (7, b"out\n", b"err\n")
         assert await proxied.containers.exec(c.id, ["sh", "-c", "echo raw"], tty=True) == (
-            0, b"raw\r\n", b"")
+            0,
+            b"raw\r\n",
+            b"",
+        )
 
         async with proxied.containers.attach(c.id, logs=True) as session:
             assert not session.upgraded
@@ -126,8 +137,7 @@ async def output_arrives_without_upgrade(docker: Docker, engine: str, image: str
 # --------------------------------------------------------------------------
 
 
-async def test_output_arrives_without_upgrade(docker: Docker, engine: str,
-                                              test_image: str) -> None:
+async def test_output_arrives_without_upgrade(docker: Docker, engine: str, test_image: str) -> None:
     await output_arrives_without_upgrade(docker, engine, test_image)
 
 

@@ -41,8 +41,7 @@ ROUNDS = 200
 FD_ALLOWANCE = 4
 """Idle keep-alive connections a pool may legitimately hold on to."""
 TICKER = "i=0; while true; do echo tick $i; echo tock $i >&2; i=$((i+1)); sleep 0.05; done"
-EXEC_COMMAND = ["sh", "-c", "i=0; while [ $i -lt 40 ]; do echo x $i; i=$((i+1)); sleep 0.05;"
-                " done"]
+EXEC_COMMAND = ["sh", "-c", "i=0; while [ $i -lt 40 ]; do echo x $i; i=$((i+1)); sleep 0.05; done"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +78,7 @@ S = TypeVar("S")
 def keep(stream: S) -> S:
     KEPT.append(stream)
     return stream
+
 
 Consume = Callable[[Docker, Target, OnItem], Awaitable[None]]
 
@@ -134,12 +134,22 @@ async def stats(d: Docker, t: Target, on_item: OnItem) -> None:
 
 
 KINDS: dict[str, Consume] = {
-    "logs": logs_follow, "events": events, "pull": pull, "exec": exec_session,
-    "attach": attach_session, "get_archive": get_archive, "export": export, "stats": stats,
+    "logs": logs_follow,
+    "events": events,
+    "pull": pull,
+    "exec": exec_session,
+    "attach": attach_session,
+    "get_archive": get_archive,
+    "export": export,
+    "stats": stats,
 }
 FRAMED = ("logs", "exec", "attach")
-PLAN = [(kind, point) for point in ("before-headers", "mid-body", "early-exit", "mid-frame")
-        for kind in KINDS if point != "mid-frame" or kind in FRAMED]
+PLAN = [
+    (kind, point)
+    for point in ("before-headers", "mid-body", "early-exit", "mid-frame")
+    for kind in KINDS
+    if point != "mid-frame" or kind in FRAMED
+]
 
 
 def open_fds() -> int:
@@ -157,17 +167,24 @@ async def settle(fd_limit: int, task_limit: int) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_200_cancellations_leak_nothing(engine: str, target: Target,
-                                              transport: str) -> None:
+async def test_200_cancellations_leak_nothing(engine: str, target: Target, transport: str) -> None:
     rng = random.Random(f"{RUN_ID}-{transport}")
     hits: Counter[tuple[str, str]] = Counter()
     before_any_item = 0
 
-    async with fault_proxy(engine) as proxy, \
-            Docker(f"unix://{engine}", transport=transport,  # type: ignore[arg-type]
-                   env={}) as direct, \
-            Docker(f"unix://{proxy.path}", transport=transport,  # type: ignore[arg-type]
-                   env={}) as proxied:
+    async with (
+        fault_proxy(engine) as proxy,
+        Docker(
+            f"unix://{engine}",
+            transport=transport,  # type: ignore[arg-type]
+            env={},
+        ) as direct,
+        Docker(
+            f"unix://{proxy.path}",
+            transport=transport,  # type: ignore[arg-type]
+            env={},
+        ) as proxied,
+    ):
         proxy.dribble = True
 
         async def keep_events_coming() -> None:

@@ -60,11 +60,13 @@ async def test_top_lists_the_processes(sleeper: Container, docker: Docker) -> No
 
 
 async def test_changes_after_writing_a_file(docker: Docker, test_image: str) -> None:
-    result = await docker.containers.run(test_image, ["sh", "-c", "echo x > /tmp/new-file"],
-                                         labels=LABELS, remove=False)
+    result = await docker.containers.run(
+        test_image, ["sh", "-c", "echo x > /tmp/new-file"], labels=LABELS, remove=False
+    )
     try:
-        changes = {c.path: c.kind_name for c in await docker.containers.changes(
-            result.container_id)}
+        changes = {
+            c.path: c.kind_name for c in await docker.containers.changes(result.container_id)
+        }
         assert changes["/tmp/new-file"] == "added"
         assert changes["/tmp"] == "modified"
     finally:
@@ -99,7 +101,9 @@ async def test_update_memory_limit_shows_in_inspect(sleeper: Container) -> None:
 
 async def test_resize_a_tty_container(docker: Docker, test_image: str) -> None:
     async with docker.containers.running(
-        test_image, ["sh", "-c", "while :; do stty size; sleep 0.1; done"], labels=LABELS,
+        test_image,
+        ["sh", "-c", "while :; do stty size; sleep 0.1; done"],
+        labels=LABELS,
         tty=True,
     ) as c:
         await c.resize(33, 77)
@@ -112,8 +116,9 @@ async def test_resize_a_tty_container(docker: Docker, test_image: str) -> None:
 
 
 async def test_export_is_a_valid_tar(docker: Docker, test_image: str, tmp_path: Path) -> None:
-    result = await docker.containers.run(test_image, ["sh", "-c", "echo marked > /marker"],
-                                         labels=LABELS, remove=False)
+    result = await docker.containers.run(
+        test_image, ["sh", "-c", "echo marked > /marker"], labels=LABELS, remove=False
+    )
     try:
         written = await docker.containers.export(result.container_id).to_file(tmp_path / "c.tar")
         assert written == (tmp_path / "c.tar").stat().st_size
@@ -123,7 +128,8 @@ async def test_export_is_a_valid_tar(docker: Docker, test_image: str, tmp_path: 
             marker = tar.extractfile("marker")
             assert marker is not None and marker.read() == b"marked\n"
         count = await docker.containers.export(result.container_id).extract_to(
-            tmp_path / "rootfs", absolute_links="rebase")
+            tmp_path / "rootfs", absolute_links="rebase"
+        )
         assert count == len(names)
         assert (tmp_path / "rootfs/marker").read_bytes() == b"marked\n"
         assert os.readlink(tmp_path / "rootfs/etc/mtab") == "../proc/mounts"
@@ -131,14 +137,15 @@ async def test_export_is_a_valid_tar(docker: Docker, test_image: str, tmp_path: 
         await docker.containers.remove(result.container_id)
 
 
-async def test_put_then_get_archive_round_trips_20_mib(sleeper: Container, tmp_path: Path,
-                                                       docker: Docker) -> None:
+async def test_put_then_get_archive_round_trips_20_mib(
+    sleeper: Container, tmp_path: Path, docker: Docker
+) -> None:
     payload = os.urandom(20 * 2**20)
     archive = tar_of("blob.bin", payload)
 
     async def pieces() -> AsyncIterator[bytes]:
         for start in range(0, len(archive), 1 << 16):
-            yield archive[start:start + (1 << 16)]
+            yield archive[start : start + (1 << 16)]
 
     await sleeper.put_archive("/tmp", pieces())
     async with sleeper.get_archive("/tmp/blob.bin") as stream:
@@ -183,24 +190,24 @@ async def test_stat_path_of_a_file_a_directory_a_link_and_a_missing_path(
         await docker.containers.stat_path(f"aiodock-missing-{uuid.uuid4().hex[:8]}", "/etc")
 
 
-def test_run_logs_archives_and_running_on_trio(engine: str, test_image: str,
-                                               tmp_path: Path) -> None:
+def test_run_logs_archives_and_running_on_trio(
+    engine: str, test_image: str, tmp_path: Path
+) -> None:
     import trio
 
     async def main() -> None:
         async with Docker(f"unix://{engine}", env={}) as docker:
             with trio.fail_after(60):
-                result = await docker.containers.run(test_image, ["echo", "on trio"],
-                                                     labels=LABELS, stdin=b"")
+                result = await docker.containers.run(
+                    test_image, ["echo", "on trio"], labels=LABELS, stdin=b""
+                )
                 assert result.stdout == b"on trio\n"
-                async with docker.containers.running(test_image, SLEEPER,
-                                                     labels=LABELS) as c:
+                async with docker.containers.running(test_image, SLEEPER, labels=LABELS) as c:
                     await c.put_archive("/tmp", tar_of("t.txt", b"trio"))
                     assert await c.get_archive("/tmp/t.txt").extract_to(tmp_path) == 1
                     assert (await c.logs()).stdout == b""
                     with trio.move_on_after(0.3):
-                        await c.export().extract_to(tmp_path / "cancelled",
-                                                    absolute_links="rebase")
+                        await c.export().extract_to(tmp_path / "cancelled", absolute_links="rebase")
                     assert (await c.stat_path("/tmp/t.txt")).size == 4
 
     trio.run(main)

@@ -36,7 +36,10 @@ class Case:
 
     async def create(self, command: list[str], **options: object) -> Container:
         c = await self.docker.containers.create(
-            self.image, command, labels=self.labels, **options  # type: ignore[arg-type]
+            self.image,
+            command,
+            labels=self.labels,
+            **options,  # type: ignore[arg-type]
         )
         self.ids.append(c.id)
         return c
@@ -107,9 +110,13 @@ async def test_start_and_stop_twice_are_quiet_kill_when_stopped_conflicts(case: 
 
 async def test_a_missing_container_raises_not_found_naming_it(docker: Docker) -> None:
     name = f"aiodock-missing-{uuid.uuid4().hex[:8]}"
-    for call in (docker.containers.inspect(name), docker.containers.start(name),
-                 docker.containers.stop(name), docker.containers.kill(name),
-                 docker.containers.remove(name)):
+    for call in (
+        docker.containers.inspect(name),
+        docker.containers.start(name),
+        docker.containers.stop(name),
+        docker.containers.kill(name),
+        docker.containers.remove(name),
+    ):
         with pytest.raises(NotFound) as caught:
             await call
         assert name in str(caught.value)
@@ -195,8 +202,9 @@ async def test_auto_remove(case: Case) -> None:
         await c.inspect()
 
 
-async def test_prune_removes_only_the_stopped_labelled_containers(case: Case,
-                                                                 test_image: str) -> None:
+async def test_prune_removes_only_the_stopped_labelled_containers(
+    case: Case, test_image: str
+) -> None:
     docker = case.docker
     stopped = await case.create(["true"])
     never_started = await case.create(["true"])

@@ -35,8 +35,9 @@ class Finisher:
         self.containers: list[Container] = []
 
     async def create(self, script: str, *, tty: bool = False) -> Container:
-        c = await self.docker.containers.create(self.image, ["sh", "-c", script],
-                                                labels=LABELS, tty=tty)
+        c = await self.docker.containers.create(
+            self.image, ["sh", "-c", script], labels=LABELS, tty=tty
+        )
         self.containers.append(c)
         return c
 
@@ -59,12 +60,15 @@ def merged(chunks: list[LogChunk]) -> list[LogChunk]:
 
 async def test_stdout_and_stderr_are_kept_apart_and_in_order(finished: Finisher) -> None:
     c = await finished.run(
-        "for i in 1 2 3 4 5 6 7 8; do echo out $i; sleep 0.05; echo err $i >&2; sleep 0.05; done")
+        "for i in 1 2 3 4 5 6 7 8; do echo out $i; sleep 0.05; echo err $i >&2; sleep 0.05; done"
+    )
     chunks = merged([chunk async for chunk in c.logs()])
     expected = []
     for i in range(1, 9):
-        expected += [LogChunk("stdout", f"out {i}\n".encode()),
-                     LogChunk("stderr", f"err {i}\n".encode())]
+        expected += [
+            LogChunk("stdout", f"out {i}\n".encode()),
+            LogChunk("stderr", f"err {i}\n".encode()),
+        ]
     assert chunks == expected
     output = await c.logs()
     assert output.stdout == b"".join(f"out {i}\n".encode() for i in range(1, 9))
@@ -90,8 +94,9 @@ async def test_follow_receives_lines_as_printed_and_ends_at_exit(finished: Finis
             received.append(chunk.data)
             if chunk.data == b"first\n":
                 info = await c.inspect()
-                assert info.state is not None and info.state.status == "running", \
+                assert info.state is not None and info.state.status == "running", (
                     "the first line arrived while the container still ran"
+                )
     assert b"".join(received) == b"first\nsecond\n"
     assert (await c.inspect()).state.status == "exited"  # type: ignore[union-attr]
 
@@ -130,7 +135,8 @@ async def test_fifty_mebibytes_arrive_complete(finished: Finisher) -> None:
     # the hash of what was printed goes to stderr.
     c = await finished.run(
         f"head -c {size * 3 // 4} /dev/urandom | base64 -w 0 > /tmp/out;"
-        " sha256sum /tmp/out >&2; cat /tmp/out")
+        " sha256sum /tmp/out >&2; cat /tmp/out"
+    )
     digest = hashlib.sha256()
     count = 0
     stderr = b""

@@ -24,14 +24,16 @@ def unique(prefix: str) -> str:
 
 async def labelled_ids(docker: Docker, case: str) -> list[str]:
     found = await docker.containers.list(
-        all=True, filters={"label": [f"{LABEL_KEY}={RUN_ID}", f"aiodock.case={case}"]})
+        all=True, filters={"label": [f"{LABEL_KEY}={RUN_ID}", f"aiodock.case={case}"]}
+    )
     return [c.id or "" for c in found]
 
 
 async def test_run_hello_world(docker: Docker, test_image: str) -> None:
     case = unique("hello")
-    result = await docker.containers.run(test_image, ["echo", "hello world!"],
-                                         labels={**LABELS, "aiodock.case": case})
+    result = await docker.containers.run(
+        test_image, ["echo", "hello world!"], labels={**LABELS, "aiodock.case": case}
+    )
     assert result.exit_code == 0
     assert result.stdout == b"hello world!\n" and result.stderr == b""
     assert await labelled_ids(docker, case) == [], "run removes its container"
@@ -41,14 +43,16 @@ async def test_run_hello_world(docker: Docker, test_image: str) -> None:
 
 async def test_run_keeps_stdout_stderr_and_exit_code(docker: Docker, test_image: str) -> None:
     result = await docker.containers.run(
-        test_image, "sh -c 'echo out; echo err >&2; exit 3'", labels=LABELS)
+        test_image, "sh -c 'echo out; echo err >&2; exit 3'", labels=LABELS
+    )
     assert (result.exit_code, result.stdout, result.stderr) == (3, b"out\n", b"err\n")
 
 
 async def test_run_check_raises_container_error(docker: Docker, test_image: str) -> None:
     with pytest.raises(ContainerError) as caught:
-        await docker.containers.run(test_image, ["sh", "-c", "echo broken >&2; exit 5"],
-                                    labels=LABELS, check=True)
+        await docker.containers.run(
+            test_image, ["sh", "-c", "echo broken >&2; exit 5"], labels=LABELS, check=True
+        )
     error = caught.value
     assert error.exit_code == 5 and error.stderr == b"broken\n"
     assert len(error.container_id) == 64 and "broken" in str(error)
@@ -65,21 +69,25 @@ async def test_run_without_remove_keeps_the_container(docker: Docker, test_image
         await docker.containers.remove(result.container_id)
 
 
-async def test_run_removes_the_container_when_start_fails(docker: Docker,
-                                                          test_image: str) -> None:
+async def test_run_removes_the_container_when_start_fails(docker: Docker, test_image: str) -> None:
     case = unique("nostart")
     with pytest.raises(Exception, match="no-such-program"):
-        await docker.containers.run(test_image, ["no-such-program"],
-                                    labels={**LABELS, "aiodock.case": case})
+        await docker.containers.run(
+            test_image, ["no-such-program"], labels={**LABELS, "aiodock.case": case}
+        )
     assert await labelled_ids(docker, case) == []
 
 
 async def test_run_env_name_and_labels(docker: Docker, test_image: str) -> None:
     name = unique("named")
     result = await docker.containers.run(
-        test_image, ["sh", "-c", 'echo "$GREETING $WHO"; hostname'], name=name,
-        env={"GREETING": "hello", "WHO": "world"}, labels={**LABELS, "app": "seed"},
-        hostname="seedhost", remove=False,
+        test_image,
+        ["sh", "-c", 'echo "$GREETING $WHO"; hostname'],
+        name=name,
+        env={"GREETING": "hello", "WHO": "world"},
+        labels={**LABELS, "app": "seed"},
+        hostname="seedhost",
+        remove=False,
     )
     try:
         assert result.stdout == b"hello world\nseedhost\n"
@@ -87,27 +95,34 @@ async def test_run_env_name_and_labels(docker: Docker, test_image: str) -> None:
         assert info.id == result.container_id and info.name == f"/{name}"
         assert info.config is not None and info.config.labels == {**LABELS, "app": "seed"}
         assert "GREETING=hello" in (info.config.env or [])
-        listed = await docker.containers.list(all=True, filters={"name": [name],
-                                                                 "label": ["app=seed"]})
+        listed = await docker.containers.list(
+            all=True, filters={"name": [name], "label": ["app=seed"]}
+        )
         assert [c.id for c in listed] == [result.container_id]
     finally:
         await docker.containers.remove(name)
 
 
-async def test_run_with_a_bind_mount_from_the_host(docker: Docker, test_image: str,
-                                                   tmp_path: Path) -> None:
+async def test_run_with_a_bind_mount_from_the_host(
+    docker: Docker, test_image: str, tmp_path: Path
+) -> None:
     conf = tmp_path / "conf"
     conf.mkdir()
     (conf / "app.conf").write_text("listen 8080\n")
     result = await docker.containers.run(
-        test_image, ["cat", "/etc/conf/app.conf"], labels=LABELS,
+        test_image,
+        ["cat", "/etc/conf/app.conf"],
+        labels=LABELS,
         host_config=HostConfig(binds=[f"{conf}:/etc/conf:ro"]),
     )
     assert result.stdout == b"listen 8080\n"
     refused = await docker.containers.run(
-        test_image, ["sh", "-c", "echo x > /etc/conf/new"], labels=LABELS,
-        host_config=HostConfig(mounts=[Mount(type="bind", source=str(conf), target="/etc/conf",
-                                             read_only=True)]),
+        test_image,
+        ["sh", "-c", "echo x > /etc/conf/new"],
+        labels=LABELS,
+        host_config=HostConfig(
+            mounts=[Mount(type="bind", source=str(conf), target="/etc/conf", read_only=True)]
+        ),
     )
     assert refused.exit_code != 0 and b"Read-only" in refused.stderr
     assert sorted(os.listdir(conf)) == ["app.conf"]
@@ -118,11 +133,18 @@ async def test_a_named_volume_outlives_its_container(docker: Docker, test_image:
     await docker.volumes.create(volume, labels=LABELS)
     try:
         write = await docker.containers.run(
-            test_image, ["sh", "-c", "echo kept > /data/file"], labels=LABELS,
-            host_config=HostConfig(binds=[f"{volume}:/data"]))
+            test_image,
+            ["sh", "-c", "echo kept > /data/file"],
+            labels=LABELS,
+            host_config=HostConfig(binds=[f"{volume}:/data"]),
+        )
         assert write.exit_code == 0
-        read = await docker.containers.run(test_image, ["cat", "/data/file"], labels=LABELS,
-                                           host_config=HostConfig(binds=[f"{volume}:/data"]))
+        read = await docker.containers.run(
+            test_image,
+            ["cat", "/data/file"],
+            labels=LABELS,
+            host_config=HostConfig(binds=[f"{volume}:/data"]),
+        )
         assert read.stdout == b"kept\n"
     finally:
         await docker.volumes.remove(volume)
@@ -147,15 +169,19 @@ def stable_names(names: list[str]) -> set[str]:
 
 
 async def test_network_mode_none_has_only_loopback(docker: Docker, test_image: str) -> None:
-    result = await docker.containers.run(test_image, SHOW_NET, labels=LABELS,
-                                         host_config=HostConfig(network_mode="none"))
+    result = await docker.containers.run(
+        test_image, SHOW_NET, labels=LABELS, host_config=HostConfig(network_mode="none")
+    )
     assert interfaces(result.stdout) == {"lo": "127.0.0.1/8"}
 
 
-async def test_network_mode_host_sees_the_host_interfaces(docker: Docker,
-                                                          test_image: str) -> None:
-    result = await docker.containers.run(test_image, ["ls", "/sys/class/net"], labels=LABELS,
-                                         host_config=HostConfig(network_mode="host"))
+async def test_network_mode_host_sees_the_host_interfaces(docker: Docker, test_image: str) -> None:
+    result = await docker.containers.run(
+        test_image,
+        ["ls", "/sys/class/net"],
+        labels=LABELS,
+        host_config=HostConfig(network_mode="host"),
+    )
     inside = stable_names(result.stdout.decode().split())
     assert inside == stable_names(os.listdir("/sys/class/net"))
     assert "docker0" in inside
@@ -163,7 +189,9 @@ async def test_network_mode_host_sees_the_host_interfaces(docker: Docker,
 
 async def test_network_mode_bridge_has_its_own_address(docker: Docker, test_image: str) -> None:
     async with docker.containers.running(
-        test_image, ["sh", "-c", "ip -o -4 addr; sleep 60"], labels=LABELS,
+        test_image,
+        ["sh", "-c", "ip -o -4 addr; sleep 60"],
+        labels=LABELS,
         host_config=HostConfig(network_mode="bridge"),
     ) as c:
         info = await c.inspect()
@@ -171,7 +199,9 @@ async def test_network_mode_bridge_has_its_own_address(docker: Docker, test_imag
         endpoint = info.network_settings.networks["bridge"]
         output = await wait_for_output(c, b"eth0")
         assert interfaces(output) == {
-            "lo": "127.0.0.1/8", "eth0": f"{endpoint.ip_address}/{endpoint.ip_prefix_len}"}
+            "lo": "127.0.0.1/8",
+            "eth0": f"{endpoint.ip_address}/{endpoint.ip_prefix_len}",
+        }
         assert info.network_settings.ip_address == endpoint.ip_address
 
 
@@ -189,24 +219,32 @@ async def test_network_mode_container_shares_the_first_ones_interfaces(
     docker: Docker, test_image: str
 ) -> None:
     async with docker.containers.running(
-        test_image, ["sh", "-c", "ip -o -4 addr; sleep 60"], labels=LABELS,
+        test_image,
+        ["sh", "-c", "ip -o -4 addr; sleep 60"],
+        labels=LABELS,
     ) as first:
         first_view = interfaces(await wait_for_output(first, b"eth0"))
         result = await docker.containers.run(
-            test_image, SHOW_NET, labels=LABELS,
+            test_image,
+            SHOW_NET,
+            labels=LABELS,
             host_config=HostConfig(network_mode=f"container:{first.id}"),
         )
         assert interfaces(result.stdout) == first_view
         assert "eth0" in first_view
 
 
-async def test_create_on_a_user_defined_network_with_aliases(docker: Docker,
-                                                             test_image: str) -> None:
+async def test_create_on_a_user_defined_network_with_aliases(
+    docker: Docker, test_image: str
+) -> None:
     network = unique("net")
     await docker.networks.create(network, labels=LABELS)
     try:
         async with docker.containers.running(
-            test_image, ["sleep", "60"], labels=LABELS, network=network,
+            test_image,
+            ["sleep", "60"],
+            labels=LABELS,
+            network=network,
             network_aliases=["seed-web"],
         ) as server:
             info = await server.inspect()
@@ -215,8 +253,11 @@ async def test_create_on_a_user_defined_network_with_aliases(docker: Docker,
             endpoint = info.network_settings.networks[network]
             assert "seed-web" in (endpoint.aliases or [])
             result = await docker.containers.run(
-                test_image, ["ping", "-c", "1", "-W", "5", "seed-web"], labels=LABELS,
-                network=network)
+                test_image,
+                ["ping", "-c", "1", "-W", "5", "seed-web"],
+                labels=LABELS,
+                network=network,
+            )
             assert result.exit_code == 0, result.stdout + result.stderr
             assert endpoint.ip_address is not None
             assert endpoint.ip_address.encode() in result.stdout
@@ -225,8 +266,9 @@ async def test_create_on_a_user_defined_network_with_aliases(docker: Docker,
 
 
 async def test_run_feeds_stdin_through_an_attach(docker: Docker, test_image: str) -> None:
-    result = await docker.containers.run(test_image, ["sh", "-c", "wc -c; echo done >&2"],
-                                         labels=LABELS, stdin=b"x" * 100_000)
+    result = await docker.containers.run(
+        test_image, ["sh", "-c", "wc -c; echo done >&2"], labels=LABELS, stdin=b"x" * 100_000
+    )
     assert result.exit_code == 0
     assert result.stdout.strip() == b"100000" and result.stderr == b"done\n"
 
@@ -239,8 +281,9 @@ async def test_run_feeds_stdin_through_an_attach(docker: Docker, test_image: str
 
 
 async def test_run_with_a_tty(docker: Docker, test_image: str) -> None:
-    result = await docker.containers.run(test_image, ["sh", "-c", "echo out; echo err >&2"],
-                                         labels=LABELS, tty=True)
+    result = await docker.containers.run(
+        test_image, ["sh", "-c", "echo out; echo err >&2"], labels=LABELS, tty=True
+    )
     assert result.stdout == b"out\r\nerr\r\n" and result.stderr == b""
 
 
@@ -258,9 +301,9 @@ async def test_running_removes_the_container_on_error_and_on_cancel(
     entered = anyio.Event()
     with anyio.move_on_after(30) as scope:
         async with anyio.create_task_group() as tg:
+
             async def hold() -> None:
-                async with docker.containers.running(test_image, ["sleep", "60"],
-                                                     labels=labels):
+                async with docker.containers.running(test_image, ["sleep", "60"], labels=labels):
                     entered.set()
                     await anyio.sleep_forever()
 

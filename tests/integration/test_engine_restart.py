@@ -50,18 +50,24 @@ def key(event: EventMessage) -> tuple[int | None, str | None, str | None]:
 async def test_engine_restart(second_engine: SecondEngine, transport: str) -> None:
     host = second_engine.docker_host
     tag = f"{transport}-{int(time.time() * 1000) % 10**8}"
-    async with Docker(host, transport=transport, timeout=10.0,  # type: ignore[arg-type]
-                      env={}) as docker:
+    async with Docker(
+        host,
+        transport=transport,
+        timeout=10.0,  # type: ignore[arg-type]
+        env={},
+    ) as docker:
         with anyio.fail_after(60):
             [image] = await docker.images.import_image(
-                busybox_rootfs_tar(), repo="aiodock-restart/busybox", tag="1",
-                changes=['CMD ["sh"]'])
+                busybox_rootfs_tar(),
+                repo="aiodock-restart/busybox",
+                tag="1",
+                changes=['CMD ["sh"]'],
+            )
             ticker = await docker.containers.create(image, ["sh", "-c", TICKER], labels=LABELS)
             await ticker.start()
 
         plain_events = docker.system.events(filters={"type": ["volume"]})
-        resumed = docker.system.events(filters={"type": ["volume"]}, resume=True,
-                                       resume_for=60.0)
+        resumed = docker.system.events(filters={"type": ["volume"]}, resume=True, resume_for=60.0)
         logs = docker.containers.logs(ticker.id, follow=True, tty=False)
         before = [f"aiodock-rs-{tag}-before-{i}" for i in range(3)]
         after = [f"aiodock-rs-{tag}-after-{i}" for i in range(3)]
@@ -137,8 +143,9 @@ async def test_engine_restart(second_engine: SecondEngine, transport: str) -> No
         assert restarted_nano is not None
         seconds, nanos = divmod(restarted_nano, 10**9)
         history = await docker.system.events(
-            since=f"{seconds}.{nanos:09d}", until=time.time() + 1, filters={"type": ["volume"]})
-        assert [key(e) for e in history] == keys[len(before):]
+            since=f"{seconds}.{nanos:09d}", until=time.time() + 1, filters={"type": ["volume"]}
+        )
+        assert [key(e) for e in history] == keys[len(before) :]
 
         for name in before + after:
             await docker.volumes.remove(name)

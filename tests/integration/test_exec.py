@@ -48,15 +48,19 @@ async def one_shot_basics(docker: Docker, image: str) -> None:
     async with docker.containers.running(image, SLEEPER, labels=LABELS) as c:
         exec_ = docker.containers.exec
         ten_mib = 10 * 1024 * 1024
-        assert await exec_(c.id, ["wc", "-c"], stdin=b"\0" * ten_mib) == (
-            0, b"%d\n" % ten_mib, b"")
+        assert await exec_(c.id, ["wc", "-c"], stdin=b"\0" * ten_mib) == (0, b"%d\n" % ten_mib, b"")
 
         result = await exec_(c.id, ["sh", "-c", "echo out; echo err >&2; exit 3"])
         assert isinstance(result, ExecResult)
         assert (result.exit_code, result.stdout, result.stderr) == (3, b"out\n", b"err\n")
 
-        result = await exec_(c.id, "sh -c 'echo $GREETING $OTHER; pwd; id -u; id -g'",
-                             env={"GREETING": "hi"}, workdir="/tmp", user="65534:65534")
+        result = await exec_(
+            c.id,
+            "sh -c 'echo $GREETING $OTHER; pwd; id -u; id -g'",
+            env={"GREETING": "hi"},
+            workdir="/tmp",
+            user="65534:65534",
+        )
         assert result.stdout == b"hi\n/tmp\n65534\n65534\n"
         result = await exec_(c.id, ["sh", "-c", "echo $A$B"], env=["A=1", "B=2"])
         assert result.stdout == b"12\n"
@@ -69,10 +73,12 @@ async def one_shot_basics(docker: Docker, image: str) -> None:
         assert (result.exit_code, result.stdout) == (4, b"100\n")
 
         with pytest.raises(ExecError) as info:
-            await exec_(c.id, ["sh", "-c", "echo partial; echo broken >&2; exit 7"],
-                        check=True)
+            await exec_(c.id, ["sh", "-c", "echo partial; echo broken >&2; exit 7"], check=True)
         assert (info.value.exit_code, info.value.stdout, info.value.stderr) == (
-            7, b"partial\n", b"broken\n")
+            7,
+            b"partial\n",
+            b"broken\n",
+        )
         assert "broken" in str(info.value)
         assert await exec_(c.id, ["true"], check=True) == (0, b"", b"")
 
@@ -92,8 +98,10 @@ async def output_keeps_its_order(docker: Docker, image: str) -> None:
     """Many interleaved stdout/stderr lines: each stream complete, in order."""
     lines = 3000
     script = f"i=0; while [ $i -lt {lines} ]; do echo out$i; echo err$i >&2; i=$((i+1)); done"
-    async with docker.containers.running(image, SLEEPER, labels=LABELS) as c, \
-            docker.execs.session(c.id, ["sh", "-c", script]) as session:
+    async with (
+        docker.containers.running(image, SLEEPER, labels=LABELS) as c,
+        docker.execs.session(c.id, ["sh", "-c", script]) as session,
+    ):
         chunks = [chunk async for chunk in session]
         assert await session.wait() == 0
     out = b"".join(chunk.data for chunk in chunks if chunk.stream == "stdout")
@@ -109,7 +117,8 @@ async def fifty_concurrent_execs(docker: Docker, image: str) -> None:
 
         async def one(i: int) -> None:
             codes[i] = await docker.containers.exec(
-                c.id, ["sh", "-c", f"echo {i}; echo e{i} >&2; exit {i}"])
+                c.id, ["sh", "-c", f"echo {i}; echo e{i} >&2; exit {i}"]
+            )
 
         async with anyio.create_task_group() as tg:
             for i in range(50):
@@ -145,8 +154,9 @@ async def exec_needs_a_running_container(docker: Docker, image: str) -> None:
 async def low_level_operations(docker: Docker, image: str) -> None:
     execs = docker.execs
     async with docker.containers.running(image, SLEEPER, labels=LABELS) as c:
-        created = await execs.create(c.id, ["sh", "-c", "echo $X; exit 2"], env={"X": "x"},
-                                     user="root")
+        created = await execs.create(
+            c.id, ["sh", "-c", "echo $X; exit 2"], env={"X": "x"}, user="root"
+        )
         before = await execs.inspect(created.id)
         assert before.id == created.id and before.container_id == c.id
         assert before.running is False and before.exit_code is None

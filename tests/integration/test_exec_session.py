@@ -64,13 +64,15 @@ async def echo_100_mib_through_cat(docker: Docker, image: str) -> None:
     data = random.Random(4).randbytes(ECHO_SIZE)
     received = hashlib.sha256()
     count = 0
-    async with docker.containers.running(image, SLEEPER, labels=LABELS) as c, \
-            docker.execs.session(c.id, ["cat"], stdin=True) as session:
+    async with (
+        docker.containers.running(image, SLEEPER, labels=LABELS) as c,
+        docker.execs.session(c.id, ["cat"], stdin=True) as session,
+    ):
 
         async def write_all() -> None:
             view = memoryview(data)
             for start in range(0, len(view), WRITE_SIZE):
-                await session.write(view[start:start + WRITE_SIZE])
+                await session.write(view[start : start + WRITE_SIZE])
             await session.close_stdin()
 
         async with anyio.create_task_group() as tg:
@@ -102,8 +104,9 @@ async def wait_reads_past_unread_output(docker: Docker, image: str) -> None:
         assert result == (0, b"", b"")
 
 
-async def cancelled_session_closes_its_connection(docker: Docker, image: str,
-                                                  cancel: Callable[..., Awaitable[None]]) -> None:
+async def cancelled_session_closes_its_connection(
+    docker: Docker, image: str, cancel: Callable[..., Awaitable[None]]
+) -> None:
     """Cancel a session whose process is waiting for input: its connection
     closes (the process sees end-of-file and ends), no descriptor is left,
     and the client goes on working."""
@@ -126,7 +129,8 @@ async def cancelled_session_closes_its_connection(docker: Docker, image: str,
         info = await ended(docker, sessions[0].exec_id)
         assert info.exit_code == 0  # cat read end-of-file when the connection closed
         assert (await docker.containers.exec(c.id, ["echo", "still", "fine"])).stdout == (
-            b"still fine\n")
+            b"still fine\n"
+        )
 
 
 async def cancel_with_a_cancel_scope(hold: Hold) -> None:
@@ -159,15 +163,17 @@ async def test_wait_reads_past_unread_output(docker: Docker, test_image: str) ->
 
 
 @pytest.mark.parametrize("transport", ["httpx", "aiodock"])
-async def test_cancelled_session_closes_its_connection(engine: str, test_image: str,
-                                                       transport: str) -> None:
+async def test_cancelled_session_closes_its_connection(
+    engine: str, test_image: str, transport: str
+) -> None:
     chosen: httpx.AsyncBaseTransport | None = (
-        EngineTransport(socket_path=engine) if transport == "aiodock" else None)
+        EngineTransport(socket_path=engine) if transport == "aiodock" else None
+    )
     async with Docker(f"unix://{engine}", env={}, transport=chosen) as docker:
-        await cancelled_session_closes_its_connection(docker, test_image,
-                                                      cancel_an_asyncio_task)
-        await cancelled_session_closes_its_connection(docker, test_image,
-                                                      cancel_with_a_cancel_scope)
+        await cancelled_session_closes_its_connection(docker, test_image, cancel_an_asyncio_task)
+        await cancelled_session_closes_its_connection(
+            docker, test_image, cancel_with_a_cancel_scope
+        )
 
 
 # --------------------------------------------------------------------------
@@ -183,5 +189,4 @@ def test_wait_reads_past_unread_output_on_trio(engine: str, test_image: str) -> 
 
 
 def test_cancelled_session_closes_its_connection_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, cancelled_session_closes_its_connection, test_image,
-            cancel_with_a_cancel_scope)
+    on_trio(engine, cancelled_session_closes_its_connection, test_image, cancel_with_a_cancel_scope)

@@ -106,18 +106,38 @@ KINDS: dict[str, tuple[Call, str]] = {
 Outcome = type[DockerError] | str | None
 EXPECTED: dict[Fault, dict[str, Outcome]] = {
     Fault.DELAY: {"json": DockerTimeout, "json-lines": "ok", "logs": "ok", "exec": "ok"},
-    Fault.STALL_AFTER_HEADERS: {"json": DockerTimeout, "json-lines": "caller-timeout",
-                                "logs": "caller-timeout", "exec": "caller-timeout"},
+    Fault.STALL_AFTER_HEADERS: {
+        "json": DockerTimeout,
+        "json-lines": "caller-timeout",
+        "logs": "caller-timeout",
+        "exec": "caller-timeout",
+    },
     Fault.CUT_MID_BODY: dict.fromkeys(KINDS, ConnectionLost),
-    Fault.CUT_MID_CHUNK: {"json": ConnectionLost, "json-lines": ConnectionLost,
-                          "logs": ConnectionLost, "exec": ConnectionLost},
+    Fault.CUT_MID_CHUNK: {
+        "json": ConnectionLost,
+        "json-lines": ConnectionLost,
+        "logs": ConnectionLost,
+        "exec": ConnectionLost,
+    },
     # The body ends cleanly, but inside a frame / a JSON line / a JSON document.
-    Fault.CUT_MID_FRAME: {"json": DockerError, "json-lines": StreamError,
-                          "logs": ConnectionLost, "exec": ConnectionLost},
-    Fault.TRUNCATED_CHUNK_SIZE: {"json": ConnectionLost, "json-lines": ConnectionLost,
-                                 "logs": ConnectionLost, "exec": None},
-    Fault.MALFORMED_CHUNK_SIZE: {"json": ConnectionLost, "json-lines": ConnectionLost,
-                                 "logs": ConnectionLost, "exec": None},
+    Fault.CUT_MID_FRAME: {
+        "json": DockerError,
+        "json-lines": StreamError,
+        "logs": ConnectionLost,
+        "exec": ConnectionLost,
+    },
+    Fault.TRUNCATED_CHUNK_SIZE: {
+        "json": ConnectionLost,
+        "json-lines": ConnectionLost,
+        "logs": ConnectionLost,
+        "exec": None,
+    },
+    Fault.MALFORMED_CHUNK_SIZE: {
+        "json": ConnectionLost,
+        "json-lines": ConnectionLost,
+        "logs": ConnectionLost,
+        "exec": None,
+    },
     Fault.GARBAGE: dict.fromkeys(KINDS, ConnectionLost),
     Fault.ERROR_500_TEXT: dict.fromkeys(KINDS, ServerError),
     Fault.CLOSE_ON_ACCEPT: dict.fromkeys(KINDS, ConnectionLost),
@@ -133,14 +153,21 @@ CASES = [
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(("fault", "kind"), CASES)
-async def test_fault(engine: str, workload: Workload, transport: str, fault: Fault,
-                     kind: str) -> None:
+async def test_fault(
+    engine: str, workload: Workload, transport: str, fault: Fault, kind: str
+) -> None:
     call, path = KINDS[kind]
     expected = EXPECTED[fault][kind]
     with anyio.fail_after(GUARD):
-        async with fault_proxy(engine) as proxy, \
-                Docker(f"unix://{proxy.path}", transport=transport,  # type: ignore[arg-type]
-                       timeout=SHORT_TIMEOUT, env={}) as docker:
+        async with (
+            fault_proxy(engine) as proxy,
+            Docker(
+                f"unix://{proxy.path}",
+                transport=transport,  # type: ignore[arg-type]
+                timeout=SHORT_TIMEOUT,
+                env={},
+            ) as docker,
+        ):
             await call(docker, workload)  # the path works through the proxy
             await anyio.sleep(0.05)  # the proxy is back to waiting for a request
             proxy.inject(fault, path=path, delay=DELAY)
@@ -171,8 +198,12 @@ def check_error(error: DockerError, fault: Fault, kind: str) -> None:
     text = str(error)
     assert text and "Traceback" not in text
     if fault is Fault.CUT_MID_FRAME:
-        expected_words = {"json": "unexpected answer", "json-lines": "malformed JSON",
-                          "logs": "middle of a frame", "exec": "middle of a frame"}
+        expected_words = {
+            "json": "unexpected answer",
+            "json-lines": "malformed JSON",
+            "logs": "middle of a frame",
+            "exec": "middle of a frame",
+        }
         assert expected_words[kind] in text, text
     if fault is Fault.ERROR_500_TEXT:
         assert error.status == 500 and "upstream crashed" in error.message
@@ -182,11 +213,18 @@ def check_error(error: DockerError, fault: Fault, kind: str) -> None:
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_a_delay_shorter_than_the_timeout_is_fine(
-        engine: str, workload: Workload, transport: str) -> None:
+    engine: str, workload: Workload, transport: str
+) -> None:
     with anyio.fail_after(GUARD):
-        async with fault_proxy(engine) as proxy, \
-                Docker(f"unix://{proxy.path}", transport=transport,  # type: ignore[arg-type]
-                       timeout=5.0, env={}) as docker:
+        async with (
+            fault_proxy(engine) as proxy,
+            Docker(
+                f"unix://{proxy.path}",
+                transport=transport,  # type: ignore[arg-type]
+                timeout=5.0,
+                env={},
+            ) as docker,
+        ):
             proxy.inject(Fault.DELAY, path="/json", delay=0.3)
             await short_json(docker, workload)
             assert proxy.faults_fired
@@ -194,15 +232,27 @@ async def test_a_delay_shorter_than_the_timeout_is_fine(
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_faults_on_many_connections_leave_the_pool_healthy(
-        engine: str, workload: Workload, transport: str) -> None:
+    engine: str, workload: Workload, transport: str
+) -> None:
     """Twenty concurrent calls, half of them broken by faults: the broken
     connections are dropped, never handed to the next caller."""
     with anyio.fail_after(30):
-        async with fault_proxy(engine) as proxy, \
-                Docker(f"unix://{proxy.path}", transport=transport,  # type: ignore[arg-type]
-                       timeout=2.0, env={}) as docker:
-            faults = [Fault.CUT_MID_BODY, Fault.GARBAGE, Fault.CUT_MID_CHUNK,
-                      Fault.ERROR_500_TEXT, Fault.MALFORMED_CHUNK_SIZE]
+        async with (
+            fault_proxy(engine) as proxy,
+            Docker(
+                f"unix://{proxy.path}",
+                transport=transport,  # type: ignore[arg-type]
+                timeout=2.0,
+                env={},
+            ) as docker,
+        ):
+            faults = [
+                Fault.CUT_MID_BODY,
+                Fault.GARBAGE,
+                Fault.CUT_MID_CHUNK,
+                Fault.ERROR_500_TEXT,
+                Fault.MALFORMED_CHUNK_SIZE,
+            ]
             for fault in faults:
                 proxy.inject(fault, path="/logs", times=2)
             failures: list[BaseException] = []

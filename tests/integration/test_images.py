@@ -43,8 +43,9 @@ async def cleanup(docker: Docker) -> AsyncIterator[list[str]]:
             await docker.images.remove(ref, force=True)
 
 
-async def delete_from_registry(registry: str, repository: str, tag: str,
-                               auth: tuple[str, str] | None = None) -> None:
+async def delete_from_registry(
+    registry: str, repository: str, tag: str, auth: tuple[str, str] | None = None
+) -> None:
     """Remove a pushed tag's manifest from a local registry (best effort)."""
     accept = "application/vnd.docker.distribution.manifest.v2+json"
     async with httpx.AsyncClient(base_url=f"http://{registry}", auth=auth, timeout=10) as http:
@@ -87,9 +88,11 @@ def tar_of(files: dict[str, bytes]) -> bytes:
 async def test_image_lifecycle_through_the_open_registry(
     docker: Docker, test_image: str, tmp_path: Path, cleanup: list[str]
 ) -> None:
-    context = write(tmp_path / "ctx", {
-        "hello.txt": "hello from the build context\n",
-        "Dockerfile": textwrap.dedent(f"""\
+    context = write(
+        tmp_path / "ctx",
+        {
+            "hello.txt": "hello from the build context\n",
+            "Dockerfile": textwrap.dedent(f"""\
             FROM {test_image}
             ARG GREETING=unset
             {LABEL_LINE}
@@ -97,7 +100,8 @@ async def test_image_lifecycle_through_the_open_registry(
             COPY hello.txt /app/hello.txt
             RUN echo "$GREETING" > /app/greeting
         """),
-    })
+        },
+    )
     local = f"{REPO}/lifecycle:1"
     remote = f"{REGISTRY}/{REPO}/lifecycle:1"
     cleanup.extend([local, remote])
@@ -108,7 +112,8 @@ async def test_image_lifecycle_through_the_open_registry(
     assert built.id == image_id and built.config is not None
     assert built.config.labels == {LABEL_KEY: RUN_ID, "stage": "lifecycle"}
     assert await run(docker, local, ["cat", "/app/hello.txt", "/app/greeting"]) == (
-        "hello from the build context\nhi!\n")
+        "hello from the build context\nhi!\n"
+    )
 
     assert await docker.images.tag(local, f"{REGISTRY}/{REPO}/lifecycle", "1") == remote
     try:
@@ -118,7 +123,8 @@ async def test_image_lifecycle_through_the_open_registry(
         pushed = await docker.images.push(remote)  # again: nothing new, same digest
         assert pushed.tag == "1" and pushed.digest.startswith("sha256:") and pushed.size > 0
         assert [e.aux for e in events if e.aux] == [
-            {"Tag": "1", "Digest": pushed.digest, "Size": pushed.size}]
+            {"Tag": "1", "Digest": pushed.digest, "Size": pushed.size}
+        ]
         remote_info = await docker.distribution.inspect(remote)
         assert remote_info.descriptor is not None
         assert remote_info.descriptor.digest == pushed.digest
@@ -138,7 +144,8 @@ async def test_image_lifecycle_through_the_open_registry(
         assert pulled.id == image_id
         assert pulled.repo_digests == [f"{REGISTRY}/{REPO}/lifecycle@{pushed.digest}"]
         assert await run(docker, remote, ["cat", "/app/hello.txt"]) == (
-            "hello from the build context\n")
+            "hello from the build context\n"
+        )
         await docker.images.remove(remote)
         with pytest.raises(NotFound):
             await docker.images.inspect(remote)
@@ -153,17 +160,19 @@ async def test_image_lifecycle_through_the_open_registry(
 async def test_dockerignore_build_args_target_and_labels(
     docker: Docker, test_image: str, tmp_path: Path, cleanup: list[str]
 ) -> None:
-    context = write(tmp_path / "ctx", {
-        "app.py": "print('app')\n",
-        "secret.env": "TOKEN=do-not-send\n",
-        "logs/debug.log": "noise\n",
-        "logs/keep.log": "kept\n",
-        "src/app.py": "x = 1\n",
-        "src/__pycache__/app.cpython-311.pyc": "bytecode\n",
-        "build/out.o": "object\n",
-        "build/keep.txt": "kept too\n",
-        "docs/notes.md": "docs\n",
-        ".dockerignore": textwrap.dedent("""\
+    context = write(
+        tmp_path / "ctx",
+        {
+            "app.py": "print('app')\n",
+            "secret.env": "TOKEN=do-not-send\n",
+            "logs/debug.log": "noise\n",
+            "logs/keep.log": "kept\n",
+            "src/app.py": "x = 1\n",
+            "src/__pycache__/app.cpython-311.pyc": "bytecode\n",
+            "build/out.o": "object\n",
+            "build/keep.txt": "kept too\n",
+            "docs/notes.md": "docs\n",
+            ".dockerignore": textwrap.dedent("""\
             # secrets and noise
             *.env
             logs
@@ -173,7 +182,7 @@ async def test_dockerignore_build_args_target_and_labels(
             !build/keep.txt
             docs/**
         """),
-        "Dockerfile": textwrap.dedent(f"""\
+            "Dockerfile": textwrap.dedent(f"""\
             FROM {test_image} AS base
             ARG FLAVOUR=plain
             {LABEL_LINE}
@@ -182,24 +191,38 @@ async def test_dockerignore_build_args_target_and_labels(
             FROM base AS final
             RUN echo final > /stage
         """),
-    })
+        },
+    )
     tag = f"{REPO}/ignore:1"
     cleanup.append(tag)
-    events: list[BuildEvent] = [e async for e in docker.images.build(
-        context, tag=tag, buildargs={"FLAVOUR": "spicy"}, target="base",
-        labels={LABEL_KEY: RUN_ID, "purpose": "dockerignore"},
-    )]
+    events: list[BuildEvent] = [
+        e
+        async for e in docker.images.build(
+            context,
+            tag=tag,
+            buildargs={"FLAVOUR": "spicy"},
+            target="base",
+            labels={LABEL_KEY: RUN_ID, "purpose": "dockerignore"},
+        )
+    ]
     output = "".join(e.stream or "" for e in events)
     assert f"FROM {test_image} AS base" in output
     assert "echo final" not in output  # the build stopped at the target stage
     [image_id] = [e.image_id for e in events if e.image_id]
 
-    listing = await run(docker, tag, ["sh", "-c",
-                                      "cat /listing /flavour; test -e /stage || echo no-stage"])
+    listing = await run(
+        docker, tag, ["sh", "-c", "cat /listing /flavour; test -e /stage || echo no-stage"]
+    )
     files = listing.split()
     assert files == [
-        "./.dockerignore", "./Dockerfile", "./app.py", "./build/keep.txt", "./logs/keep.log",
-        "./src/app.py", "spicy", "no-stage",
+        "./.dockerignore",
+        "./Dockerfile",
+        "./app.py",
+        "./build/keep.txt",
+        "./logs/keep.log",
+        "./src/app.py",
+        "spicy",
+        "no-stage",
     ]
     image = await docker.images.inspect(tag)
     assert image.id == image_id and image.config is not None
@@ -209,15 +232,17 @@ async def test_dockerignore_build_args_target_and_labels(
     assert history[0].id == image_id
     created_by = [h.created_by or "" for h in history]
     assert any("COPY dir:" in c or "COPY ." in c for c in created_by)
-    assert any("echo \"$FLAVOUR\"" in c for c in created_by)
+    assert any('echo "$FLAVOUR"' in c for c in created_by)
     assert history[-1].comment == "Imported from -"  # the test image's one layer
 
 
 async def test_failing_run_raises_build_error_with_the_output(
     docker: Docker, test_image: str
 ) -> None:
-    dockerfile = (f"FROM {test_image}\n{LABEL_LINE}\n"
-                  f"RUN echo output-before-failure-{RUN_ID}; echo on-stderr >&2; exit 7\n")
+    dockerfile = (
+        f"FROM {test_image}\n{LABEL_LINE}\n"
+        f"RUN echo output-before-failure-{RUN_ID}; echo on-stderr >&2; exit 7\n"
+    )
     with pytest.raises(BuildError) as info:
         await docker.images.build(tar_of({"Dockerfile": dockerfile.encode()}), forcerm=True)
     error = info.value
@@ -237,7 +262,7 @@ async def test_context_as_bytes_file_gzip_and_async_iterator_build_the_same(
 
     async def pieces() -> AsyncIterator[bytes]:
         for i in range(0, len(tar), 1000):
-            yield tar[i:i + 1000]
+            yield tar[i : i + 1000]
 
     ids = []
     with (tmp_path / "context.tar").open("rb") as file:
@@ -285,8 +310,15 @@ async def test_200_mib_context_streams_with_bounded_memory(
     cleanup.append(tag)
     try:
         result = await anyio.run_process(
-            [sys.executable, "-c", BIG_CONTEXT_SCRIPT, f"unix://{engine}", str(warmup),
-             str(context), tag],
+            [
+                sys.executable,
+                "-c",
+                BIG_CONTEXT_SCRIPT,
+                f"unix://{engine}",
+                str(warmup),
+                str(context),
+                tag,
+            ],
             check=False,
         )
     finally:
@@ -315,7 +347,8 @@ async def test_save_remove_load_restores_the_same_image(
     tag = f"{REPO}/saved:1"
     cleanup.append(tag)
     [image_id] = await docker.images.import_image(
-        busybox_rootfs_tar(), repo=tag, changes=[LABEL_LINE, "LABEL purpose=save"])
+        busybox_rootfs_tar(), repo=tag, changes=[LABEL_LINE, "LABEL purpose=save"]
+    )
     archive = tmp_path / "saved.tar"
     written = await docker.images.save(tag).to_file(archive)
     assert written == archive.stat().st_size > 1_000_000
@@ -342,12 +375,15 @@ async def test_import_a_rootfs_with_changes_gives_a_runnable_image(
 
     async def source() -> AsyncIterator[bytes]:
         for i in range(0, len(tar), 64 * 1024):
-            yield tar[i:i + 64 * 1024]
+            yield tar[i : i + 64 * 1024]
 
     tag = f"{REPO}/imported:1"
     cleanup.append(tag)
     ids = await docker.images.import_image(
-        source(), repo=f"{REPO}/imported", tag="1", message="imported by aiodock",
+        source(),
+        repo=f"{REPO}/imported",
+        tag="1",
+        message="imported by aiodock",
         changes=['CMD ["echo", "imported-ok"]', "ENV GREETING=hi", LABEL_LINE],
     )
     image = await docker.images.inspect(tag)
@@ -363,14 +399,19 @@ async def test_commit_a_container_after_writing_a_file(
     docker: Docker, test_image: str, cleanup: list[str]
 ) -> None:
     container = await docker.containers.create(
-        test_image, ["sh", "-c", f"echo committed-{RUN_ID} > /data/note"], labels=LABELS)
+        test_image, ["sh", "-c", f"echo committed-{RUN_ID} > /data/note"], labels=LABELS
+    )
     try:
         await container.start()
         assert (await container.wait()).exit_code == 0
         tag = f"{REPO}/committed:1"
         cleanup.append(tag)
         image_id = await docker.images.commit(
-            container.id, repo=f"{REPO}/committed", tag="1", message="a note", author="aiodock",
+            container.id,
+            repo=f"{REPO}/committed",
+            tag="1",
+            message="a note",
+            author="aiodock",
             changes=[LABEL_LINE, 'CMD ["cat", "/data/note"]'],
         )
     finally:
@@ -388,7 +429,8 @@ async def test_commit_a_container_after_writing_a_file(
 
 async def import_labelled(docker: Docker, purpose: str, repo: str | None = None) -> str:
     [image_id] = await docker.images.import_image(
-        busybox_rootfs_tar(), repo=repo, changes=[LABEL_LINE, f"LABEL purpose={purpose}"])
+        busybox_rootfs_tar(), repo=repo, changes=[LABEL_LINE, f"LABEL purpose={purpose}"]
+    )
     return image_id
 
 
@@ -403,7 +445,8 @@ async def test_list_filters(docker: Docker, cleanup: list[str]) -> None:
     assert by_reference[0].labels == {LABEL_KEY: RUN_ID, "purpose": "list-tagged"}
 
     by_label = await docker.images.list(
-        filters={"label": [f"{LABEL_KEY}={RUN_ID}", "purpose=list-dangling"]})
+        filters={"label": [f"{LABEL_KEY}={RUN_ID}", "purpose=list-dangling"]}
+    )
     assert [i.id for i in by_label] == [dangling]
 
     mine = {"label": [f"{LABEL_KEY}={RUN_ID}"]}
@@ -421,7 +464,8 @@ async def test_prune_with_a_label_filter_removes_only_labelled_dangling_images(
     kept_tagged = await import_labelled(docker, "prune", f"{REPO}/pruned:1")
     cleanup.extend([doomed, kept_dangling, kept_tagged])
     report = await docker.images.prune(
-        filters={"label": [f"{LABEL_KEY}={RUN_ID}", "purpose=prune"]})
+        filters={"label": [f"{LABEL_KEY}={RUN_ID}", "purpose=prune"]}
+    )
     assert [item.deleted for item in report.images_deleted] == [doomed]
     with pytest.raises(NotFound):
         await docker.images.inspect(doomed)

@@ -54,10 +54,15 @@ async def test_lifecycle_load_with_long_streams(engine: str, test_image: str) ->
     seen_events = [0] * EVENT_STREAMS
     seen_logs = [0] * LOG_STREAMS
 
-    async with Docker(f"unix://{engine}", transport=transport,  # type: ignore[arg-type]
-                      env={}) as docker:
-        tickers = [await docker.containers.create(test_image, ["sh", "-c", TICKER],
-                                                  labels=labels) for _ in range(TICKERS)]
+    async with Docker(
+        f"unix://{engine}",
+        transport=transport,  # type: ignore[arg-type]
+        env={},
+    ) as docker:
+        tickers = [
+            await docker.containers.create(test_image, ["sh", "-c", TICKER], labels=labels)
+            for _ in range(TICKERS)
+        ]
         try:
             for t in tickers:
                 await t.start()
@@ -77,8 +82,9 @@ async def test_lifecycle_load_with_long_streams(engine: str, test_image: str) ->
 
             async def follow_logs(index: int, ready: anyio.Event) -> None:
                 ticker = tickers[index % TICKERS]
-                async with docker.containers.logs(ticker.id, follow=True, tail=1,
-                                                  tty=False) as stream:
+                async with docker.containers.logs(
+                    ticker.id, follow=True, tail=1, tty=False
+                ) as stream:
                     ready.set()
                     async for _ in stream:
                         seen_logs[index] += 1
@@ -114,8 +120,10 @@ async def test_lifecycle_load_with_long_streams(engine: str, test_image: str) ->
             # every subscriber saw every container's create and destroy
             assert min(seen_events) >= 2 * CONTAINERS, seen_events
             assert min(seen_logs) >= 1, seen_logs
-            print(f"\n{transport}: {operations} operations + {EVENT_STREAMS + LOG_STREAMS}"
-                  f" streams in {elapsed:.1f}s")
+            print(
+                f"\n{transport}: {operations} operations + {EVENT_STREAMS + LOG_STREAMS}"
+                f" streams in {elapsed:.1f}s"
+            )
         finally:
             for t in tickers:
                 await docker.containers.remove(t.id, force=True)
@@ -153,13 +161,19 @@ async def lifecycle(docker: Docker, image: str, labels: dict[str, str]) -> int:
 
 @pytest.mark.parametrize("transport", ["aiodock", "httpx"])
 async def test_streams_beyond_max_connections_do_not_starve_short_calls(
-        engine: str, transport: str) -> None:
+    engine: str, transport: str
+) -> None:
     """Streams do not count against max_connections: with a pool of two,
     ten open follows leave room for short calls, which still run two at a
     time without waiting out their timeout."""
     nothing = {"label": ["aiodock.test.never=matches"]}
-    async with Docker(f"unix://{engine}", transport=transport,  # type: ignore[arg-type]
-                      max_connections=2, timeout=10.0, env={}) as docker:
+    async with Docker(
+        f"unix://{engine}",
+        transport=transport,  # type: ignore[arg-type]
+        max_connections=2,
+        timeout=10.0,
+        env={},
+    ) as docker:
         with anyio.fail_after(30):
             async with anyio.create_task_group() as tg:
                 for _ in range(10):

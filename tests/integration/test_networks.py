@@ -34,6 +34,7 @@ from tests.helpers import LABELS, RUN_ID
 
 TEST_TIMEOUT = 60
 
+
 class Ran(NamedTuple):
     exit_code: int
     stdout: str
@@ -50,8 +51,9 @@ async def run(docker: Docker, image: str, command: list[str], **options: Any) ->
     return Ran(result.exit_code, result.stdout.decode(), result.stderr.decode())
 
 
-def running(docker: Docker, image: str, command: list[str],
-            **options: Any) -> AbstractAsyncContextManager[Container]:
+def running(
+    docker: Docker, image: str, command: list[str], **options: Any
+) -> AbstractAsyncContextManager[Container]:
     """A started, labelled container for the block's duration, then removed."""
     return docker.containers.running(image, command, labels=LABELS, **options)
 
@@ -63,8 +65,11 @@ def serve_forever(port: int, command: str) -> list[str]:
 
 def interface_names(ip_link_output: str) -> set[str]:
     # "2: eth0@if7: <...>" -> "eth0"
-    return {line.split(":")[1].strip().split("@")[0]
-            for line in ip_link_output.splitlines() if line.strip()}
+    return {
+        line.split(":")[1].strip().split("@")[0]
+        for line in ip_link_output.splitlines()
+        if line.strip()
+    }
 
 
 @asynccontextmanager
@@ -80,10 +85,12 @@ async def network(docker: Docker, **options: Any) -> AsyncIterator[NetworkInspec
 
 async def free_subnet(docker: Docker) -> ipaddress.IPv4Network:
     """A /24 in 10.213.0.0/16 that no network on the engine uses."""
-    taken = [ipaddress.ip_network(pool.subnet)
-             for net in await docker.networks.list()
-             for pool in (net.ipam.config if net.ipam and net.ipam.config else [])
-             if pool.subnet]
+    taken = [
+        ipaddress.ip_network(pool.subnet)
+        for net in await docker.networks.list()
+        for pool in (net.ipam.config if net.ipam and net.ipam.config else [])
+        if pool.subnet
+    ]
     candidates = list(ipaddress.IPv4Network("10.213.0.0/16").subnets(new_prefix=24))
     random.shuffle(candidates)
     for candidate in candidates:
@@ -93,18 +100,23 @@ async def free_subnet(docker: Docker) -> ipaddress.IPv4Network:
 
 
 @asynccontextmanager
-async def network_with_subnet(docker: Docker,
-                              **options: Any) -> AsyncIterator[NetworkInspect]:
+async def network_with_subnet(docker: Docker, **options: Any) -> AsyncIterator[NetworkInspect]:
     """Like :func:`network` with a free subnet of its own (a concurrent run
     may take the same one between listing and creating: then try another)."""
     for _attempt in range(5):
         subnet = await free_subnet(docker)
-        ipam = IPAM(config=[IPAMConfig(subnet=str(subnet), gateway=str(subnet[1]),
-                                       ip_range=str(subnet), aux_addresses={
-                                           "reserved-host": str(subnet[200])})])
+        ipam = IPAM(
+            config=[
+                IPAMConfig(
+                    subnet=str(subnet),
+                    gateway=str(subnet[1]),
+                    ip_range=str(subnet),
+                    aux_addresses={"reserved-host": str(subnet[200])},
+                )
+            ]
+        )
         try:
-            net = await docker.networks.create(unique("net"), labels=LABELS, ipam=ipam,
-                                               **options)
+            net = await docker.networks.create(unique("net"), labels=LABELS, ipam=ipam, **options)
             break
         except DockerError as exc:
             if "overlaps" not in exc.message:
@@ -157,8 +169,9 @@ async def test_bridge_mode_eth0_in_the_bridge_subnet_and_a_published_port(
             port_bindings={"8080/tcp": [PortBinding(host_ip="127.0.0.1", host_port="")]},
         )
         command = serve_forever(8080, "ip -4 -o addr show eth0")
-        async with running(docker, test_image, command, host_config=host_config,
-                           exposed_ports=["8080/tcp"]) as container:
+        async with running(
+            docker, test_image, command, host_config=host_config, exposed_ports=["8080/tcp"]
+        ) as container:
             inspected = await container.inspect()
             settings = inspected.network_settings
             assert settings and settings.networks and settings.ports
@@ -177,16 +190,24 @@ async def test_bridge_mode_eth0_in_the_bridge_subnet_and_a_published_port(
 
 async def test_none_mode_has_only_loopback(docker: Docker, test_image: str) -> None:
     with anyio.fail_after(TEST_TIMEOUT):
-        ran = await run(docker, test_image, ["ip", "-o", "link", "show"],
-                        host_config=HostConfig(network_mode="none"))
+        ran = await run(
+            docker,
+            test_image,
+            ["ip", "-o", "link", "show"],
+            host_config=HostConfig(network_mode="none"),
+        )
     assert ran.exit_code == 0, ran.stderr
     assert interface_names(ran.stdout) == {"lo"}
 
 
 async def test_host_mode_sees_the_hosts_interfaces(docker: Docker, test_image: str) -> None:
     with anyio.fail_after(TEST_TIMEOUT):
-        ran = await run(docker, test_image, ["ip", "-o", "link", "show"],
-                        host_config=HostConfig(network_mode="host"))
+        ran = await run(
+            docker,
+            test_image,
+            ["ip", "-o", "link", "show"],
+            host_config=HostConfig(network_mode="host"),
+        )
     assert ran.exit_code == 0, ran.stderr
 
     def stable(names: set[str]) -> set[str]:
@@ -214,8 +235,12 @@ async def test_container_mode_shares_the_first_containers_namespace(
                 "for i in $(seq 100); do nc -w 2 127.0.0.1 9000 && exit 0; sleep 0.1; done;"
                 " exit 1"
             )
-            ran = await run(docker, test_image, ["sh", "-c", script],
-                            host_config=HostConfig(network_mode=f"container:{first_id}"))
+            ran = await run(
+                docker,
+                test_image,
+                ["sh", "-c", script],
+                host_config=HostConfig(network_mode=f"container:{first_id}"),
+            )
     assert ran.exit_code == 0, ran.stderr
     assert f"inet {first_ip}/" in ran.stdout
     assert "secret-from-the-first-container" in ran.stdout
@@ -242,9 +267,14 @@ async def test_user_defined_network_resolves_names_and_aliases(
             server_name = unique("server")
             # The server joins with the create keywords, the client with a
             # typed networking_config; both kinds of alias resolve.
-            async with running(docker, test_image, serve_forever(7000, "echo pong"),
-                               name=server_name, network=net.name,
-                               network_aliases=["db-alias"]) as server:
+            async with running(
+                docker,
+                test_image,
+                serve_forever(7000, "echo pong"),
+                name=server_name,
+                network=net.name,
+                network_aliases=["db-alias"],
+            ) as server:
                 server_id = server.id
                 script = (
                     "ping -c1 -W2 $0 >/dev/null && echo ping-ok;"
@@ -255,11 +285,16 @@ async def test_user_defined_network_resolves_names_and_aliases(
                     "   done;"
                     " done"
                 )
-                attach = NetworkingConfig(endpoints_config={
-                    net.name: EndpointSettings(aliases=["client-alias"])})
-                ran = await run(docker, test_image, ["sh", "-c", script, server_name],
-                                host_config=HostConfig(network_mode=net.name),
-                                networking_config=attach)
+                attach = NetworkingConfig(
+                    endpoints_config={net.name: EndpointSettings(aliases=["client-alias"])}
+                )
+                ran = await run(
+                    docker,
+                    test_image,
+                    ["sh", "-c", script, server_name],
+                    host_config=HostConfig(network_mode=net.name),
+                    networking_config=attach,
+                )
                 inspected = await docker.networks.inspect(net.name)
                 seen = await server.inspect()
         assert ran.exit_code == 0, ran.stderr
@@ -288,20 +323,30 @@ async def test_internal_network_is_reachable_only_from_inside(
             peers: list[Ran] = []
 
             async def serve_on(net_name: str, *, name: str | None = None) -> None:
-                async with running(docker, test_image, serve_forever(8080, "echo inside"),
-                                   name=name, exposed_ports=["8080/tcp"],
-                                   host_config=HostConfig(network_mode=net_name,
-                                                          port_bindings=publish)
-                                   ) as container:
+                async with running(
+                    docker,
+                    test_image,
+                    serve_forever(8080, "echo inside"),
+                    name=name,
+                    exposed_ports=["8080/tcp"],
+                    host_config=HostConfig(network_mode=net_name, port_bindings=publish),
+                ) as container:
                     inspected = await container.inspect()
                     assert inspected.network_settings
                     published[net_name] = inspected.network_settings.ports
                     if name is not None:
-                        script = ("for i in $(seq 100); do nc -w 2 $0 8080 && exit 0;"
-                                  " sleep 0.1; done; exit 1")
-                        peers.append(await run(
-                            docker, test_image, ["sh", "-c", script, name],
-                            host_config=HostConfig(network_mode=net_name)))
+                        script = (
+                            "for i in $(seq 100); do nc -w 2 $0 8080 && exit 0;"
+                            " sleep 0.1; done; exit 1"
+                        )
+                        peers.append(
+                            await run(
+                                docker,
+                                test_image,
+                                ["sh", "-c", script, name],
+                                host_config=HostConfig(network_mode=net_name),
+                            )
+                        )
 
             async with anyio.create_task_group() as tg:
                 tg.start_soon(partial(serve_on, internal.name, name=server_name))
@@ -319,14 +364,17 @@ async def test_connect_disconnect_and_removing_a_network_in_use(
     docker: Docker, test_image: str
 ) -> None:
     with anyio.fail_after(TEST_TIMEOUT):
-        async with network_with_subnet(docker) as net, \
-                running(docker, test_image, ["sleep", "60"]) as container:
+        async with (
+            network_with_subnet(docker) as net,
+            running(docker, test_image, ["sleep", "60"]) as container,
+        ):
             container_id = container.id
             assert net.id and net.name and net.ipam and net.ipam.config
             subnet = ipaddress.ip_network(net.ipam.config[0].subnet or "")
             address = str(subnet[10])
-            await docker.networks.connect(net, container, aliases=["second-name"],
-                                          ipv4_address=address)
+            await docker.networks.connect(
+                net, container, aliases=["second-name"], ipv4_address=address
+            )
             connected = await docker.networks.inspect(net.id)
             assert connected.containers and container_id in connected.containers
             assert connected.containers[container_id].ipv4_address == f"{address}/24"
@@ -380,8 +428,9 @@ async def test_inspect_list_and_missing_networks(docker: Docker) -> None:
         assert by_name.id == by_id.id == by_model.id == local.id == net.id
         with pytest.raises(NotFound):
             await docker.networks.inspect(net.name, scope="swarm")
-        listed = await docker.networks.list(filters={"label": f"aiodock.test={RUN_ID}",
-                                                     "name": net.name})
+        listed = await docker.networks.list(
+            filters={"label": f"aiodock.test={RUN_ID}", "name": net.name}
+        )
         assert [n.id for n in listed] == [net.id]
         assert listed[0].labels == LABELS
         builtin = {n.name for n in await docker.networks.list(filters={"type": "builtin"})}
@@ -395,15 +444,12 @@ async def test_inspect_list_and_missing_networks(docker: Docker) -> None:
         await docker.networks.remove("bridge")
 
 
-async def test_prune_removes_only_labelled_unused_networks(
-    docker: Docker, test_image: str
-) -> None:
+async def test_prune_removes_only_labelled_unused_networks(docker: Docker, test_image: str) -> None:
     marker = {"aiodock.test.prune": uuid.uuid4().hex}
     labels = {**LABELS, **marker}
     marker_filter = {"label": [f"aiodock.test.prune={marker['aiodock.test.prune']}"]}
     with anyio.fail_after(TEST_TIMEOUT):
-        unused = [await docker.networks.create(unique("prune"), labels=labels)
-                  for _ in range(2)]
+        unused = [await docker.networks.create(unique("prune"), labels=labels) for _ in range(2)]
         in_use = await docker.networks.create(unique("prune-used"), labels=labels)
         other = await docker.networks.create(unique("prune-other"), labels=LABELS)
         try:

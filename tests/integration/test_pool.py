@@ -12,10 +12,15 @@ from tests.helpers import LABELS
 
 
 @pytest.mark.parametrize("transport", ["aiodock", "httpx"])
-async def test_open_streams_never_starve_short_requests(engine: str, test_image: str,
-                                                         transport: str) -> None:
-    async with Docker(f"unix://{engine}", transport=transport,  # type: ignore[arg-type]
-                      max_connections=2, timeout=10) as docker:
+async def test_open_streams_never_starve_short_requests(
+    engine: str, test_image: str, transport: str
+) -> None:
+    async with Docker(
+        f"unix://{engine}",
+        transport=transport,  # type: ignore[arg-type]
+        max_connections=2,
+        timeout=10,
+    ) as docker:
         container = await docker.containers.create(
             test_image, command=["sleep", "60"], labels=LABELS
         )

@@ -65,8 +65,7 @@ def docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-async def private_image(docker: Docker, test_image: str,
-                        docker_config: Path) -> AsyncIterator[str]:
+async def private_image(docker: Docker, test_image: str, docker_config: Path) -> AsyncIterator[str]:
     """The test image tagged for the private registry (removed afterwards,
     locally and from the registry)."""
     name = f"{PRIVATE}/{REPO}/private:{uuid.uuid4().hex[:8]}"
@@ -119,19 +118,26 @@ async def test_credentials_from_the_docker_config(
 
 
 async def test_credentials_from_a_credential_helper(
-    docker: Docker, private_image: str, docker_config: Path, tmp_path: Path,
+    docker: Docker,
+    private_image: str,
+    docker_config: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "helper.log"
     helper = bin_dir / "docker-credential-aiodock-test"
-    helper.write_text(HELPER.format(python=sys.executable, log=str(log), registry=PRIVATE,
-                                    user=USER, password=PASSWORD))
+    helper.write_text(
+        HELPER.format(
+            python=sys.executable, log=str(log), registry=PRIVATE, user=USER, password=PASSWORD
+        )
+    )
     helper.chmod(helper.stat().st_mode | stat.S_IXUSR)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     (docker_config / "config.json").write_text(
-        json.dumps({"credHelpers": {PRIVATE: "aiodock-test"}}))
+        json.dumps({"credHelpers": {PRIVATE: "aiodock-test"}})
+    )
     await push_then_pull(docker, private_image)
     calls = log.read_text().splitlines()
     assert calls and set(calls) == {f"get {PRIVATE}"}
@@ -239,8 +245,9 @@ async def test_build_from_a_private_base_image(
     (docker_config / "config.json").write_text(json.dumps({"auths": {PRIVATE: {"auth": encoded}}}))
     image_id = await docker.images.build(buffer.getvalue(), pull=True, forcerm=True)
     try:
-        result = await docker.containers.run(image_id, ["cat", "/proof"],
-                                             labels={LABEL_KEY: RUN_ID})
+        result = await docker.containers.run(
+            image_id, ["cat", "/proof"], labels={LABEL_KEY: RUN_ID}
+        )
         assert result.stdout == b"built-on-private\n"
     finally:
         await docker.images.remove(image_id, force=True)

@@ -32,8 +32,9 @@ USER, PASSWORD = "aiodock", "aiodock-secret"
 async def delete_from_registry(name: str) -> None:
     repository, _, tag = name.removeprefix(f"{PRIVATE}/").rpartition(":")
     accept = "application/vnd.docker.distribution.manifest.v2+json"
-    async with httpx.AsyncClient(base_url=f"http://{PRIVATE}", auth=(USER, PASSWORD),
-                                 timeout=10) as http:
+    async with httpx.AsyncClient(
+        base_url=f"http://{PRIVATE}", auth=(USER, PASSWORD), timeout=10
+    ) as http:
         head = await http.head(f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept})
         digest = head.headers.get("Docker-Content-Digest")
         if head.status_code == 200 and digest:
@@ -42,8 +43,13 @@ async def delete_from_registry(name: str) -> None:
 
 @pytest.mark.parametrize("transport", ["aiodock", "httpx"])
 async def test_push_with_a_password_logs_no_secret(
-        engine: str, test_image: str, captured_logs: CapturingHandler, transport: str,
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: str,
+    test_image: str,
+    captured_logs: CapturingHandler,
+    transport: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))  # no stored credentials in play
     name = f"{PRIVATE}/aiodock-sec-{RUN_ID}/img:{uuid.uuid4().hex[:8]}"
     good = RegistryAuth(username=USER, password=PASSWORD, serveraddress=PRIVATE)
@@ -55,9 +61,11 @@ async def test_push_with_a_password_logs_no_secret(
             assert pushed.digest.startswith("sha256:")
             assert await docker.system.login(good)
             errors = []
-            for attempt in (lambda: docker.images.push(name, auth=bad),
-                            lambda: docker.images.pull(name, auth=bad),
-                            lambda: docker.system.login(bad)):
+            for attempt in (
+                lambda: docker.images.push(name, auth=bad),
+                lambda: docker.images.pull(name, auth=bad),
+                lambda: docker.system.login(bad),
+            ):
                 with pytest.raises(Unauthorized) as caught:
                     await attempt()
                 errors.append(caught.value)
@@ -79,11 +87,12 @@ async def test_push_with_a_password_logs_no_secret(
 async def archived_container(docker: Docker, test_image: str) -> AsyncIterator[str]:
     """A stopped container whose /x holds an absolute link and /y a relative
     link climbing out of any directory it is unpacked into."""
-    script = ("mkdir -p /x/sub /y/d && echo inside > /x/sub/file && ln -s /etc/passwd /x/abs"
-              " && ln -s sub/file /x/rel-inside"
-              " && ln -s ../../../../../../../../etc/passwd /y/d/escape")
-    container = await docker.containers.create(test_image, ["sh", "-c", script],
-                                               labels=LABELS)
+    script = (
+        "mkdir -p /x/sub /y/d && echo inside > /x/sub/file && ln -s /etc/passwd /x/abs"
+        " && ln -s sub/file /x/rel-inside"
+        " && ln -s ../../../../../../../../etc/passwd /y/d/escape"
+    )
+    container = await docker.containers.create(test_image, ["sh", "-c", script], labels=LABELS)
     try:
         await container.start()
         assert (await container.wait()).exit_code == 0
@@ -106,7 +115,8 @@ def assert_inside(base: Path, target: Path) -> None:
 
 
 async def test_real_archive_with_an_absolute_link_is_refused_or_rebased(
-        docker: Docker, archived_container: str, tmp_path: Path) -> None:
+    docker: Docker, archived_container: str, tmp_path: Path
+) -> None:
     base = tmp_path / "refused"
     base.mkdir()
     with pytest.raises(UnsafeArchiveError, match="absolute path '/etc/passwd'"):
@@ -116,7 +126,8 @@ async def test_real_archive_with_an_absolute_link_is_refused_or_rebased(
     base = tmp_path / "rebased"
     base.mkdir()
     count = await docker.containers.get_archive(archived_container, "/x").extract_to(
-        base / "out", absolute_links="rebase")
+        base / "out", absolute_links="rebase"
+    )
     assert count == 5  # x, x/sub, x/sub/file, x/abs, x/rel-inside
     out = base / "out"
     assert (out / "x" / "rel-inside").read_text() == "inside\n"
@@ -126,42 +137,55 @@ async def test_real_archive_with_an_absolute_link_is_refused_or_rebased(
 
 @pytest.mark.parametrize("absolute_links", ["refuse", "rebase", "skip"])
 async def test_real_archive_with_a_link_climbing_out_is_refused(
-        docker: Docker, archived_container: str, tmp_path: Path, absolute_links: str) -> None:
+    docker: Docker, archived_container: str, tmp_path: Path, absolute_links: str
+) -> None:
     with pytest.raises(UnsafeArchiveError, match="points outside the directory"):
         await docker.containers.get_archive(archived_container, "/y").extract_to(
-            tmp_path / "out", absolute_links=absolute_links)  # type: ignore[arg-type]
+            tmp_path / "out", absolute_links=absolute_links
+        )  # type: ignore[arg-type]
     assert_inside(tmp_path, tmp_path / "out")
 
 
 async def test_real_export_unpacks_inside_the_directory(
-        docker: Docker, archived_container: str, tmp_path: Path) -> None:
+    docker: Docker, archived_container: str, tmp_path: Path
+) -> None:
     with pytest.raises(UnsafeArchiveError):  # /x/abs and the rootfs's own absolute links
         await docker.containers.export(archived_container).extract_to(tmp_path / "refused")
     base = tmp_path / "rebased"
     base.mkdir()
     with pytest.raises(UnsafeArchiveError, match="y/d/escape"):  # the climbing link
         await docker.containers.export(archived_container).extract_to(
-            base / "out", absolute_links="rebase")
+            base / "out", absolute_links="rebase"
+        )
     assert_inside(base, base / "out")
     assert (base / "out" / "bin" / "busybox").is_file()
 
 
 async def test_real_build_never_follows_links_out_nor_sends_ignored_files(
-        docker: Docker, test_image: str, tmp_path: Path) -> None:
+    docker: Docker, test_image: str, tmp_path: Path
+) -> None:
     context = hostile_context(tmp_path)
-    (context / "Dockerfile").write_text(textwrap.dedent(f"""\
+    (context / "Dockerfile").write_text(
+        textwrap.dedent(f"""\
         FROM {test_image}
         LABEL {LABEL_KEY}={RUN_ID}
         COPY . /ctx
         RUN find /ctx | sort; for f in /ctx/link-file /ctx/sub/link-up /ctx/link-dir/inner.txt;\\
             do cat "$f" 2>&1 || echo "unreadable $f"; done; ls -la /ctx/link-file
-    """))
+    """)
+    )
     stream = docker.images.build(context, rm=True, forcerm=True)
     image_id = await stream
     try:
         log = stream.log
-        for name in ("/ctx/app.py", "/ctx/sub/keep.txt", "/ctx/link-file", "/ctx/link-dir",
-                     "/ctx/sub/link-up", "/ctx/.dockerignore"):
+        for name in (
+            "/ctx/app.py",
+            "/ctx/sub/keep.txt",
+            "/ctx/link-file",
+            "/ctx/link-dir",
+            "/ctx/sub/link-up",
+            "/ctx/.dockerignore",
+        ):
             assert name in log, f"{name} missing from the build:\n{log}"
         for name in ("/ctx/.env", "/ctx/secrets", "debug.log"):
             assert name not in log, f"{name} (.dockerignore'd) reached the build:\n{log}"

@@ -101,7 +101,9 @@ async def test_events_see_create_and_destroy(docker: Docker, test_image: str) ->
     filters = {"type": "container", "label": f"{LABEL_KEY}={RUN_ID}"}
     async with docker.system.events(filters=filters) as events:
         created = await docker._api.get(
-            dict, "/containers/create", method="POST",
+            dict,
+            "/containers/create",
+            method="POST",
             json={"Image": test_image, "Cmd": ["true"], "Labels": LABELS},
         )
         container_id = created["Id"]
@@ -123,6 +125,7 @@ async def test_events_with_until_end_by_themselves(docker: Docker) -> None:
 
     now = time.time()
     with anyio.fail_after(20):
-        events = await docker.system.events(since=now - 1, until=now + 1,
-                                            filters={"label": f"{LABEL_KEY}=none-{RUN_ID}"})
+        events = await docker.system.events(
+            since=now - 1, until=now + 1, filters={"label": f"{LABEL_KEY}=none-{RUN_ID}"}
+        )
     assert events == []

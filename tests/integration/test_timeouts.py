@@ -25,8 +25,13 @@ TRANSPORTS = ["aiodock", "httpx"]
 
 
 def client(path: str, transport: str, timeout: float | None) -> Docker:
-    return Docker(f"unix://{path}", transport=transport,  # type: ignore[arg-type]
-                  timeout=timeout, max_connections=1, env={})
+    return Docker(
+        f"unix://{path}",
+        transport=transport,  # type: ignore[arg-type]
+        timeout=timeout,
+        max_connections=1,
+        env={},
+    )
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -42,17 +47,23 @@ async def test_short_calls_have_a_default_timeout(engine: str, transport: str) -
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_streams_and_long_operations_have_no_timeout(
-        engine: str, test_image: str, transport: str, docker: Docker) -> None:
+    engine: str, test_image: str, transport: str, docker: Docker
+) -> None:
     """A log follow, an events follow and a wait, each longer than the
     client's 1 s timeout for short calls, run to their natural end."""
     setup = docker
-    async with Docker(f"unix://{engine}", transport=transport,  # type: ignore[arg-type]
-                      timeout=1.0, env={}) as docker:
+    async with Docker(
+        f"unix://{engine}",
+        transport=transport,  # type: ignore[arg-type]
+        timeout=1.0,
+        env={},
+    ) as docker:
         script = "echo a; sleep 1.5; echo b; sleep 1.5; echo c"
         talker = await setup.containers.create(test_image, ["sh", "-c", script], labels=LABELS)
         sleeper = await setup.containers.create(test_image, ["sleep", "3"], labels=LABELS)
         results: dict[str, object] = {}
         try:
+
             async def follow_logs() -> None:
                 results["logs"] = await docker.containers.logs(talker.id, follow=True, tty=False)
 
@@ -83,12 +94,16 @@ async def test_streams_and_long_operations_have_no_timeout(
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_idle_timeout_ends_a_quiet_stream(engine: str, test_image: str, transport: str,
-                                                docker: Docker) -> None:
+async def test_idle_timeout_ends_a_quiet_stream(
+    engine: str, test_image: str, transport: str, docker: Docker
+) -> None:
     setup = docker
-    async with client(engine, transport, 5.0) as docker, \
-            setup.containers.running(test_image, ["sh", "-c", "echo one; exec sleep 60"],
-                                     labels=LABELS) as quiet:
+    async with (
+        client(engine, transport, 5.0) as docker,
+        setup.containers.running(
+            test_image, ["sh", "-c", "echo one; exec sleep 60"], labels=LABELS
+        ) as quiet,
+    ):
         nothing = {"label": ["aiodock.test.never=matches"]}
         started = time.monotonic()
         with anyio.fail_after(5), pytest.raises(DockerTimeout):
@@ -97,8 +112,9 @@ async def test_idle_timeout_ends_a_quiet_stream(engine: str, test_image: str, tr
         assert time.monotonic() - started < 2.0
         got: list[bytes] = []
         with anyio.fail_after(5), pytest.raises(DockerTimeout):
-            async for chunk in docker.containers.logs(quiet.id, follow=True, tty=False,
-                                                      idle_timeout=0.5):
+            async for chunk in docker.containers.logs(
+                quiet.id, follow=True, tty=False, idle_timeout=0.5
+            ):
                 got.append(chunk.data)
         assert b"".join(got) == b"one\n"  # what came before the silence was delivered
         assert (await docker.system.version()).api_version
@@ -115,8 +131,9 @@ async def test_bad_idle_timeouts_are_refused_before_sending(docker: Docker) -> N
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_caller_deadlines_work_anywhere(engine: str, test_image: str,
-                                              transport: str, docker: Docker) -> None:
+async def test_caller_deadlines_work_anywhere(
+    engine: str, test_image: str, transport: str, docker: Docker
+) -> None:
     setup = docker
     async with fault_proxy(engine) as proxy, client(proxy.path, transport, None) as docker:
         # A short call with no timeout of its own, held back by the proxy.
@@ -131,8 +148,7 @@ async def test_caller_deadlines_work_anywhere(engine: str, test_image: str,
                 await docker.system.info()
         assert (await docker.system.version()).api_version
 
-        async with setup.containers.running(test_image, ["sleep", "60"],
-                                            labels=LABELS) as c:
+        async with setup.containers.running(test_image, ["sleep", "60"], labels=LABELS) as c:
             # A follow that would never end, stopped by asyncio.timeout and wait_for.
             with pytest.raises(TimeoutError):
                 async with asyncio.timeout(0.3):

@@ -24,8 +24,11 @@ def tls_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
 async def test_docker_host_and_tls_verify_env(tls_engine: tuple[str, TLSMaterial]) -> None:
     address, material = tls_engine
-    env = {"DOCKER_HOST": address, "DOCKER_TLS_VERIFY": "1",
-           "DOCKER_CERT_PATH": str(material.directory)}
+    env = {
+        "DOCKER_HOST": address,
+        "DOCKER_TLS_VERIFY": "1",
+        "DOCKER_CERT_PATH": str(material.directory),
+    }
     async with Docker(env=env) as docker:
         assert docker.address.base_url.startswith("https://127.0.0.1:")
         assert docker.address.source == "DOCKER_HOST"
@@ -41,14 +44,18 @@ async def test_explicit_tls_config(tls_engine: tuple[str, TLSMaterial]) -> None:
         assert (await docker.ping()).api_version == "1.41"
 
 
-async def test_context_with_tls_material(tls_engine: tuple[str, TLSMaterial],
-                                         tmp_path: Path) -> None:
+async def test_context_with_tls_material(
+    tls_engine: tuple[str, TLSMaterial], tmp_path: Path
+) -> None:
     address, material = tls_engine
     digest = hashlib.sha256(b"second").hexdigest()
     meta = tmp_path / "contexts" / "meta" / digest
     meta.mkdir(parents=True)
-    (meta / "meta.json").write_text(json.dumps(
-        {"Name": "second", "Endpoints": {"docker": {"Host": address, "SkipTLSVerify": False}}}))
+    (meta / "meta.json").write_text(
+        json.dumps(
+            {"Name": "second", "Endpoints": {"docker": {"Host": address, "SkipTLSVerify": False}}}
+        )
+    )
     tls_dir = tmp_path / "contexts" / "tls" / digest / "docker"
     tls_dir.mkdir(parents=True)
     for name in ("ca.pem", "cert.pem", "key.pem"):
@@ -59,12 +66,12 @@ async def test_context_with_tls_material(tls_engine: tuple[str, TLSMaterial],
         assert (await docker.system.version()).api_version == "1.41"
 
 
-async def test_wrong_ca_fails_clearly(tls_engine: tuple[str, TLSMaterial],
-                                      tmp_path: Path) -> None:
+async def test_wrong_ca_fails_clearly(tls_engine: tuple[str, TLSMaterial], tmp_path: Path) -> None:
     address, material = tls_engine
     wrong = make_wrong_ca(tmp_path / "wrong")
-    tls = TLSConfig(ca_cert=wrong.ca_cert, client_cert=material.client_cert,
-                    client_key=material.client_key)
+    tls = TLSConfig(
+        ca_cert=wrong.ca_cert, client_cert=material.client_cert, client_key=material.client_key
+    )
     with pytest.raises(EngineUnavailable) as info:
         async with Docker(address, tls=tls, env={}):
             pass
@@ -72,8 +79,7 @@ async def test_wrong_ca_fails_clearly(tls_engine: tuple[str, TLSMaterial],
     assert address.removeprefix("tcp://") in str(info.value)
 
 
-async def test_missing_client_certificate_is_refused(
-        tls_engine: tuple[str, TLSMaterial]) -> None:
+async def test_missing_client_certificate_is_refused(tls_engine: tuple[str, TLSMaterial]) -> None:
     address, material = tls_engine
     tls = TLSConfig(ca_cert=material.ca_cert)
     # The engine (--tlsverify) refuses the handshake; depending on TLS 1.3 timing
@@ -84,8 +90,7 @@ async def test_missing_client_certificate_is_refused(
     assert "127.0.0.1" in str(info.value)
 
 
-async def test_plain_http_to_a_tls_port_fails_clearly(
-        tls_engine: tuple[str, TLSMaterial]) -> None:
+async def test_plain_http_to_a_tls_port_fails_clearly(tls_engine: tuple[str, TLSMaterial]) -> None:
     address, _ = tls_engine
     docker = Docker(address, env={}, timeout=10)
     with pytest.raises(Exception) as info:

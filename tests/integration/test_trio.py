@@ -18,7 +18,9 @@ def test_ping_version_events_on_trio(engine: str, test_image: str) -> None:
             with trio.fail_after(30):
                 async with docker.system.events(filters=filters) as events:
                     created = await docker._api.get(
-                        dict, "/containers/create", method="POST",
+                        dict,
+                        "/containers/create",
+                        method="POST",
                         json={"Image": test_image, "Cmd": ["true"], "Labels": LABELS},
                     )
                     await docker._api.request("DELETE", f"/containers/{created['Id']}")

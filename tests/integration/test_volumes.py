@@ -19,6 +19,7 @@ from tests.helpers import LABEL_KEY, LABELS, RUN_ID
 
 TEST_TIMEOUT = 60
 
+
 class Ran(NamedTuple):
     exit_code: int
     stdout: str
@@ -29,18 +30,18 @@ def unique(prefix: str) -> str:
     return f"aiodock-test-{prefix}-{RUN_ID}-{uuid.uuid4().hex[:6]}"
 
 
-async def run(docker: Docker, image: str, command: list[str],
-              host_config: HostConfig | None = None) -> Ran:
+async def run(
+    docker: Docker, image: str, command: list[str], host_config: HostConfig | None = None
+) -> Ran:
     """``docker run --rm`` of a labelled container; its exit code and output as text."""
-    result = await docker.containers.run(image, command, labels=LABELS,
-                                         host_config=host_config)
+    result = await docker.containers.run(image, command, labels=LABELS, host_config=host_config)
     return Ran(result.exit_code, result.stdout.decode(), result.stderr.decode())
 
 
-async def create_container(docker: Docker, image: str, command: list[str],
-                           host_config: HostConfig) -> Container:
-    return await docker.containers.create(image, command, labels=LABELS,
-                                          host_config=host_config)
+async def create_container(
+    docker: Docker, image: str, command: list[str], host_config: HostConfig
+) -> Container:
+    return await docker.containers.create(image, command, labels=LABELS, host_config=host_config)
 
 
 async def remove_container(container: Container) -> None:
@@ -68,13 +69,19 @@ async def test_named_volume_outlives_its_container(docker: Docker, test_image: s
         async with volume(docker) as vol:
             assert vol.name and vol.driver == "local" and vol.mountpoint
             binds = HostConfig(binds=[f"{vol.name}:/data"])
-            wrote = await run(docker, test_image,
-                              ["sh", "-c", "echo kept-across-containers > /data/note"], binds)
+            wrote = await run(
+                docker, test_image, ["sh", "-c", "echo kept-across-containers > /data/note"], binds
+            )
             assert wrote.exit_code == 0, wrote.stderr
             # The writer is gone (run removes it); a new container reads the data.
-            read = await run(docker, test_image, ["cat", "/data/note"],
-                             HostConfig(mounts=[Mount(type="volume", source=vol.name,
-                                                      target="/data", read_only=True)]))
+            read = await run(
+                docker,
+                test_image,
+                ["cat", "/data/note"],
+                HostConfig(
+                    mounts=[Mount(type="volume", source=vol.name, target="/data", read_only=True)]
+                ),
+            )
     assert read.exit_code == 0, read.stderr
     assert read.stdout == "kept-across-containers\n"
 
@@ -83,8 +90,9 @@ async def test_volume_in_use_and_missing_volume(docker: Docker, test_image: str)
     with anyio.fail_after(TEST_TIMEOUT):
         async with volume(docker) as vol:
             assert vol.name
-            user = await create_container(docker, test_image, ["true"],
-                                          HostConfig(binds=[f"{vol.name}:/data"]))
+            user = await create_container(
+                docker, test_image, ["true"], HostConfig(binds=[f"{vol.name}:/data"])
+            )
             try:
                 for force in (False, True):
                     with pytest.raises(Conflict) as in_use:
@@ -112,9 +120,12 @@ async def test_labels_driver_opts_and_a_tmpfs_volume(docker: Docker, test_image:
             assert inspected.options == tmpfs
             assert inspected.driver == "local" and inspected.scope == "local"
             assert inspected.mountpoint and inspected.created_at
-            ran = await run(docker, test_image,
-                            ["sh", "-c", "grep ' /scratch ' /proc/mounts; echo x > /scratch/f"],
-                            HostConfig(binds=[f"{vol.name}:/scratch"]))
+            ran = await run(
+                docker,
+                test_image,
+                ["sh", "-c", "grep ' /scratch ' /proc/mounts; echo x > /scratch/f"],
+                HostConfig(binds=[f"{vol.name}:/scratch"]),
+            )
     assert ran.exit_code == 0, ran.stderr
     fs_type, size = ran.stdout.split()[2], ran.stdout.split()[3]
     assert fs_type == "tmpfs" and "size=2048k" in size
@@ -122,21 +133,26 @@ async def test_labels_driver_opts_and_a_tmpfs_volume(docker: Docker, test_image:
 
 async def test_list_filters(docker: Docker) -> None:
     marker = uuid.uuid4().hex
-    async with volume(docker, labels={"aiodock.test.list": marker}) as first, \
-            volume(docker, labels={"aiodock.test.list": marker, "tier": "db"}) as second, \
-            volume(docker) as unmarked:
+    async with (
+        volume(docker, labels={"aiodock.test.list": marker}) as first,
+        volume(docker, labels={"aiodock.test.list": marker, "tier": "db"}) as second,
+        volume(docker) as unmarked,
+    ):
         by_marker = await docker.volumes.list(filters={"label": f"aiodock.test.list={marker}"})
         assert sorted(v.name or "" for v in by_marker.volumes) == sorted(
-            [first.name or "", second.name or ""])
+            [first.name or "", second.name or ""]
+        )
         assert by_marker.warnings == []
         both = await docker.volumes.list(
-            filters={"label": [f"aiodock.test.list={marker}", "tier=db"]})
+            filters={"label": [f"aiodock.test.list={marker}", "tier=db"]}
+        )
         assert [v.name for v in both.volumes] == [second.name]
         by_name = await docker.volumes.list(filters={"name": unmarked.name or ""})
         assert [v.name for v in by_name.volumes] == [unmarked.name]
         assert by_name.volumes[0].labels == LABELS
         dangling = await docker.volumes.list(
-            filters={"dangling": "true", "label": f"{LABEL_KEY}={RUN_ID}"})
+            filters={"dangling": "true", "label": f"{LABEL_KEY}={RUN_ID}"}
+        )
         assert {first.name, second.name, unmarked.name} <= {v.name for v in dangling.volumes}
         everything = await docker.volumes.list()
         assert {first.name, second.name, unmarked.name} <= {v.name for v in everything.volumes}
@@ -165,11 +181,16 @@ async def test_read_only_bind_mount_rejects_writes(
             results[key] = await run(docker, test_image, ["sh", "-c", script], host_config)
 
         async with anyio.create_task_group() as tg:
-            tg.start_soon(bind_then_mount, "binds",
-                          HostConfig(binds=[f"{host_dir}:/data:ro"]))
-            tg.start_soon(bind_then_mount, "mounts",
-                          HostConfig(mounts=[Mount(type="bind", source=str(host_dir),
-                                                   target="/data", read_only=True)]))
+            tg.start_soon(bind_then_mount, "binds", HostConfig(binds=[f"{host_dir}:/data:ro"]))
+            tg.start_soon(
+                bind_then_mount,
+                "mounts",
+                HostConfig(
+                    mounts=[
+                        Mount(type="bind", source=str(host_dir), target="/data", read_only=True)
+                    ]
+                ),
+            )
     for ran in results.values():
         assert ran.exit_code != 0
         assert ran.stdout == "from the host\n"
@@ -178,14 +199,26 @@ async def test_read_only_bind_mount_rejects_writes(
 
 
 async def test_tmpfs_mount(docker: Docker, test_image: str) -> None:
-    script = ("grep ' /scratch ' /proc/mounts; grep ' /cache ' /proc/mounts;"
-              " echo in-memory > /scratch/f && cat /scratch/f")
+    script = (
+        "grep ' /scratch ' /proc/mounts; grep ' /cache ' /proc/mounts;"
+        " echo in-memory > /scratch/f && cat /scratch/f"
+    )
     with anyio.fail_after(TEST_TIMEOUT):
-        ran = await run(docker, test_image, ["sh", "-c", script], HostConfig(
-            tmpfs={"/scratch": "size=1m"},
-            mounts=[Mount(type="tmpfs", target="/cache",
-                          tmpfs_options=MountTmpfsOptions(size_bytes=2 * 1024 * 1024))],
-        ))
+        ran = await run(
+            docker,
+            test_image,
+            ["sh", "-c", script],
+            HostConfig(
+                tmpfs={"/scratch": "size=1m"},
+                mounts=[
+                    Mount(
+                        type="tmpfs",
+                        target="/cache",
+                        tmpfs_options=MountTmpfsOptions(size_bytes=2 * 1024 * 1024),
+                    )
+                ],
+            ),
+        )
     assert ran.exit_code == 0, ran.stderr
     scratch, cache, content = ran.stdout.splitlines()
     assert scratch.split()[1:3] == ["/scratch", "tmpfs"] and "size=1024k" in scratch
@@ -193,22 +226,27 @@ async def test_tmpfs_mount(docker: Docker, test_image: str) -> None:
     assert content == "in-memory"
 
 
-async def test_prune_removes_only_labelled_unused_volumes(
-    docker: Docker, test_image: str
-) -> None:
+async def test_prune_removes_only_labelled_unused_volumes(docker: Docker, test_image: str) -> None:
     marker = uuid.uuid4().hex
     marked = {"aiodock.test.prune": marker}
     marker_filter = {"label": f"aiodock.test.prune={marker}"}
     with anyio.fail_after(TEST_TIMEOUT):
-        async with volume(docker, labels=marked) as unused_a, \
-                volume(docker, labels=marked) as unused_b, \
-                volume(docker, labels=marked) as in_use, \
-                volume(docker) as unmarked:
+        async with (
+            volume(docker, labels=marked) as unused_a,
+            volume(docker, labels=marked) as unused_b,
+            volume(docker, labels=marked) as in_use,
+            volume(docker) as unmarked,
+        ):
             assert in_use.name and unused_a.name
-            await run(docker, test_image, ["sh", "-c", "head -c 5000 /dev/zero > /d/blob"],
-                      HostConfig(binds=[f"{unused_a.name}:/d"]))
-            user = await create_container(docker, test_image, ["true"],
-                                          HostConfig(binds=[f"{in_use.name}:/d"]))
+            await run(
+                docker,
+                test_image,
+                ["sh", "-c", "head -c 5000 /dev/zero > /d/blob"],
+                HostConfig(binds=[f"{unused_a.name}:/d"]),
+            )
+            user = await create_container(
+                docker, test_image, ["true"], HostConfig(binds=[f"{in_use.name}:/d"])
+            )
             try:
                 report = await docker.volumes.prune(filters=marker_filter)
             finally:

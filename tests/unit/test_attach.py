@@ -32,8 +32,7 @@ class NoRequests(httpx.AsyncBaseTransport):
 
 @pytest.fixture
 def offline() -> Docker:
-    return Docker("unix:///nonexistent.sock", transport=NoRequests(), env={},
-                  api_version="1.41")
+    return Docker("unix:///nonexistent.sock", transport=NoRequests(), env={}, api_version="1.41")
 
 
 @pytest.mark.parametrize(
@@ -48,8 +47,9 @@ def offline() -> Docker:
         ({"ref": "c", "logs": None}, TypeError),
     ],
 )
-async def test_attach_checks_arguments_first(offline: Docker, kwargs: dict[str, Any],
-                                             error: type[Exception]) -> None:
+async def test_attach_checks_arguments_first(
+    offline: Docker, kwargs: dict[str, Any], error: type[Exception]
+) -> None:
     ref = kwargs.pop("ref")
     with pytest.raises(error):
         attach_container(offline._api, ref, **kwargs)
@@ -76,8 +76,9 @@ async def test_attach_checks_arguments_first(offline: Docker, kwargs: dict[str, 
         (["ls"], {"check": "yes"}, TypeError, "check"),
     ],
 )
-async def test_run_exec_checks_arguments_first(offline: Docker, cmd: Any, kwargs: dict[str, Any],
-                                               error: type[Exception], words: str) -> None:
+async def test_run_exec_checks_arguments_first(
+    offline: Docker, cmd: Any, kwargs: dict[str, Any], error: type[Exception], words: str
+) -> None:
     with pytest.raises(error, match=words):
         await run_exec(offline._api, "c", cmd, **kwargs)
 
@@ -116,15 +117,35 @@ def test_command_and_env_forms() -> None:
 
 
 def test_exec_inspect_reads_the_engines_answer() -> None:
-    info = ExecInspect.model_validate({
-        "CanRemove": False, "ContainerID": "b53e", "DetachKeys": "", "ExitCode": 2,
-        "ID": "f33b", "OpenStderr": True, "OpenStdin": True, "OpenStdout": True,
-        "ProcessConfig": {"arguments": ["-c", "exit 2"], "entrypoint": "sh",
-                          "privileged": False, "tty": True, "user": "1000"},
-        "Running": False, "Pid": 42000, "SomethingNew": 1,
-    })
+    info = ExecInspect.model_validate(
+        {
+            "CanRemove": False,
+            "ContainerID": "b53e",
+            "DetachKeys": "",
+            "ExitCode": 2,
+            "ID": "f33b",
+            "OpenStderr": True,
+            "OpenStdin": True,
+            "OpenStdout": True,
+            "ProcessConfig": {
+                "arguments": ["-c", "exit 2"],
+                "entrypoint": "sh",
+                "privileged": False,
+                "tty": True,
+                "user": "1000",
+            },
+            "Running": False,
+            "Pid": 42000,
+            "SomethingNew": 1,
+        }
+    )
     assert (info.id, info.container_id, info.exit_code, info.running, info.pid) == (
-        "f33b", "b53e", 2, False, 42000)
+        "f33b",
+        "b53e",
+        2,
+        False,
+        42000,
+    )
     assert info.process_config is not None and info.process_config.tty is True
     assert info.process_config.arguments == ["-c", "exit 2"]
     assert (info.open_stdin, info.open_stdout, info.open_stderr) == (True, True, True)
@@ -187,16 +208,18 @@ async def fake_engine(tmp_path: Path, script: Script, kind: str) -> AsyncIterato
 
     async def handle(stream: anyio.abc.SocketStream) -> None:
         async with stream:
-            with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError,
-                                     anyio.ClosedResourceError):
+            with contextlib.suppress(
+                anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError
+            ):
                 await script(stream, await read_head(stream))
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, handle)
         try:
             transport = EngineTransport(socket_path=path) if kind == "aiodock" else None
-            async with Docker(f"unix://{path}", env={}, api_version="1.41",
-                              transport=transport) as docker:
+            async with Docker(
+                f"unix://{path}", env={}, api_version="1.41", transport=transport
+            ) as docker:
                 yield docker
         finally:
             tg.cancel_scope.cancel()
@@ -213,8 +236,10 @@ async def test_upgrade_half_close_and_demux(tmp_path: Path, transport_kind: str)
         await stream.send(frame(1, b"got " + received) + frame(2, b"warn")[:5])
         await stream.send(frame(2, b"warn")[5:] + frame(1, b"!"))
 
-    async with fake_engine(tmp_path, script, transport_kind) as docker, \
-            docker.execs.start_session("abc", tty=False) as session:
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        docker.execs.start_session("abc", tty=False) as session,
+    ):
         assert session.upgraded and not session.tty
         assert await session.__anext__() == ("stdout", b"ready\n")
         await session.write(b"hello ")
@@ -235,8 +260,10 @@ async def test_tty_output_is_raw(tmp_path: Path, transport_kind: str) -> None:
     async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:
         await stream.send(UPGRADED + b"\x01\x00\x00\x00raw tty bytes")
 
-    async with fake_engine(tmp_path, script, transport_kind) as docker, \
-            attach_container(docker._api, "c", tty=True) as session:
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        attach_container(docker._api, "c", tty=True) as session,
+    ):
         data = b"".join([chunk.data async for chunk in session])
         assert data == b"\x01\x00\x00\x00raw tty bytes"
 
@@ -258,19 +285,25 @@ async def test_communicate_feeds_while_reading(tmp_path: Path, transport_kind: s
         for _ in range(8):
             yield b"z" * (size // 8)
 
-    async with fake_engine(tmp_path, script, transport_kind) as docker, \
-            docker.execs.start_session("abc", tty=False) as session:
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        docker.execs.start_session("abc", tty=False) as session,
+    ):
         out, err = await session.communicate(pieces())
     assert out == b"z" * size and err == str(size).encode()
 
 
 async def test_the_200_path_carries_output_only(tmp_path: Path, transport_kind: str) -> None:
     async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:
-        await stream.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream"
-                          b"\r\n\r\n" + frame(1, b"out") + frame(2, b"err"))
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream"
+            b"\r\n\r\n" + frame(1, b"out") + frame(2, b"err")
+        )
 
-    async with fake_engine(tmp_path, script, transport_kind) as docker, \
-            attach_container(docker._api, "c", stdin=True, tty=False) as session:
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        attach_container(docker._api, "c", stdin=True, tty=False) as session,
+    ):
         assert not session.upgraded
         with pytest.raises(DockerError, match="without upgrading"):
             await session.write(b"x")
@@ -283,8 +316,10 @@ async def test_a_stream_cut_inside_a_frame_is_an_error(tmp_path: Path, transport
     async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:
         await stream.send(UPGRADED + frame(1, b"complete") + frame(2, b"cut short")[:12])
 
-    async with fake_engine(tmp_path, script, transport_kind) as docker, \
-            attach_container(docker._api, "c", tty=False) as session:
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        attach_container(docker._api, "c", tty=False) as session,
+    ):
         assert await session.__anext__() == ("stdout", b"complete")
         assert await session.__anext__() == ("stderr", b"cut ")
         with pytest.raises(ConnectionLost, match="middle of a frame"):
@@ -295,8 +330,10 @@ async def test_garbage_instead_of_frames_is_an_error(tmp_path: Path, transport_k
     async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:
         await stream.send(UPGRADED + b"this is not a frame header")
 
-    async with fake_engine(tmp_path, script, transport_kind) as docker, \
-            attach_container(docker._api, "c", tty=False) as session:
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        attach_container(docker._api, "c", tty=False) as session,
+    ):
         with pytest.raises(StreamError, match="malformed frame"):
             await session.__anext__()
 
@@ -304,8 +341,10 @@ async def test_garbage_instead_of_frames_is_an_error(tmp_path: Path, transport_k
 async def test_errors_before_the_upgrade(tmp_path: Path, transport_kind: str) -> None:
     async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:
         body = b'{"message":"No such container: c"}'
-        await stream.send(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
-                          b"Content-Length: %d\r\n\r\n%b" % (len(body), body))
+        await stream.send(
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%b" % (len(body), body)
+        )
 
     async with fake_engine(tmp_path, script, transport_kind) as docker:
         with pytest.raises(NotFound, match="No such container"):
@@ -336,8 +375,7 @@ async def test_session_misuse_is_reported(tmp_path: Path, transport_kind: str) -
             await session.__anext__()
 
 
-async def test_leaving_the_block_closes_the_connection(tmp_path: Path,
-                                                       transport_kind: str) -> None:
+async def test_leaving_the_block_closes_the_connection(tmp_path: Path, transport_kind: str) -> None:
     closed = anyio.Event()
 
     async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:

@@ -86,14 +86,25 @@ def helper_calls(home: Path) -> list[dict[str, object]]:
 # -- registry keys and headers ---------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["", "docker.io", "index.docker.io", "registry-1.docker.io",
-                                  "https://index.docker.io/v1/", "DOCKER.IO"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "docker.io",
+        "index.docker.io",
+        "registry-1.docker.io",
+        "https://index.docker.io/v1/",
+        "DOCKER.IO",
+    ],
+)
 def test_docker_hub_names_share_one_key(name: str) -> None:
     assert registry_key(name) == DOCKER_HUB_AUTH_KEY == "https://index.docker.io/v1/"
 
 
-@pytest.mark.parametrize("name", ["127.0.0.1:5001", "http://127.0.0.1:5001",
-                                  "https://127.0.0.1:5001/v2/", " 127.0.0.1:5001 "])
+@pytest.mark.parametrize(
+    "name",
+    ["127.0.0.1:5001", "http://127.0.0.1:5001", "https://127.0.0.1:5001/v2/", " 127.0.0.1:5001 "],
+)
 def test_other_registries_are_keyed_by_host_and_port(name: str) -> None:
     assert registry_key(name) == "127.0.0.1:5001"
 
@@ -108,7 +119,8 @@ def test_header_is_url_safe_base64_with_padding() -> None:
     assert decoded == {"username": "u", "password": "??>>~~", "serveraddress": "r:1"}
     assert ANONYMOUS_HEADER == encode_header({}) == "e30="
     assert json.loads(base64.urlsafe_b64decode(encode_config_header({"r:1": auth}))) == {
-        "r:1": decoded}
+        "r:1": decoded
+    }
 
 
 def test_repr_never_shows_secrets() -> None:
@@ -130,13 +142,23 @@ async def test_auths_entry_with_base64_auth(home: Path) -> None:
     auth = await store(home).get("127.0.0.1:5001")
     assert auth is not None
     assert (auth.username, auth.password, auth.serveraddress) == (
-        "aiodock", "pa:ss", "127.0.0.1:5001")
+        "aiodock",
+        "pa:ss",
+        "127.0.0.1:5001",
+    )
     assert await store(home).get("127.0.0.1:5000") is None
 
 
 async def test_auths_keys_written_another_way_still_match(home: Path) -> None:
-    write_config(home, {"auths": {"http://127.0.0.1:5001/v2/": {"auth": b64("a:b")},
-                                  "index.docker.io": {"identitytoken": "tok"}}})
+    write_config(
+        home,
+        {
+            "auths": {
+                "http://127.0.0.1:5001/v2/": {"auth": b64("a:b")},
+                "index.docker.io": {"identitytoken": "tok"},
+            }
+        },
+    )
     local = await store(home).get("127.0.0.1:5001")
     hub = await store(home).get("docker.io")
     assert local is not None and local.username == "a"
@@ -158,21 +180,25 @@ async def test_empty_entries_are_anonymous(home: Path) -> None:
 async def test_default_config_dir_is_home_dot_docker(tmp_path: Path) -> None:
     (tmp_path / ".docker").mkdir()
     (tmp_path / ".docker" / "config.json").write_text(
-        json.dumps({"auths": {"r.example:1": {"auth": b64("x:y")}}}))
+        json.dumps({"auths": {"r.example:1": {"auth": b64("x:y")}}})
+    )
     found = CredentialStore(env={"HOME": str(tmp_path)})
     assert found.path == tmp_path / ".docker" / "config.json"
     auth = await found.get("r.example:1")
     assert auth is not None and auth.password == "y"
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    ("{not json", "is not valid JSON"),
-    ("[]", "is not a JSON object"),
-    ('{"auths": []}', "'auths'"),
-    ('{"credHelpers": {"r": 1}}', "'credHelpers'"),
-    ('{"auths": {"r:1": {"auth": "!!!"}}}', "is not base64 of 'user:password'"),
-    ('{"auths": {"r:1": {"auth": "' + b64("nocolon") + '"}}}', "is not base64"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "is not valid JSON"),
+        ("[]", "is not a JSON object"),
+        ('{"auths": []}', "'auths'"),
+        ('{"credHelpers": {"r": 1}}', "'credHelpers'"),
+        ('{"auths": {"r:1": {"auth": "!!!"}}}', "is not base64 of 'user:password'"),
+        ('{"auths": {"r:1": {"auth": "' + b64("nocolon") + '"}}}', "is not base64"),
+    ],
+)
 async def test_broken_config_is_a_clear_error(home: Path, content: str, problem: str) -> None:
     (home / "docker" / "config.json").write_text(content)
     with pytest.raises(CredentialsError, match=problem):
@@ -189,8 +215,13 @@ def test_bad_helper_timeout() -> None:
 
 async def test_cred_helper_for_one_registry(home: Path) -> None:
     add_helper(home, "fake", {"127.0.0.1:5001": {"Username": "aiodock", "Secret": "s3"}})
-    write_config(home, {"credHelpers": {"127.0.0.1:5001": "fake"},
-                        "auths": {"127.0.0.1:5000": {"auth": b64("file:user")}}})
+    write_config(
+        home,
+        {
+            "credHelpers": {"127.0.0.1:5001": "fake"},
+            "auths": {"127.0.0.1:5000": {"auth": b64("file:user")}},
+        },
+    )
     auth = await store(home).get("127.0.0.1:5001")
     assert auth is not None and (auth.username, auth.password) == ("aiodock", "s3")
     assert helper_calls(home) == [{"argv": ["get"], "stdin": "127.0.0.1:5001"}]
@@ -200,8 +231,9 @@ async def test_cred_helper_for_one_registry(home: Path) -> None:
 
 async def test_creds_store_for_every_registry(home: Path) -> None:
     add_helper(home, "fake", {DOCKER_HUB_AUTH_KEY: {"Username": "<token>", "Secret": "rt"}})
-    write_config(home, {"credsStore": "fake",
-                        "auths": {"127.0.0.1:5001": {"auth": b64("ignored:x")}}})
+    write_config(
+        home, {"credsStore": "fake", "auths": {"127.0.0.1:5001": {"auth": b64("ignored:x")}}}
+    )
     hub = await store(home).get("docker.io")
     assert hub is not None and hub.identitytoken == "rt" and hub.username is None
     # with a store, "not found" is anonymous; the file's entry is not used
@@ -212,8 +244,11 @@ async def test_creds_store_for_every_registry(home: Path) -> None:
 async def test_helper_failure_is_a_clear_error(home: Path) -> None:
     add_helper(home, "fake", {}, fail="the keychain is locked")
     write_config(home, {"credsStore": "fake"})
-    with pytest.raises(CredentialsError, match=r"docker-credential-fake get failed for"
-                                               r" 127\.0\.0\.1:5001: the keychain is locked"):
+    with pytest.raises(
+        CredentialsError,
+        match=r"docker-credential-fake get failed for"
+        r" 127\.0\.0\.1:5001: the keychain is locked",
+    ):
         await store(home).get("127.0.0.1:5001")
 
 
@@ -237,21 +272,28 @@ async def test_slow_helper_is_cut_off(home: Path) -> None:
 
 
 async def test_all_credentials(home: Path) -> None:
-    add_helper(home, "fake", {
-        "127.0.0.1:5001": {"Username": "store", "Secret": "a"},
-        "r.example": {"Username": "store", "Secret": "b"},
-    })
+    add_helper(
+        home,
+        "fake",
+        {
+            "127.0.0.1:5001": {"Username": "store", "Secret": "a"},
+            "r.example": {"Username": "store", "Secret": "b"},
+        },
+    )
     add_helper(home, "other", {"r.example": {"Username": "helper", "Secret": "c"}})
     write_config(home, {"credsStore": "fake", "credHelpers": {"r.example": "fake"}})
     found = await store(home).all()
     assert {k: (v.username, v.password) for k, v in found.items()} == {
-        "127.0.0.1:5001": ("store", "a"), "r.example": ("store", "b")}
+        "127.0.0.1:5001": ("store", "a"),
+        "r.example": ("store", "b"),
+    }
     assert ["list"] in [c["argv"] for c in helper_calls(home)]
 
 
 async def test_all_credentials_from_the_file(home: Path) -> None:
-    write_config(home, {"auths": {"127.0.0.1:5001": {"auth": b64("a:b")},
-                                  "placeholder.example": {}}})
+    write_config(
+        home, {"auths": {"127.0.0.1:5001": {"auth": b64("a:b")}, "placeholder.example": {}}}
+    )
     found = await store(home).all()
     assert list(found) == ["127.0.0.1:5001"]
 

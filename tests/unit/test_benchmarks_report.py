@@ -20,37 +20,72 @@ MIB = 1024 * 1024
 
 def _result(workload: str, cpu_s: float, wall_s: float, **more: Any) -> dict[str, Any]:
     w = WORKLOADS[workload]
-    r: dict[str, Any] = {"cpu_s": cpu_s, "cpu_user_s": cpu_s, "cpu_sys_s": 0.0,
-                         "wall_s": wall_s, "ops": w.ops, "max_rss": 40 * MIB}
+    r: dict[str, Any] = {
+        "cpu_s": cpu_s,
+        "cpu_user_s": cpu_s,
+        "cpu_sys_s": 0.0,
+        "wall_s": wall_s,
+        "ops": w.ops,
+        "max_rss": 40 * MIB,
+    }
     if w.kind == "logs":
         r["bytes"] = LOG_BYTES
     return {**r, **more}
 
 
 def _fake_results() -> dict[str, Any]:
-    factor = {"raw": 1.0, "aiodock": 1.5, "aiodock-httpx": 4.0, "aiodocker": 2.0,
-              "docker-py": 6.0}
+    factor = {"raw": 1.0, "aiodock": 1.5, "aiodock-httpx": 4.0, "aiodocker": 2.0, "docker-py": 6.0}
     runs = []
     for rep in range(3):
         for client in CLIENTS:
             f = factor[client] * (1 + rep / 10)
-            runs.append({"workload": "inspect@50", "client": client, "repeat": rep,
-                         "result": _result("inspect@50", 0.1 * f, 1.0)})
-            runs.append({"workload": "logs", "client": client, "repeat": rep,
-                         "result": _result("logs", 2.0 * f, 10.0)})
-            mem = _result("mem-events", 0.5 * f, 3.0, rss_added=10 * MIB * f,
-                          short_ok=40, short_total=40)
-            runs.append({"workload": "mem-events", "client": client, "repeat": rep,
-                         "result": mem})
-    runs.append({"workload": "events", "client": "raw", "repeat": 0,
-                 "result": _result("events", 0.03, 5.0)})
-    runs.append({"workload": "events", "client": "aiodock", "repeat": 0,
-                 "result": _result("events", 0.06, 15.0, check_failed="only 140 of 150")})
-    runs.append({"workload": "events", "client": "docker-py", "repeat": 0,
-                 "result": {"error": "RuntimeError: boom"}})
-    return {"run_id": "fake", "started": "2026-01-01 00:00", "repeats": 3,
-            "duration_s": 600, "machine": {"cpu": "Test CPU", "cores": 2, "engine": "20.10"},
-            "runs": runs}
+            runs.append(
+                {
+                    "workload": "inspect@50",
+                    "client": client,
+                    "repeat": rep,
+                    "result": _result("inspect@50", 0.1 * f, 1.0),
+                }
+            )
+            runs.append(
+                {
+                    "workload": "logs",
+                    "client": client,
+                    "repeat": rep,
+                    "result": _result("logs", 2.0 * f, 10.0),
+                }
+            )
+            mem = _result(
+                "mem-events", 0.5 * f, 3.0, rss_added=10 * MIB * f, short_ok=40, short_total=40
+            )
+            runs.append({"workload": "mem-events", "client": client, "repeat": rep, "result": mem})
+    runs.append(
+        {"workload": "events", "client": "raw", "repeat": 0, "result": _result("events", 0.03, 5.0)}
+    )
+    runs.append(
+        {
+            "workload": "events",
+            "client": "aiodock",
+            "repeat": 0,
+            "result": _result("events", 0.06, 15.0, check_failed="only 140 of 150"),
+        }
+    )
+    runs.append(
+        {
+            "workload": "events",
+            "client": "docker-py",
+            "repeat": 0,
+            "result": {"error": "RuntimeError: boom"},
+        }
+    )
+    return {
+        "run_id": "fake",
+        "started": "2026-01-01 00:00",
+        "repeats": 3,
+        "duration_s": 600,
+        "machine": {"cpu": "Test CPU", "cores": 2, "engine": "20.10"},
+        "runs": runs,
+    }
 
 
 def test_summary_medians_and_ratios() -> None:
@@ -104,9 +139,11 @@ def test_chart_is_written(tmp_path: Path) -> None:
 
 
 def test_frame_counter_splits_frames_across_buffers() -> None:
-    frames = b"".join(bytes([s, 0, 0, 0]) + len(p).to_bytes(4, "big") + p
-                      for s, p in ((1, b"hello"), (2, b"err"), (1, b"x" * 300)))
+    frames = b"".join(
+        bytes([s, 0, 0, 0]) + len(p).to_bytes(4, "big") + p
+        for s, p in ((1, b"hello"), (2, b"err"), (1, b"x" * 300))
+    )
     counter = FrameCounter()
     for i in range(0, len(frames), 7):
-        counter.feed(frames[i:i + 7])
+        counter.feed(frames[i : i + 7])
     assert (counter.stdout, counter.stderr, counter.frames) == (305, 3, 3)

@@ -11,16 +11,21 @@ import pytest
 from aiodock.config import TLSConfig, resolve_address
 
 
-def make_context(config_dir: Path, name: str, host: str, *, tls: bool = False,
-                 skip_verify: bool = False) -> Path:
+def make_context(
+    config_dir: Path, name: str, host: str, *, tls: bool = False, skip_verify: bool = False
+) -> Path:
     digest = hashlib.sha256(name.encode()).hexdigest()
     meta = config_dir / "contexts" / "meta" / digest
     meta.mkdir(parents=True)
-    (meta / "meta.json").write_text(json.dumps({
-        "Name": name,
-        "Metadata": {},
-        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": skip_verify}},
-    }))
+    (meta / "meta.json").write_text(
+        json.dumps(
+            {
+                "Name": name,
+                "Metadata": {},
+                "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": skip_verify}},
+            }
+        )
+    )
     tls_dir = config_dir / "contexts" / "tls" / digest / "docker"
     if tls:
         tls_dir.mkdir(parents=True)
@@ -43,8 +48,11 @@ def test_argument_beats_environment() -> None:
 
 def test_docker_host_beats_context(tmp_path: Path) -> None:
     make_context(tmp_path, "remote", "tcp://10.9.9.9:2375")
-    env = {"DOCKER_HOST": "unix:///tmp/b.sock", "DOCKER_CONTEXT": "remote",
-           "DOCKER_CONFIG": str(tmp_path)}
+    env = {
+        "DOCKER_HOST": "unix:///tmp/b.sock",
+        "DOCKER_CONTEXT": "remote",
+        "DOCKER_CONFIG": str(tmp_path),
+    }
     addr = resolve_address(env=env)
     assert (addr.socket_path, addr.source) == ("/tmp/b.sock", "DOCKER_HOST")
 
@@ -102,8 +110,11 @@ def test_tcp_plain_and_default_ports() -> None:
 def test_tls_verify_env_uses_cert_path(tmp_path: Path) -> None:
     for f in ("ca.pem", "cert.pem", "key.pem"):
         (tmp_path / f).write_text("x")
-    env = {"DOCKER_HOST": "tcp://127.0.0.1", "DOCKER_TLS_VERIFY": "1",
-           "DOCKER_CERT_PATH": str(tmp_path)}
+    env = {
+        "DOCKER_HOST": "tcp://127.0.0.1",
+        "DOCKER_TLS_VERIFY": "1",
+        "DOCKER_CERT_PATH": str(tmp_path),
+    }
     addr = resolve_address(env=env)
     assert addr.base_url == "https://127.0.0.1:2376"
     assert addr.tls == TLSConfig(tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem")

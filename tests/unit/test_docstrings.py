@@ -118,16 +118,29 @@ def problems() -> list[str]:
 
 
 def test_the_walk_finds_the_public_api() -> None:
-    names = {f"{o.__module__}.{o.__qualname__}" for o in public_objects()  # type: ignore[attr-defined]
-             if inspect.isclass(o) or inspect.isfunction(o)}
-    for expected in ("aiodock.client.Docker", "aiodock.containers.ContainerCollection",
-                     "aiodock.containers.Container", "aiodock.exec.ExecCollection",
-                     "aiodock.exec.ExecSession", "aiodock.images.ImageCollection",
-                     "aiodock.networks.NetworkCollection", "aiodock.volumes.VolumeCollection",
-                     "aiodock.system.SystemAPI", "aiodock.distribution.DistributionAPI",
-                     "aiodock.streams.EngineStream", "aiodock.logs.LogStream",
-                     "aiodock.errors.NotFound", "aiodock.config.TLSConfig",
-                     "aiodock.auth.RegistryAuth", "aiodock.models.containers.ContainerInspect"):
+    names = {
+        f"{o.__module__}.{o.__qualname__}"
+        for o in public_objects()  # type: ignore[attr-defined]
+        if inspect.isclass(o) or inspect.isfunction(o)
+    }
+    for expected in (
+        "aiodock.client.Docker",
+        "aiodock.containers.ContainerCollection",
+        "aiodock.containers.Container",
+        "aiodock.exec.ExecCollection",
+        "aiodock.exec.ExecSession",
+        "aiodock.images.ImageCollection",
+        "aiodock.networks.NetworkCollection",
+        "aiodock.volumes.VolumeCollection",
+        "aiodock.system.SystemAPI",
+        "aiodock.distribution.DistributionAPI",
+        "aiodock.streams.EngineStream",
+        "aiodock.logs.LogStream",
+        "aiodock.errors.NotFound",
+        "aiodock.config.TLSConfig",
+        "aiodock.auth.RegistryAuth",
+        "aiodock.models.containers.ContainerInspect",
+    ):
         assert expected in names
     assert not any(n.startswith(GENERATED) for n in names)
 
@@ -140,7 +153,8 @@ def test_every_public_class_and_method_has_a_docstring_with_an_example() -> None
 def library_modules() -> list[str]:
     """Every module of the library but the generated models and the command line."""
     return sorted(
-        info.name for info in pkgutil.walk_packages(aiodock.__path__, "aiodock.")
+        info.name
+        for info in pkgutil.walk_packages(aiodock.__path__, "aiodock.")
         if not info.name.endswith(("._generated", ".__main__"))
         and not info.name.startswith("aiodock.cli")
     )

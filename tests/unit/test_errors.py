@@ -31,22 +31,35 @@ def test_status_to_class(status: int, cls: type[errors.DockerError]) -> None:
 
 def test_version_complaint_is_api_version_error() -> None:
     err = error_for_status(
-        400, "client version 1.44 is too new. Maximum supported API version is 1.41")
+        400, "client version 1.44 is too new. Maximum supported API version is 1.41"
+    )
     assert isinstance(err, errors.APIVersionError)
     assert err.status == 400 and "1.44" in err.message
 
 
 def test_every_error_is_a_docker_error() -> None:
-    for name in ("NotFound", "Conflict", "Forbidden", "NotModified", "BadRequest",
-                 "Unauthorized", "ServerError", "EngineUnavailable", "DockerTimeout",
-                 "StreamError", "APIVersionError", "ConnectionLost"):
+    for name in (
+        "NotFound",
+        "Conflict",
+        "Forbidden",
+        "NotModified",
+        "BadRequest",
+        "Unauthorized",
+        "ServerError",
+        "EngineUnavailable",
+        "DockerTimeout",
+        "StreamError",
+        "APIVersionError",
+        "ConnectionLost",
+    ):
         assert issubclass(getattr(errors, name), errors.DockerError)
 
 
 def test_messages_from_json_text_and_html() -> None:
     assert message_from_body(b'{"message":"No such container: x"}') == "No such container: x"
     assert message_from_body(b"client version 1.12 is too old\n") == (
-        "client version 1.12 is too old")
+        "client version 1.12 is too old"
+    )
     assert message_from_body(b"") == "(empty response body)"
     assert message_from_body(b"{not json") == "{not json"
     assert message_from_body(b"\xff\xfe") != ""
@@ -59,8 +72,11 @@ def test_engine_unavailable_names_where_and_why() -> None:
 
 
 def test_registry_401_inside_500_becomes_unauthorized() -> None:
-    err = registry_error(errors.ServerError(
-        500, 'Get "http://127.0.0.1:5001/v2/": unauthorized: authentication required'))
+    err = registry_error(
+        errors.ServerError(
+            500, 'Get "http://127.0.0.1:5001/v2/": unauthorized: authentication required'
+        )
+    )
     assert isinstance(err, errors.Unauthorized)
     assert "authentication failed" in str(err)
     other = errors.ServerError(500, "disk full")

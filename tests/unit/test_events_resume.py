@@ -20,10 +20,19 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 def event(nano: int, name: str) -> bytes:
-    return json.dumps({
-        "Type": "volume", "Action": "create", "Actor": {"ID": name, "Attributes": {}},
-        "scope": "local", "time": nano // 10**9, "timeNano": nano,
-    }).encode() + b"\n"
+    return (
+        json.dumps(
+            {
+                "Type": "volume",
+                "Action": "create",
+                "Actor": {"ID": name, "Attributes": {}},
+                "scope": "local",
+                "time": nano // 10**9,
+                "timeNano": nano,
+            }
+        ).encode()
+        + b"\n"
+    )
 
 
 class Broken(httpx.AsyncByteStream):
@@ -40,8 +49,9 @@ class Broken(httpx.AsyncByteStream):
             raise httpx.ReadError("connection reset by peer")
 
 
-def engine(script: list[Callable[[httpx.Request], httpx.Response]],
-           seen: list[httpx.Request]) -> Docker:
+def engine(
+    script: list[Callable[[httpx.Request], httpx.Response]], seen: list[httpx.Request]
+) -> Docker:
     def handle(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/_ping":
             return httpx.Response(200, headers={"Api-Version": "1.41"}, text="OK")
@@ -84,8 +94,13 @@ async def test_resume_reconnects_from_the_last_event_without_duplicates() -> Non
                     break
     assert got == ["a", "b", "c", "d", "e", "f"]
     sinces = [r.url.params.get("since") for r in seen]
-    assert sinces == [None, f"{T // 10**9}.000000005", f"{T // 10**9}.000000005",
-                      f"{T // 10**9}.000000005", f"{T // 10**9}.000000009"]
+    assert sinces == [
+        None,
+        f"{T // 10**9}.000000005",
+        f"{T // 10**9}.000000005",
+        f"{T // 10**9}.000000005",
+        f"{T // 10**9}.000000009",
+    ]
     assert stream.reconnects == 2
 
 

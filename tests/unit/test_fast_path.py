@@ -18,8 +18,10 @@ from tests.unit.test_transport import server
 
 
 def _reply_to(request: bytes, body: bytes, status: bytes = b"200 OK") -> bytes:
-    return (b"HTTP/1.1 " + status + b"\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n%b" % (len(body), body))
+    return (
+        b"HTTP/1.1 " + status + b"\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%b" % (len(body), body)
+    )
 
 
 def docker_at(path: str, **kw: object) -> Docker:
@@ -73,8 +75,9 @@ async def test_short_call_has_one_deadline_and_the_client_survives(tmp_path: Pat
         calls += 1
         if calls == 1:
             await anyio.sleep(30)  # never answers in time
-        await stream.send(_reply_to(request, b'{"message": "no such container: x"}',
-                                    b"404 Not Found"))
+        await stream.send(
+            _reply_to(request, b'{"message": "no such container: x"}', b"404 Not Found")
+        )
 
     async with server(tmp_path, script) as (path, _), docker_at(path, timeout=0.3) as docker:
         with anyio.fail_after(5):
@@ -89,9 +92,11 @@ async def test_many_small_chunks_arrive_coalesced(tmp_path: Path) -> None:
     chunks = b"".join(b"%x\r\n%b\r\n" % (len(frame), frame) for _ in range(2000))
 
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
-        await stream.send(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
-                          b"Content-Type: application/vnd.docker.multiplexed-stream\r\n"
-                          b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
+            b"Content-Type: application/vnd.docker.multiplexed-stream\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+        )
 
     async with server(tmp_path, script) as (path, _), docker_at(path) as docker:
         pieces = [chunk async for chunk in docker.containers.logs("x", tty=False)]
@@ -101,11 +106,11 @@ async def test_many_small_chunks_arrive_coalesced(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("bad", [b"zz\r\n", b"-1\r\n", b"0x3\r\n", b"3;ext\r\nabc\r\n0\r\n"])
-async def test_unusual_chunk_lines_go_through_the_careful_path(tmp_path: Path,
-                                                               bad: bytes) -> None:
+async def test_unusual_chunk_lines_go_through_the_careful_path(tmp_path: Path, bad: bytes) -> None:
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
-        await stream.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          b"3\r\nabc\r\n" + bad + b"\r\n")
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n" + bad + b"\r\n"
+        )
         await stream.aclose()
 
     transport = EngineTransport(socket_path="")  # replaced below
@@ -128,8 +133,9 @@ async def test_unusual_chunk_lines_go_through_the_careful_path(tmp_path: Path,
 async def test_streams_do_not_count_against_max_connections(tmp_path: Path) -> None:
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
         if b"/events" in request.split(b"\r\n")[0]:
-            await stream.send(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
-                              b"Transfer-Encoding: chunked\r\n\r\n")
+            await stream.send(
+                b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
             await anyio.sleep(60)
         await stream.send(_reply_to(request, b'{"ok": true}'))
 
@@ -145,9 +151,11 @@ async def test_streams_do_not_count_against_max_connections(tmp_path: Path) -> N
             async for _ in events:
                 pass
 
-    async with server(tmp_path, script) as (path, _), \
-            docker_at(path, max_connections=2, timeout=5) as docker, \
-            anyio.create_task_group() as tg:
+    async with (
+        server(tmp_path, script) as (path, _),
+        docker_at(path, max_connections=2, timeout=5) as docker,
+        anyio.create_task_group() as tg,
+    ):
         for _ in range(6):
             tg.start_soon(follow, docker)
         with anyio.fail_after(5):
@@ -178,7 +186,8 @@ async def test_reply_reads_once_and_reports_unread_content() -> None:
 
 
 async def test_get_on_a_kept_alive_connection_the_engine_dropped_is_sent_again(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     served: dict[int, int] = {}
 
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
@@ -200,8 +209,10 @@ async def test_get_on_a_kept_alive_connection_the_engine_dropped_is_sent_again(
 
 async def test_to_file_leaves_no_partial_file_when_the_stream_breaks(tmp_path: Path) -> None:
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
-        await stream.send(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
-                          b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+        )
         await stream.aclose()  # cut inside the body
 
     target = tmp_path / "export.tar"

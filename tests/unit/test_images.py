@@ -47,10 +47,20 @@ PUSH_STREAM = (
     b'{"progressDetail":{},"aux":{"Tag":"1","Digest":"' + DIGEST.encode() + b'","Size":527}}\n'
 )
 SEARCH_ANSWER = [
-    {"star_count": 3312, "is_official": True, "name": "busybox", "is_automated": False,
-     "description": "Busybox base image."},
-    {"star_count": 40, "is_official": False, "name": "progrium/busybox", "is_automated": True,
-     "description": ""},
+    {
+        "star_count": 3312,
+        "is_official": True,
+        "name": "busybox",
+        "is_automated": False,
+        "description": "Busybox base image.",
+    },
+    {
+        "star_count": 40,
+        "is_official": False,
+        "name": "progrium/busybox",
+        "is_automated": True,
+        "description": "",
+    },
 ]
 
 
@@ -74,14 +84,15 @@ class Engine:
         return handler(request)
 
     def client(self) -> Docker:
-        return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(self.handle),
-                      env={})
+        return Docker(
+            "unix:///nonexistent.sock", transport=httpx.MockTransport(self.handle), env={}
+        )
 
 
 def chunks(data: bytes, size: int) -> Callable[[httpx.Request], httpx.Response]:
     async def body() -> AsyncIterator[bytes]:
         for i in range(0, len(data), size):
-            yield data[i:i + size]
+            yield data[i : i + size]
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body(), headers={"Content-Type": "application/json"})
@@ -90,8 +101,9 @@ def chunks(data: bytes, size: int) -> Callable[[httpx.Request], httpx.Response]:
 
 
 def inspect_route(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, json={"Id": IMAGE_ID, "RepoTags": ["x:1"], "Parent": "",
-                                     "DockerVersion": "20.10.24"})
+    return httpx.Response(
+        200, json={"Id": IMAGE_ID, "RepoTags": ["x:1"], "Parent": "", "DockerVersion": "20.10.24"}
+    )
 
 
 def decoded(header: str) -> Any:
@@ -111,22 +123,25 @@ def no_docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # -- checks before any request -------------------------------------------------
 
 
-@pytest.mark.parametrize("call", [
-    lambda d: d.images.pull("Bad/Name"),
-    lambda d: d.images.pull("app:1", tag="2"),
-    lambda d: d.images.pull("app", platform="linux amd64"),
-    lambda d: d.images.push("app@" + DIGEST),
-    lambda d: d.images.push("app:bad tag"),
-    lambda d: d.images.build(b"", tag="Upper:1"),
-    lambda d: d.images.build(b"", shm_size=0),
-    lambda d: d.images.build(b"", extra_hosts=["nocolon"]),
-    lambda d: d.images.build(b"", auth=RegistryAuth(username="x", password="y")),
-    lambda d: d.images.build("/nonexistent/context/dir"),
-    lambda d: d.images.import_image(b"", repo="app", tag="bad tag"),
-    lambda d: d.images.import_image(b"", tag="1"),
-    lambda d: d.images.save([]),
-    lambda d: d.images.load("/nonexistent.tar"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: d.images.pull("Bad/Name"),
+        lambda d: d.images.pull("app:1", tag="2"),
+        lambda d: d.images.pull("app", platform="linux amd64"),
+        lambda d: d.images.push("app@" + DIGEST),
+        lambda d: d.images.push("app:bad tag"),
+        lambda d: d.images.build(b"", tag="Upper:1"),
+        lambda d: d.images.build(b"", shm_size=0),
+        lambda d: d.images.build(b"", extra_hosts=["nocolon"]),
+        lambda d: d.images.build(b"", auth=RegistryAuth(username="x", password="y")),
+        lambda d: d.images.build("/nonexistent/context/dir"),
+        lambda d: d.images.import_image(b"", repo="app", tag="bad tag"),
+        lambda d: d.images.import_image(b"", tag="1"),
+        lambda d: d.images.save([]),
+        lambda d: d.images.load("/nonexistent.tar"),
+    ],
+)
 async def test_bad_arguments_raise_before_any_request(call: Callable[[Docker], Any]) -> None:
     engine = Engine()
     async with engine.client() as docker:
@@ -136,19 +151,22 @@ async def test_bad_arguments_raise_before_any_request(call: Callable[[Docker], A
     assert engine.requests == []
 
 
-@pytest.mark.parametrize("call", [
-    lambda d: d.images.inspect("UPPER"),
-    lambda d: d.images.tag("app", "127.0.0.1:5000/x@" + DIGEST),
-    lambda d: d.images.remove("a//b"),
-    lambda d: d.images.commit("web", tag="1"),
-    lambda d: d.images.commit("web", repo="x", changes=[""]),
-    lambda d: d.images.search("", limit=5),
-    lambda d: d.images.search("x", limit=0),
-    lambda d: d.images.list(all="yes"),
-    lambda d: d.images.prune_builds(keep_storage=-1),
-    lambda d: d.distribution.inspect("bad name"),
-    lambda d: d.images.pull("app", auth={"username": "x"}),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: d.images.inspect("UPPER"),
+        lambda d: d.images.tag("app", "127.0.0.1:5000/x@" + DIGEST),
+        lambda d: d.images.remove("a//b"),
+        lambda d: d.images.commit("web", tag="1"),
+        lambda d: d.images.commit("web", repo="x", changes=[""]),
+        lambda d: d.images.search("", limit=5),
+        lambda d: d.images.search("x", limit=0),
+        lambda d: d.images.list(all="yes"),
+        lambda d: d.images.prune_builds(keep_storage=-1),
+        lambda d: d.distribution.inspect("bad name"),
+        lambda d: d.images.pull("app", auth={"username": "x"}),
+    ],
+)
 async def test_bad_arguments_of_coroutines(call: Callable[[Docker], Any]) -> None:
     engine = Engine()
     async with engine.client() as docker:
@@ -161,17 +179,27 @@ async def test_bad_arguments_of_coroutines(call: Callable[[Docker], Any]) -> Non
 
 
 async def test_pull_request_and_result(no_docker_config: Path) -> None:
-    (no_docker_config / "config.json").write_text(json.dumps(
-        {"auths": {"127.0.0.1:5001": {"auth": base64.b64encode(b"aiodock:s3cr3t?").decode()}}}))
-    engine = Engine({("POST", "/v1.41/images/create"): chunks(PULL_STREAM, 50),
-                     ("GET", "/v1.41/images/127.0.0.1:5001/app:1/json"): inspect_route})
+    (no_docker_config / "config.json").write_text(
+        json.dumps(
+            {"auths": {"127.0.0.1:5001": {"auth": base64.b64encode(b"aiodock:s3cr3t?").decode()}}}
+        )
+    )
+    engine = Engine(
+        {
+            ("POST", "/v1.41/images/create"): chunks(PULL_STREAM, 50),
+            ("GET", "/v1.41/images/127.0.0.1:5001/app:1/json"): inspect_route,
+        }
+    )
     async with engine.client() as docker:
         image = await docker.images.pull("127.0.0.1:5001/app", tag="1")
     assert image.id == IMAGE_ID and image.docker_version == "20.10.24"
     create, inspect = engine.requests
     assert dict(create.url.params) == {"fromImage": "127.0.0.1:5001/app", "tag": "1"}
     assert decoded(create.headers["X-Registry-Auth"]) == {
-        "username": "aiodock", "password": "s3cr3t?", "serveraddress": "127.0.0.1:5001"}
+        "username": "aiodock",
+        "password": "s3cr3t?",
+        "serveraddress": "127.0.0.1:5001",
+    }
     assert inspect.url.path == "/v1.41/images/127.0.0.1:5001/app:1/json"
 
 
@@ -183,8 +211,7 @@ async def test_pull_by_digest_and_docker_hub_names() -> None:
         async for _ in docker.images.pull("docker.io/me/app", platform="linux/amd64"):
             break
     assert events[2].progress_detail is not None
-    assert (events[2].progress_detail.current, events[2].progress_detail.total) == (
-        32768, 1113541)
+    assert (events[2].progress_detail.current, events[2].progress_detail.total) == (32768, 1113541)
     params = [dict(r.url.params) for r in engine.requests]
     assert params == [
         {"fromImage": "busybox", "tag": DIGEST},
@@ -194,10 +221,13 @@ async def test_pull_by_digest_and_docker_hub_names() -> None:
 
 
 async def test_pull_errors_are_mapped() -> None:
-    routes: dict[tuple[str, str], Handler] = {("POST", "/v1.41/images/create"): lambda r: (
-        httpx.Response(404, json={"message": "manifest unknown: manifest unknown"})
-        if r.url.params["tag"] == "missing"
-        else httpx.Response(500, json={"message": "unauthorized: authentication required"}))}
+    routes: dict[tuple[str, str], Handler] = {
+        ("POST", "/v1.41/images/create"): lambda r: (
+            httpx.Response(404, json={"message": "manifest unknown: manifest unknown"})
+            if r.url.params["tag"] == "missing"
+            else httpx.Response(500, json={"message": "unauthorized: authentication required"})
+        )
+    }
     async with Engine(routes).client() as docker:
         with pytest.raises(NotFound, match=r"pull 127\.0\.0\.1:5000/app:missing: manifest"):
             await docker.images.pull("127.0.0.1:5000/app:missing")
@@ -223,8 +253,7 @@ def test_progress_decoding_through_every_chunking(cuts: list[int]) -> None:
             return [event async for event in docker.images.pull("127.0.0.1:5000/a:1")]
 
     events = anyio.run(run)
-    expected = [ProgressEvent.model_validate(json.loads(line))
-                for line in PULL_STREAM.splitlines()]
+    expected = [ProgressEvent.model_validate(json.loads(line)) for line in PULL_STREAM.splitlines()]
     assert events == expected
 
 
@@ -248,19 +277,30 @@ async def test_push_result_from_the_status_line_alone() -> None:
         result = await docker.images.push("app", auth=RegistryAuth(username="u", password="p"))
     assert result == PushResult(tag="1", digest=DIGEST, size=527)
     assert decoded(engine.requests[0].headers["X-Registry-Auth"]) == {
-        "username": "u", "password": "p"}
+        "username": "u",
+        "password": "p",
+    }
     assert engine.requests[0].url.params["tag"] == "latest"
 
 
-@pytest.mark.parametrize(("stream", "error", "message"), [
-    (b'{"status":"Preparing","id":"1"}\n', StreamError, "ended without reporting a digest"),
-    (b'{"errorDetail":{"message":"unauthorized: authentication required"},'
-     b'"error":"unauthorized: authentication required"}\n', Unauthorized,
-     "registry authentication failed"),
-    (b'{"errorDetail":{"message":"An image does not exist locally with the tag: x.io/app"},'
-     b'"error":"An image does not exist locally with the tag: x.io/app"}\n', StreamError,
-     r"push x\.io/app:2: An image does not exist locally"),
-])
+@pytest.mark.parametrize(
+    ("stream", "error", "message"),
+    [
+        (b'{"status":"Preparing","id":"1"}\n', StreamError, "ended without reporting a digest"),
+        (
+            b'{"errorDetail":{"message":"unauthorized: authentication required"},'
+            b'"error":"unauthorized: authentication required"}\n',
+            Unauthorized,
+            "registry authentication failed",
+        ),
+        (
+            b'{"errorDetail":{"message":"An image does not exist locally with the tag: x.io/app"},'
+            b'"error":"An image does not exist locally with the tag: x.io/app"}\n',
+            StreamError,
+            r"push x\.io/app:2: An image does not exist locally",
+        ),
+    ],
+)
 async def test_push_failures(stream: bytes, error: type[Exception], message: str) -> None:
     engine = Engine({("POST", "/v1.41/images/x.io/app/push"): chunks(stream, 9)})
     async with engine.client() as docker:
@@ -286,8 +326,9 @@ BUILD_FAIL = (
 
 
 async def test_build_request_from_a_directory(tmp_path: Path, no_docker_config: Path) -> None:
-    (no_docker_config / "config.json").write_text(json.dumps({"auths": {
-        "127.0.0.1:5001": {"auth": base64.b64encode(b"a:b").decode()}}}))
+    (no_docker_config / "config.json").write_text(
+        json.dumps({"auths": {"127.0.0.1:5001": {"auth": base64.b64encode(b"a:b").decode()}}})
+    )
     context = tmp_path / "ctx"
     (context / "docker").mkdir(parents=True)
     (context / "docker" / "app.Dockerfile").write_text("FROM base\n")
@@ -297,26 +338,51 @@ async def test_build_request_from_a_directory(tmp_path: Path, no_docker_config: 
     engine = Engine({("POST", "/v1.41/build"): chunks(BUILD_OK, 33)})
     async with engine.client() as docker:
         image_id = await docker.images.build(
-            context, tag=["app:1", "127.0.0.1:5000/app:1"], dockerfile="docker/app.Dockerfile",
-            buildargs={"V": "1"}, labels={"a": "b"}, target="final", nocache=True, pull=True,
-            forcerm=True, network_mode="none", platform="linux/amd64",
-            cache_from=["app:0"], extra_hosts={"db": "10.0.0.2"}, shm_size=1 << 20,
+            context,
+            tag=["app:1", "127.0.0.1:5000/app:1"],
+            dockerfile="docker/app.Dockerfile",
+            buildargs={"V": "1"},
+            labels={"a": "b"},
+            target="final",
+            nocache=True,
+            pull=True,
+            forcerm=True,
+            network_mode="none",
+            platform="linux/amd64",
+            cache_from=["app:0"],
+            extra_hosts={"db": "10.0.0.2"},
+            shm_size=1 << 20,
         )
     assert image_id == IMAGE_ID
     (request,) = engine.requests
     assert request.url.params.get_list("t") == ["app:1", "127.0.0.1:5000/app:1"]
     assert dict(request.url.params) | {"t": "*"} == {
-        "t": "*", "dockerfile": "docker/app.Dockerfile", "buildargs": '{"V":"1"}',
-        "labels": '{"a":"b"}', "target": "final", "nocache": "1", "pull": "1", "rm": "1",
-        "forcerm": "1", "networkmode": "none", "platform": "linux/amd64",
-        "cachefrom": '["app:0"]', "extrahosts": "db:10.0.0.2", "shmsize": str(1 << 20),
+        "t": "*",
+        "dockerfile": "docker/app.Dockerfile",
+        "buildargs": '{"V":"1"}',
+        "labels": '{"a":"b"}',
+        "target": "final",
+        "nocache": "1",
+        "pull": "1",
+        "rm": "1",
+        "forcerm": "1",
+        "networkmode": "none",
+        "platform": "linux/amd64",
+        "cachefrom": '["app:0"]',
+        "extrahosts": "db:10.0.0.2",
+        "shmsize": str(1 << 20),
     }
     assert request.headers["Content-Type"] == "application/x-tar"
     assert decoded(request.headers["X-Registry-Config"]) == {
-        "127.0.0.1:5001": {"username": "a", "password": "b", "serveraddress": "127.0.0.1:5001"}}
+        "127.0.0.1:5001": {"username": "a", "password": "b", "serveraddress": "127.0.0.1:5001"}
+    }
     with tarfile.open(fileobj=io.BytesIO(engine.bodies[0])) as tar:
-        assert sorted(tar.getnames()) == [".dockerignore", "app.py", "docker",
-                                          "docker/app.Dockerfile"]
+        assert sorted(tar.getnames()) == [
+            ".dockerignore",
+            "app.py",
+            "docker",
+            "docker/app.Dockerfile",
+        ]
 
 
 async def test_build_from_bytes_with_explicit_auth() -> None:
@@ -327,9 +393,15 @@ async def test_build_from_bytes_with_explicit_auth() -> None:
     assert [e.image_id for e in events if e.image_id] == [IMAGE_ID]
     assert engine.bodies == [b"tar bytes"]
     assert list(decoded(engine.requests[0].headers["X-Registry-Config"])) == [
-        "https://index.docker.io/v1/"]
+        "https://index.docker.io/v1/"
+    ]
     assert dict(engine.requests[0].url.params) == {
-        "dockerfile": "Dockerfile", "nocache": "0", "pull": "0", "rm": "1", "forcerm": "0"}
+        "dockerfile": "Dockerfile",
+        "nocache": "0",
+        "pull": "0",
+        "rm": "1",
+        "forcerm": "0",
+    }
 
 
 async def test_build_failure_keeps_the_log() -> None:
@@ -359,10 +431,16 @@ async def test_build_result_without_aux_and_without_anything() -> None:
 
 async def test_import_and_load_results() -> None:
     imported = b'{"status":"' + IMAGE_ID.encode() + b'"}\r\n'
-    loaded = (b'{"stream":"Loaded image: app:1\\n"}\r\n'
-              b'{"stream":"Loaded image ID: ' + IMAGE_ID.encode() + b'\\n"}\r\n')
-    engine = Engine({("POST", "/v1.41/images/create"): chunks(imported, 10),
-                     ("POST", "/v1.41/images/load"): chunks(loaded, 10)})
+    loaded = (
+        b'{"stream":"Loaded image: app:1\\n"}\r\n'
+        b'{"stream":"Loaded image ID: ' + IMAGE_ID.encode() + b'\\n"}\r\n'
+    )
+    engine = Engine(
+        {
+            ("POST", "/v1.41/images/create"): chunks(imported, 10),
+            ("POST", "/v1.41/images/load"): chunks(loaded, 10),
+        }
+    )
 
     async def source() -> AsyncIterator[bytes]:
         yield b"part1"
@@ -370,15 +448,22 @@ async def test_import_and_load_results() -> None:
 
     async with engine.client() as docker:
         ids = await docker.images.import_image(
-            source(), repo="127.0.0.1:5000/mini:2", changes=['CMD ["sh"]', "ENV A=1"],
-            message="from aiodock")
+            source(),
+            repo="127.0.0.1:5000/mini:2",
+            changes=['CMD ["sh"]', "ENV A=1"],
+            message="from aiodock",
+        )
         assert ids == [IMAGE_ID]
         assert await docker.images.load(io.BytesIO(b"tarball")) == ["app:1", IMAGE_ID]
     create, load = engine.requests
     assert create.url.params.get_list("changes") == ['CMD ["sh"]', "ENV A=1"]
     assert dict(create.url.params) | {"changes": "*"} == {
-        "fromSrc": "-", "repo": "127.0.0.1:5000/mini", "tag": "2", "message": "from aiodock",
-        "changes": "*"}
+        "fromSrc": "-",
+        "repo": "127.0.0.1:5000/mini",
+        "tag": "2",
+        "message": "from aiodock",
+        "changes": "*",
+    }
     assert engine.bodies == [b"part1part2", b"tarball"]
     assert dict(load.url.params) == {"quiet": "0"}
 
@@ -394,8 +479,7 @@ async def test_save_one_or_several() -> None:
     def tar(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=b"TAR")
 
-    engine = Engine({("GET", "/v1.41/images/app:1/get"): tar,
-                     ("GET", "/v1.41/images/get"): tar})
+    engine = Engine({("GET", "/v1.41/images/app:1/get"): tar, ("GET", "/v1.41/images/get"): tar})
     async with engine.client() as docker:
         assert await docker.images.save("app:1") == b"TAR"
         assert await docker.images.save(["app:1", "sha256:" + "a" * 64]) == b"TAR"
@@ -405,23 +489,30 @@ async def test_save_one_or_several() -> None:
 
 
 async def test_search_request_and_recorded_answer() -> None:
-    engine = Engine({("GET", "/v1.41/images/search"): lambda r: httpx.Response(
-        200, json=SEARCH_ANSWER)})
+    engine = Engine(
+        {("GET", "/v1.41/images/search"): lambda r: httpx.Response(200, json=SEARCH_ANSWER)}
+    )
     async with engine.client() as docker:
         hits = await docker.images.search("busybox", limit=2, filters={"is-official": "true"})
     assert hits == [ImageSearchResult.model_validate(item) for item in SEARCH_ANSWER]
     assert (hits[0].name, hits[0].star_count, hits[0].is_official) == ("busybox", 3312, True)
     (request,) = engine.requests
     assert dict(request.url.params) == {
-        "term": "busybox", "limit": "2", "filters": '{"is-official":["true"]}'}
+        "term": "busybox",
+        "limit": "2",
+        "filters": '{"is-official":["true"]}',
+    }
     assert "X-Registry-Auth" not in request.headers
 
 
 async def test_search_engine_error_is_readable() -> None:
-    message = ('Get "https://index.docker.io/v1/search?q=busybox&n=25": dial tcp: lookup'
-               " index.docker.io: no such host")
-    engine = Engine({("GET", "/v1.41/images/search"): lambda r: httpx.Response(
-        500, json={"message": message})})
+    message = (
+        'Get "https://index.docker.io/v1/search?q=busybox&n=25": dial tcp: lookup'
+        " index.docker.io: no such host"
+    )
+    engine = Engine(
+        {("GET", "/v1.41/images/search"): lambda r: httpx.Response(500, json={"message": message})}
+    )
     async with engine.client() as docker:
         with pytest.raises(ServerError, match="no such host") as info:
             await docker.images.search("busybox")
@@ -429,17 +520,30 @@ async def test_search_engine_error_is_readable() -> None:
 
 
 async def test_commit_request() -> None:
-    engine = Engine({("POST", "/v1.41/commit"): lambda r: httpx.Response(
-        201, json={"Id": IMAGE_ID})})
+    engine = Engine(
+        {("POST", "/v1.41/commit"): lambda r: httpx.Response(201, json={"Id": IMAGE_ID})}
+    )
     async with engine.client() as docker:
         image_id = await docker.images.commit(
-            "web", repo="snap:1", message="m", author="me", changes="LABEL a=b", pause=False,
-            config={"Env": ["A=1"]})
+            "web",
+            repo="snap:1",
+            message="m",
+            author="me",
+            changes="LABEL a=b",
+            pause=False,
+            config={"Env": ["A=1"]},
+        )
     assert image_id == IMAGE_ID
     (request,) = engine.requests
     assert dict(request.url.params) == {
-        "container": "web", "repo": "snap", "tag": "1", "comment": "m", "author": "me",
-        "pause": "0", "changes": "LABEL a=b"}
+        "container": "web",
+        "repo": "snap",
+        "tag": "1",
+        "comment": "m",
+        "author": "me",
+        "pause": "0",
+        "changes": "LABEL a=b",
+    }
     assert json.loads(engine.bodies[0]) == {"Env": ["A=1"]}
 
 

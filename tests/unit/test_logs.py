@@ -27,7 +27,7 @@ class LogEngine:
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         for start in range(0, len(self.body), self.chunk):
-            yield self.body[start:start + self.chunk]
+            yield self.body[start : start + self.chunk]
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -40,8 +40,11 @@ class LogEngine:
             return httpx.Response(200, json={"Id": "b" * 64, "Config": {"Tty": self.tty}})
         if path.endswith("/logs"):
             self.params.append(request.url.params)
-            return httpx.Response(200, content=self._chunks(),
-                                  headers={"Content-Type": "application/vnd.docker.raw-stream"})
+            return httpx.Response(
+                200,
+                content=self._chunks(),
+                headers={"Content-Type": "application/vnd.docker.raw-stream"},
+            )
         return httpx.Response(404, json={"message": f"no route {path}"})
 
     @property
@@ -53,8 +56,13 @@ def client(engine: LogEngine) -> Docker:
     return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(engine), env={})
 
 
-MUXED = (frame(1, b"out 1\n") + frame(2, b"err 1\n") + frame(1, b"out 2\n")
-         + frame(2, b"err 2\n") + frame(1, b""))
+MUXED = (
+    frame(1, b"out 1\n")
+    + frame(2, b"err 1\n")
+    + frame(1, b"out 2\n")
+    + frame(2, b"err 2\n")
+    + frame(1, b"")
+)
 
 
 def merged(chunks: list[LogChunk]) -> list[LogChunk]:
@@ -73,8 +81,12 @@ async def test_multiplexed_logs_keep_streams_apart_and_in_order() -> None:
     async with client(engine) as docker:
         chunks = [chunk async for chunk in docker.containers.logs("box")]
     assert all(chunk.data for chunk in chunks)
-    assert merged(chunks) == [LogChunk("stdout", b"out 1\n"), LogChunk("stderr", b"err 1\n"),
-                      LogChunk("stdout", b"out 2\n"), LogChunk("stderr", b"err 2\n")]
+    assert merged(chunks) == [
+        LogChunk("stdout", b"out 1\n"),
+        LogChunk("stderr", b"err 1\n"),
+        LogChunk("stdout", b"out 2\n"),
+        LogChunk("stderr", b"err 2\n"),
+    ]
     assert engine.inspects == 1, "the TTY flag was unknown: one inspect"
 
 
@@ -119,12 +131,27 @@ async def test_a_lazy_handle_inspects_once() -> None:
 async def test_options_become_query_parameters() -> None:
     engine = LogEngine(MUXED, tty=False)
     async with client(engine) as docker:
-        await docker.containers.logs("box", stderr=False, follow=True, since=10, until=20.5,
-                                     timestamps=True, tail=3, tty=False)
+        await docker.containers.logs(
+            "box",
+            stderr=False,
+            follow=True,
+            since=10,
+            until=20.5,
+            timestamps=True,
+            tail=3,
+            tty=False,
+        )
         await docker.containers.logs("box", tail="all", tty=False)
     first, second = engine.params
-    assert dict(first) == {"stdout": "1", "stderr": "0", "follow": "1", "timestamps": "1",
-                           "since": "10", "until": "20.500000000", "tail": "3"}
+    assert dict(first) == {
+        "stdout": "1",
+        "stderr": "0",
+        "follow": "1",
+        "timestamps": "1",
+        "since": "10",
+        "until": "20.500000000",
+        "tail": "3",
+    }
     assert second["tail"] == "all"
 
 
@@ -140,13 +167,17 @@ async def test_garbage_in_a_multiplexed_stream_raises() -> None:
             await docker.containers.logs("box")
 
 
-@pytest.mark.parametrize(("content_type", "tty", "inspects"), [
-    ("application/vnd.docker.raw-stream", True, 0),
-    ("application/vnd.docker.multiplexed-stream", False, 0),
-    (None, False, 1),  # an engine that names neither: ask it
-])
+@pytest.mark.parametrize(
+    ("content_type", "tty", "inspects"),
+    [
+        ("application/vnd.docker.raw-stream", True, 0),
+        ("application/vnd.docker.multiplexed-stream", False, 0),
+        (None, False, 1),  # an engine that names neither: ask it
+    ],
+)
 async def test_api_1_42_answers_say_the_framing_without_an_inspect(
-        content_type: str | None, tty: bool, inspects: int) -> None:
+    content_type: str | None, tty: bool, inspects: int
+) -> None:
     body = b"hi\n" if tty else frame(1, b"hi\n") + frame(2, b"oops\n")
     seen: Counter[str] = Counter()
 
@@ -160,8 +191,9 @@ async def test_api_1_42_answers_say_the_framing_without_an_inspect(
         headers = {"Content-Type": content_type} if content_type else {}
         return httpx.Response(200, content=body, headers=headers)
 
-    async with Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(engine),
-                      env={}) as docker:
+    async with Docker(
+        "unix:///nonexistent.sock", transport=httpx.MockTransport(engine), env={}
+    ) as docker:
         stream = docker.containers.logs("web")
         output = await stream
     assert stream.tty is tty

@@ -47,34 +47,73 @@ def client(engine: Engine) -> Docker:
 
 
 def inspect_answer(**extra: Any) -> httpx.Response:
-    return httpx.Response(200, json={"Name": "backend", "Id": NET_ID, "Driver": "bridge",
-                                     "IPAM": {"Driver": "default", "Config": [
-                                         {"Subnet": "10.213.7.0/24",
-                                          "AuxiliaryAddresses": {"printer": "10.213.7.5"}}]},
-                                     **extra})
+    return httpx.Response(
+        200,
+        json={
+            "Name": "backend",
+            "Id": NET_ID,
+            "Driver": "bridge",
+            "IPAM": {
+                "Driver": "default",
+                "Config": [
+                    {"Subnet": "10.213.7.0/24", "AuxiliaryAddresses": {"printer": "10.213.7.5"}}
+                ],
+            },
+            **extra,
+        },
+    )
 
 
 async def test_create_sends_every_option_and_returns_the_inspected_network() -> None:
-    engine = Engine({
-        ("POST", "/v1.41/networks/create"): httpx.Response(201, json={"Id": NET_ID,
-                                                                      "Warning": ""}),
-        ("GET", f"/v1.41/networks/{NET_ID}"): inspect_answer(),
-    })
+    engine = Engine(
+        {
+            ("POST", "/v1.41/networks/create"): httpx.Response(
+                201, json={"Id": NET_ID, "Warning": ""}
+            ),
+            ("GET", f"/v1.41/networks/{NET_ID}"): inspect_answer(),
+        }
+    )
     async with client(engine) as docker:
         net = await docker.networks.create(
-            "backend", internal=True, attachable=True, enable_ipv6=False,
-            ipam=IPAM(driver="default", config=[IPAMConfig(
-                subnet="10.213.7.0/24", ip_range="10.213.7.128/25", gateway="10.213.7.1",
-                aux_addresses={"printer": "10.213.7.5"})], options={"a": "b"}),
+            "backend",
+            internal=True,
+            attachable=True,
+            enable_ipv6=False,
+            ipam=IPAM(
+                driver="default",
+                config=[
+                    IPAMConfig(
+                        subnet="10.213.7.0/24",
+                        ip_range="10.213.7.128/25",
+                        gateway="10.213.7.1",
+                        aux_addresses={"printer": "10.213.7.5"},
+                    )
+                ],
+                options={"a": "b"},
+            ),
             options={"com.docker.network.bridge.enable_icc": "false"},
             labels={"app": "demo"},
         )
     assert engine.body() == {
-        "Name": "backend", "CheckDuplicate": True, "Driver": "bridge", "Internal": True,
-        "Attachable": True, "Ingress": False, "EnableIPv6": False,
-        "IPAM": {"Driver": "default", "Options": {"a": "b"}, "Config": [{
-            "Subnet": "10.213.7.0/24", "IPRange": "10.213.7.128/25", "Gateway": "10.213.7.1",
-            "AuxiliaryAddresses": {"printer": "10.213.7.5"}}]},
+        "Name": "backend",
+        "CheckDuplicate": True,
+        "Driver": "bridge",
+        "Internal": True,
+        "Attachable": True,
+        "Ingress": False,
+        "EnableIPv6": False,
+        "IPAM": {
+            "Driver": "default",
+            "Options": {"a": "b"},
+            "Config": [
+                {
+                    "Subnet": "10.213.7.0/24",
+                    "IPRange": "10.213.7.128/25",
+                    "Gateway": "10.213.7.1",
+                    "AuxiliaryAddresses": {"printer": "10.213.7.5"},
+                }
+            ],
+        },
         "Options": {"com.docker.network.bridge.enable_icc": "false"},
         "Labels": {"app": "demo"},
     }
@@ -87,11 +126,14 @@ async def test_create_sends_every_option_and_returns_the_inspected_network() -> 
 
 
 async def test_create_passes_on_the_engines_warning() -> None:
-    engine = Engine({
-        ("POST", "/v1.41/networks/create"): httpx.Response(
-            201, json={"Id": NET_ID, "Warning": "Network with name backend already exists"}),
-        ("GET", f"/v1.41/networks/{NET_ID}"): inspect_answer(),
-    })
+    engine = Engine(
+        {
+            ("POST", "/v1.41/networks/create"): httpx.Response(
+                201, json={"Id": NET_ID, "Warning": "Network with name backend already exists"}
+            ),
+            ("GET", f"/v1.41/networks/{NET_ID}"): inspect_answer(),
+        }
+    )
     async with client(engine) as docker:
         with pytest.warns(UserWarning, match="already exists"):
             await docker.networks.create("backend", check_duplicate=False)
@@ -107,13 +149,24 @@ async def test_create_passes_on_the_engines_warning() -> None:
         ({"name": "n", "labels": {"a": 1}}, TypeError, "labels must map strings to strings"),
         ({"name": "n", "options": ["a"]}, TypeError, "options must be a mapping"),
         ({"name": "n", "ipam": {"Config": []}}, TypeError, "ipam must be an aiodock.models.IPAM"),
-        ({"name": "n", "ipam": IPAM(config=[IPAMConfig(subnet="10.0.0.0/33")])},
-         ValueError, r"ipam.config\[0\].subnet is not a network"),
-        ({"name": "n", "ipam": IPAM(config=[IPAMConfig(subnet="10.0.0.0/24",
-                                                       gateway="10.0.0.300")])},
-         ValueError, r"ipam.config\[0\].gateway is not an IP address"),
-        ({"name": "n", "ipam": IPAM(config=[IPAMConfig(aux_addresses={"h": "nope"})])},
-         ValueError, r"aux_addresses\['h'\] is not an IP address"),
+        (
+            {"name": "n", "ipam": IPAM(config=[IPAMConfig(subnet="10.0.0.0/33")])},
+            ValueError,
+            r"ipam.config\[0\].subnet is not a network",
+        ),
+        (
+            {
+                "name": "n",
+                "ipam": IPAM(config=[IPAMConfig(subnet="10.0.0.0/24", gateway="10.0.0.300")]),
+            },
+            ValueError,
+            r"ipam.config\[0\].gateway is not an IP address",
+        ),
+        (
+            {"name": "n", "ipam": IPAM(config=[IPAMConfig(aux_addresses={"h": "nope"})])},
+            ValueError,
+            r"aux_addresses\['h'\] is not an IP address",
+        ),
     ],
 )
 async def test_create_rejects_bad_input_before_sending(
@@ -127,30 +180,37 @@ async def test_create_rejects_bad_input_before_sending(
 
 
 async def test_inspect_list_and_prune_queries() -> None:
-    engine = Engine({
-        ("GET", "/v1.41/networks/backend"): inspect_answer(),
-        ("GET", "/v1.41/networks"): httpx.Response(200, json=[{"Name": "backend",
-                                                               "Id": NET_ID}]),
-        ("POST", "/v1.41/networks/prune"): httpx.Response(200, json={"NetworksDeleted": None}),
-    })
+    engine = Engine(
+        {
+            ("GET", "/v1.41/networks/backend"): inspect_answer(),
+            ("GET", "/v1.41/networks"): httpx.Response(
+                200, json=[{"Name": "backend", "Id": NET_ID}]
+            ),
+            ("POST", "/v1.41/networks/prune"): httpx.Response(200, json={"NetworksDeleted": None}),
+        }
+    )
     async with client(engine) as docker:
         await docker.networks.inspect("backend", verbose=True, scope="local")
         nets = await docker.networks.list(filters={"label": "app=demo", "driver": "bridge"})
         report = await docker.networks.prune(filters={"label": ["app=demo"]})
     inspect, listing, prune = engine.requests
     assert dict(inspect.url.params) == {"verbose": "1", "scope": "local"}
-    assert json.loads(listing.url.params["filters"]) == {"label": ["app=demo"],
-                                                          "driver": ["bridge"]}
+    assert json.loads(listing.url.params["filters"]) == {
+        "label": ["app=demo"],
+        "driver": ["bridge"],
+    }
     assert json.loads(prune.url.params["filters"]) == {"label": ["app=demo"]}
     assert [n.id for n in nets] == [NET_ID]
     assert report == NetworkPruneReport(networks_deleted=[])
 
 
 async def test_connect_and_disconnect_bodies_and_refs() -> None:
-    engine = Engine({
-        ("POST", f"/v1.41/networks/{NET_ID}/connect"): httpx.Response(200),
-        ("POST", "/v1.41/networks/backend/disconnect"): httpx.Response(200),
-    })
+    engine = Engine(
+        {
+            ("POST", f"/v1.41/networks/{NET_ID}/connect"): httpx.Response(200),
+            ("POST", "/v1.41/networks/backend/disconnect"): httpx.Response(200),
+        }
+    )
 
     class Handle:
         id = "c0ffee"
@@ -158,13 +218,23 @@ async def test_connect_and_disconnect_bodies_and_refs() -> None:
     async with client(engine) as docker:
         net = _generated.NetworkInspect(id=NET_ID)
         await docker.networks.connect(
-            net, Handle(), aliases=["api"], ipv4_address="10.213.7.9", links=["db:database"],
+            net,
+            Handle(),
+            aliases=["api"],
+            ipv4_address="10.213.7.9",
+            links=["db:database"],
             driver_opts={"k": "v"},
         )
         await docker.networks.disconnect("backend", "web", force=True)
-    assert engine.body(0) == {"Container": "c0ffee", "EndpointConfig": {
-        "IPAMConfig": {"IPv4Address": "10.213.7.9"}, "Links": ["db:database"],
-        "Aliases": ["api"], "DriverOpts": {"k": "v"}}}
+    assert engine.body(0) == {
+        "Container": "c0ffee",
+        "EndpointConfig": {
+            "IPAMConfig": {"IPv4Address": "10.213.7.9"},
+            "Links": ["db:database"],
+            "Aliases": ["api"],
+            "DriverOpts": {"k": "v"},
+        },
+    }
     assert engine.body(1) == {"Container": "web", "Force": True}
 
 
@@ -225,12 +295,11 @@ async def test_refs_are_one_path_segment() -> None:
 
 
 @pytest.mark.parametrize(("status", "error"), [(403, Forbidden), (409, Conflict)])
-async def test_remove_in_use_keeps_the_engines_message(
-    status: int, error: type[Exception]
-) -> None:
+async def test_remove_in_use_keeps_the_engines_message(status: int, error: type[Exception]) -> None:
     message = "error while removing network: network backend id 12 has active endpoints"
-    engine = Engine({("DELETE", "/v1.41/networks/backend"): httpx.Response(
-        status, json={"message": message})})
+    engine = Engine(
+        {("DELETE", "/v1.41/networks/backend"): httpx.Response(status, json={"message": message})}
+    )
     async with client(engine) as docker:
         with pytest.raises(error) as info:
             await docker.networks.remove("backend")
@@ -238,19 +307,32 @@ async def test_remove_in_use_keeps_the_engines_message(
 
 
 def test_models_accept_the_engines_json_and_python_names() -> None:
-    net = NetworkInspect.model_validate({
-        "Name": "n", "Id": NET_ID, "EnableIPv6": False, "Internal": True,
-        "IPAM": {"Driver": "default", "Options": None, "Config": [{"Subnet": "10.0.0.0/24"}]},
-        "Containers": {"c1": {"Name": "web", "EndpointID": "e", "MacAddress": "02:42:0a:00:00:02",
-                              "IPv4Address": "10.0.0.2/24", "IPv6Address": ""}},
-        "SomethingNewer": {"x": 1},
-    })
+    net = NetworkInspect.model_validate(
+        {
+            "Name": "n",
+            "Id": NET_ID,
+            "EnableIPv6": False,
+            "Internal": True,
+            "IPAM": {"Driver": "default", "Options": None, "Config": [{"Subnet": "10.0.0.0/24"}]},
+            "Containers": {
+                "c1": {
+                    "Name": "web",
+                    "EndpointID": "e",
+                    "MacAddress": "02:42:0a:00:00:02",
+                    "IPv4Address": "10.0.0.2/24",
+                    "IPv6Address": "",
+                }
+            },
+            "SomethingNewer": {"x": 1},
+        }
+    )
     assert net.internal is True
     assert net.containers and net.containers["c1"].ipv4_address == "10.0.0.2/24"
     assert net.model_extra == {"SomethingNewer": {"x": 1}}
     assert IPAMConfig(auxiliary_addresses={"a": "10.0.0.9"}).aux_addresses == {"a": "10.0.0.9"}
     assert IPAMConfig.model_validate({"AuxiliaryAddresses": {"a": "1.2.3.4"}}).to_engine() == {
-        "AuxiliaryAddresses": {"a": "1.2.3.4"}}
+        "AuxiliaryAddresses": {"a": "1.2.3.4"}
+    }
 
 
 async def test_unknown_ipam_fields_are_refused_before_sending() -> None:

@@ -26,15 +26,15 @@ def endpoints_file() -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    pytest.fail(f"cannot find {name} (looked in {', '.join(map(str, candidates))});"
-                " set AIODOCK_SPEC_DIR")
+    pytest.fail(
+        f"cannot find {name} (looked in {', '.join(map(str, candidates))}); set AIODOCK_SPEC_DIR"
+    )
 
 
 def implemented() -> dict[str, str]:
     docker = Docker("unix:///nonexistent.sock", env={})
     found: dict[str, str] = {}
-    for attr in ("system", "containers", "images", "networks", "volumes", "execs",
-                 "distribution"):
+    for attr in ("system", "containers", "images", "networks", "volumes", "execs", "distribution"):
         for op, method in operations_of(getattr(docker, attr)).items():
             found.setdefault(op, f"docker.{attr}.{method}")
     return found

@@ -40,8 +40,7 @@ T = TypeVar("T")
 
 FAST = settings(max_examples=150, deadline=None)
 """Pure parsers: cheap, many examples."""
-IO_BOUND = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+IO_BOUND = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 """Examples that start a server or unpack to disk: fewer."""
 
 cuts = st.lists(st.integers(min_value=0, max_value=4096), max_size=12)
@@ -76,8 +75,9 @@ def demux(pieces: list[bytes]) -> list[LogChunk]:
 
 @FAST
 @given(st.binary(max_size=600), cuts)
-def test_demux_random_bytes_give_chunks_or_a_docker_error(data: bytes,
-                                                          positions: list[int]) -> None:
+def test_demux_random_bytes_give_chunks_or_a_docker_error(
+    data: bytes, positions: list[int]
+) -> None:
     try:
         chunks = demux(cut(data, positions))
     except DockerError:
@@ -86,15 +86,17 @@ def test_demux_random_bytes_give_chunks_or_a_docker_error(data: bytes,
     assert sum(len(c.data) for c in chunks) <= len(data)
 
 
-frames = st.lists(st.tuples(st.integers(min_value=0, max_value=3), st.binary(max_size=300)),
-                  max_size=12)
+frames = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=3), st.binary(max_size=300)), max_size=12
+)
 NAMES = ("stdin", "stdout", "stderr", "system")
 
 
 @FAST
 @given(frames, cuts)
 def test_demux_well_formed_frames_cut_anywhere_come_out_whole(
-        sent: list[tuple[int, bytes]], positions: list[int]) -> None:
+    sent: list[tuple[int, bytes]], positions: list[int]
+) -> None:
     data = b"".join(frame(s, p) for s, p in sent)
     expected = merged([LogChunk(NAMES[s], p) for s, p in sent])  # type: ignore[arg-type]
     assert merged(demux(cut(data, positions))) == expected
@@ -103,7 +105,8 @@ def test_demux_well_formed_frames_cut_anywhere_come_out_whole(
 @FAST
 @given(frames, st.integers(min_value=0), st.integers(min_value=0, max_value=255), cuts)
 def test_demux_one_corrupted_byte_is_a_result_or_a_docker_error(
-        sent: list[tuple[int, bytes]], where: int, value: int, positions: list[int]) -> None:
+    sent: list[tuple[int, bytes]], where: int, value: int, positions: list[int]
+) -> None:
     data = bytearray(b"".join(frame(s, p) for s, p in sent) or b"\0")
     data[where % len(data)] = value
     with contextlib.suppress(DockerError):
@@ -112,8 +115,9 @@ def test_demux_one_corrupted_byte_is_a_result_or_a_docker_error(
 
 @FAST
 @given(frames, st.integers(min_value=1, max_value=7))
-def test_demux_truncated_stream_is_a_docker_error(sent: list[tuple[int, bytes]],
-                                                  short: int) -> None:
+def test_demux_truncated_stream_is_a_docker_error(
+    sent: list[tuple[int, bytes]], short: int
+) -> None:
     data = b"".join(frame(s, p) for s, p in sent) + frame(1, b"tail")
     with pytest.raises(DockerError, match="middle of a frame"):
         demux([data[:-short]])
@@ -124,8 +128,9 @@ def test_demux_truncated_stream_is_a_docker_error(sent: list[tuple[int, bytes]],
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -137,15 +142,16 @@ def decode_lines(pieces: list[bytes]) -> list[Any]:
 
 
 @settings(max_examples=60, deadline=None)  # building nested values is the slow part
-@given(st.lists(st.dictionaries(st.text(max_size=8), json_values, max_size=4), max_size=8),
-       st.lists(st.sampled_from([b"\n", b"\r\n", b"\n\n", b"\r\n\r\n"]), min_size=8,
-                max_size=8),
-       st.booleans(), cuts)
+@given(
+    st.lists(st.dictionaries(st.text(max_size=8), json_values, max_size=4), max_size=8),
+    st.lists(st.sampled_from([b"\n", b"\r\n", b"\n\n", b"\r\n\r\n"]), min_size=8, max_size=8),
+    st.booleans(),
+    cuts,
+)
 def test_json_lines_cut_anywhere_come_out_whole(
-        objects: list[dict[str, Any]], endings: list[bytes], final_newline: bool,
-        positions: list[int]) -> None:
-    body = b"".join(json.dumps(o).encode() + end for o, end in zip(objects, endings,
-                                                                       strict=False))
+    objects: list[dict[str, Any]], endings: list[bytes], final_newline: bool, positions: list[int]
+) -> None:
+    body = b"".join(json.dumps(o).encode() + end for o, end in zip(objects, endings, strict=False))
     if objects and not final_newline:
         body = body.rstrip(b"\r\n")
     assert decode_lines(cut(body, positions)) == objects
@@ -153,8 +159,9 @@ def test_json_lines_cut_anywhere_come_out_whole(
 
 @FAST
 @given(st.binary(max_size=600), cuts)
-def test_json_lines_random_bytes_give_values_or_a_docker_error(data: bytes,
-                                                               positions: list[int]) -> None:
+def test_json_lines_random_bytes_give_values_or_a_docker_error(
+    data: bytes, positions: list[int]
+) -> None:
     with contextlib.suppress(DockerError):
         decode_lines(cut(data, positions))
 
@@ -167,11 +174,14 @@ def json_engine(pieces: list[bytes]) -> Docker:
             yield piece
 
     def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body(),
-                              headers={"Content-Type": "application/json"})
+        return httpx.Response(200, content=body(), headers={"Content-Type": "application/json"})
 
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle),
-                  api_version="1.41", env={})
+    return Docker(
+        "unix:///nonexistent.sock",
+        transport=httpx.MockTransport(handle),
+        api_version="1.41",
+        env={},
+    )
 
 
 async def read_events(pieces: list[bytes]) -> list[Any]:
@@ -182,19 +192,23 @@ async def read_events(pieces: list[bytes]) -> list[Any]:
 @IO_BOUND
 @given(st.binary(max_size=400), cuts)
 def test_events_stream_of_random_bytes_gives_events_or_a_docker_error(
-        data: bytes, positions: list[int]) -> None:
+    data: bytes, positions: list[int]
+) -> None:
     with contextlib.suppress(DockerError):
         run(lambda: read_events(cut(data, positions)))
 
 
-@pytest.mark.parametrize("line", [
-    b"[" * 100_000,
-    b'{"a":' * 50_000,
-    b'{"status": "x"} ' + b"[" * 100_000,
-    b'{"error": ' + b"[" * 100_000,
-    b"\xff\xfe{}",
-    b'{"status": "ok"}{"status"',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"[" * 100_000,
+        b'{"a":' * 50_000,
+        b'{"status": "x"} ' + b"[" * 100_000,
+        b'{"error": ' + b"[" * 100_000,
+        b"\xff\xfe{}",
+        b'{"status": "ok"}{"status"',
+    ],
+)
 def test_hostile_json_lines_are_stream_errors(line: bytes) -> None:
     with pytest.raises(DockerError):
         run(lambda: read_events([line + b"\n"]))
@@ -233,20 +247,27 @@ class FakeEngine:
                 pass
 
 
-OK_PING = (b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: text/plain\r\n"
-           b"Content-Length: 2\r\n\r\nOK")
+OK_PING = (
+    b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 2\r\n\r\nOK"
+)
 
 
-async def against_fake(answers: list[list[bytes]],
-                       calls: Callable[[Docker], Awaitable[T]]) -> T:
+async def against_fake(answers: list[list[bytes]], calls: Callable[[Docker], Awaitable[T]]) -> T:
     with tempfile.TemporaryDirectory(prefix="aiodk-fz") as tmp:
         fake = FakeEngine(os.path.join(tmp, "e.sock"))
         fake.answers = answers
         async with anyio.create_task_group() as tg:
             await tg.start(fake.serve)
             try:
-                docker = Docker(f"unix://{fake.path}", api_version="1.41", timeout=5,
-                                max_connections=1, transport="aiodock", env={})
+                docker = Docker(
+                    f"unix://{fake.path}",
+                    api_version="1.41",
+                    timeout=5,
+                    max_connections=1,
+                    transport="aiodock",
+                    env={},
+                )
                 try:
                     return await calls(docker)
                 finally:
@@ -283,35 +304,57 @@ async def export_then_ping(docker: Docker) -> object:
     return await ping_again(docker)
 
 
-STATUS_LINES = [b"HTTP/1.1 200 OK", b"HTTP/1.1 404 Not Found", b"HTTP/1.0 200 OK",
-                b"HTTP/1.1 500 Internal Server Error", b"HTTP/1.1 204 No Content",
-                b"HTTP/1.1 100 Continue", b"HTTP/1.1 200", b"HTTP/2 200 OK", b"HTTP/1.1 abc OK",
-                b"HTTP/1.1 0 Zero", b"HTTP/1.1 99999 Big", b"HTTP/1.1 " + b"2" * 5000,
-                b"HTTP/1.1 101 Switching Protocols", b"HTTP/1.1 304 Not Modified",
-                b"garbage", b""]
-HEADER_LINES = [b"Content-Length: 0", b"Content-Length: 5", b"Content-Length: 99999",
-                b"Content-Length: -1", b"Content-Length: x",
-                b"Content-Length: " + b"9" * 5000, b"Content-Length: 1, 1",
-                b"Transfer-Encoding: chunked",
-                b"Connection: close", b"Content-Type: application/json", b"Api-Version: 1.41",
-                b"X-Docker-Container-Path-Stat: e30=", b"no colon", b" Leading: space",
-                b":", b"Name:\xff\xfe", b"\x00:\x00"]
+STATUS_LINES = [
+    b"HTTP/1.1 200 OK",
+    b"HTTP/1.1 404 Not Found",
+    b"HTTP/1.0 200 OK",
+    b"HTTP/1.1 500 Internal Server Error",
+    b"HTTP/1.1 204 No Content",
+    b"HTTP/1.1 100 Continue",
+    b"HTTP/1.1 200",
+    b"HTTP/2 200 OK",
+    b"HTTP/1.1 abc OK",
+    b"HTTP/1.1 0 Zero",
+    b"HTTP/1.1 99999 Big",
+    b"HTTP/1.1 " + b"2" * 5000,
+    b"HTTP/1.1 101 Switching Protocols",
+    b"HTTP/1.1 304 Not Modified",
+    b"garbage",
+    b"",
+]
+HEADER_LINES = [
+    b"Content-Length: 0",
+    b"Content-Length: 5",
+    b"Content-Length: 99999",
+    b"Content-Length: -1",
+    b"Content-Length: x",
+    b"Content-Length: " + b"9" * 5000,
+    b"Content-Length: 1, 1",
+    b"Transfer-Encoding: chunked",
+    b"Connection: close",
+    b"Content-Type: application/json",
+    b"Api-Version: 1.41",
+    b"X-Docker-Container-Path-Stat: e30=",
+    b"no colon",
+    b" Leading: space",
+    b":",
+    b"Name:\xff\xfe",
+    b"\x00:\x00",
+]
 
 
 @st.composite
 def http_answers(draw: st.DrawFn) -> bytes:
     """Something shaped like an HTTP answer, often malformed."""
     status = draw(st.sampled_from(STATUS_LINES) | st.binary(max_size=40))
-    headers = draw(st.lists(st.sampled_from(HEADER_LINES) | st.binary(max_size=30),
-                            max_size=5))
+    headers = draw(st.lists(st.sampled_from(HEADER_LINES) | st.binary(max_size=30), max_size=5))
     body_kind = draw(st.sampled_from(["raw", "chunked", "bad-chunked"]))
     payload = draw(st.binary(max_size=200))
     if body_kind == "chunked":
         pieces = cut(payload, draw(cuts))
         body = b"".join(b"%x\r\n%b\r\n" % (len(p), p) for p in pieces if p) + b"0\r\n\r\n"
     elif body_kind == "bad-chunked":
-        size = draw(st.sampled_from([b"zz", b"-1", b"ffffffffffffffffff", b"5;ext", b"",
-                                     b"10"]))
+        size = draw(st.sampled_from([b"zz", b"-1", b"ffffffffffffffffff", b"5;ext", b"", b"10"]))
         body = size + b"\r\n" + payload + draw(st.sampled_from([b"\r\n0\r\n\r\n", b"", b"xx"]))
     else:
         body = payload
@@ -338,16 +381,22 @@ def test_transport_stream_survives_any_answer(answer: bytes, positions: list[int
 
 
 @IO_BOUND
-@given(st.lists(st.binary(min_size=1, max_size=300), max_size=8),
-       st.lists(st.sampled_from([b"", b";name=value", b" "]), min_size=8, max_size=8),
-       st.booleans(), cuts)
+@given(
+    st.lists(st.binary(min_size=1, max_size=300), max_size=8),
+    st.lists(st.sampled_from([b"", b";name=value", b" "]), min_size=8, max_size=8),
+    st.booleans(),
+    cuts,
+)
 def test_transport_chunked_body_cut_anywhere_comes_out_whole(
-        pieces: list[bytes], extensions: list[bytes], upper: bool,
-        positions: list[int]) -> None:
-    body = b"".join(
-        (b"%X" if upper else b"%x") % len(p) + ext + b"\r\n" + p + b"\r\n"
-        for p, ext in zip(pieces, extensions, strict=False)
-    ) + b"0\r\nX-Trailer: yes\r\n\r\n"
+    pieces: list[bytes], extensions: list[bytes], upper: bool, positions: list[int]
+) -> None:
+    body = (
+        b"".join(
+            (b"%X" if upper else b"%x") % len(p) + ext + b"\r\n" + p + b"\r\n"
+            for p, ext in zip(pieces, extensions, strict=False)
+        )
+        + b"0\r\nX-Trailer: yes\r\n\r\n"
+    )
     answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body
 
     async def export(docker: Docker) -> bytes:
@@ -358,8 +407,9 @@ def test_transport_chunked_body_cut_anywhere_comes_out_whole(
 
 @IO_BOUND
 @given(st.binary(max_size=2000), cuts)
-def test_transport_sized_body_cut_anywhere_comes_out_whole(payload: bytes,
-                                                           positions: list[int]) -> None:
+def test_transport_sized_body_cut_anywhere_comes_out_whole(
+    payload: bytes, positions: list[int]
+) -> None:
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%b" % (len(payload), payload)
 
     async def export(docker: Docker) -> bytes:
@@ -371,8 +421,7 @@ def test_transport_sized_body_cut_anywhere_comes_out_whole(payload: bytes,
 # --------------------------------------------------------------------------
 # the path-stat header
 
-STAT = {"name": "hosts", "size": 7, "mode": 420, "mtime": "2026-01-01T00:00:00Z",
-        "linkTarget": ""}
+STAT = {"name": "hosts", "size": 7, "mode": 420, "mtime": "2026-01-01T00:00:00Z", "linkTarget": ""}
 
 
 def b64(data: bytes) -> str:
@@ -380,13 +429,16 @@ def b64(data: bytes) -> str:
 
 
 @FAST
-@given(st.one_of(
-    st.text(alphabet=st.characters(max_codepoint=255), max_size=200),
-    st.binary(max_size=200).map(b64),
-    json_values.map(lambda v: b64(json.dumps(v).encode())),
-    st.dictionaries(st.sampled_from(sorted(STAT)), json_values).map(
-        lambda d: b64(json.dumps({**STAT, **d}).encode())),
-))
+@given(
+    st.one_of(
+        st.text(alphabet=st.characters(max_codepoint=255), max_size=200),
+        st.binary(max_size=200).map(b64),
+        json_values.map(lambda v: b64(json.dumps(v).encode())),
+        st.dictionaries(st.sampled_from(sorted(STAT)), json_values).map(
+            lambda d: b64(json.dumps({**STAT, **d}).encode())
+        ),
+    )
+)
 def test_path_stat_header_is_a_stat_or_a_docker_error(header: str) -> None:
     try:
         stat = path_stat(header)
@@ -402,15 +454,21 @@ def test_path_stat_header_nested_too_deep_is_a_docker_error() -> None:
 
 
 @IO_BOUND
-@given(st.binary(max_size=120).map(b64) | st.text(
-    alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=80))
+@given(
+    st.binary(max_size=120).map(b64)
+    | st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=80)
+)
 def test_stat_path_through_the_api_is_a_stat_or_a_docker_error(header: str) -> None:
     def handle(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"X-Docker-Container-Path-Stat": header})
 
     async def stat() -> object:
-        async with Docker("unix:///nonexistent.sock", api_version="1.41", env={},
-                          transport=httpx.MockTransport(handle)) as docker:
+        async with Docker(
+            "unix:///nonexistent.sock",
+            api_version="1.41",
+            env={},
+            transport=httpx.MockTransport(handle),
+        ) as docker:
             return await docker.containers.stat_path("box", "/etc/hosts")
 
     with contextlib.suppress(DockerError):
@@ -429,8 +487,12 @@ def tar_engine(pieces: list[bytes]) -> Docker:
     def handle(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body())
 
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle),
-                  api_version="1.41", env={})
+    return Docker(
+        "unix:///nonexistent.sock",
+        transport=httpx.MockTransport(handle),
+        api_version="1.41",
+        env={},
+    )
 
 
 def extract(pieces: list[bytes], target: Path, **options: Any) -> int:
@@ -461,8 +523,7 @@ def assert_nothing_escaped(base: Path, target: Path) -> None:
 
 @IO_BOUND
 @given(st.binary(max_size=3000), cuts)
-def test_tar_random_bytes_unpack_or_raise_a_docker_error(data: bytes,
-                                                         positions: list[int]) -> None:
+def test_tar_random_bytes_unpack_or_raise_a_docker_error(data: bytes, positions: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         with contextlib.suppress(DockerError):
@@ -472,8 +533,14 @@ def test_tar_random_bytes_unpack_or_raise_a_docker_error(data: bytes,
 
 NAME_PARTS = ["a", "b", "..", ".", "", "/", "c.txt"]
 names = st.lists(st.sampled_from(NAME_PARTS), min_size=1, max_size=4).map("/".join)
-KINDS = [tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE, tarfile.FIFOTYPE,
-         tarfile.CHRTYPE]
+KINDS = [
+    tarfile.REGTYPE,
+    tarfile.DIRTYPE,
+    tarfile.SYMTYPE,
+    tarfile.LNKTYPE,
+    tarfile.FIFOTYPE,
+    tarfile.CHRTYPE,
+]
 
 
 @st.composite
@@ -487,8 +554,10 @@ def tar_archives(draw: st.DrawFn) -> bytes:
             info.mode = draw(st.sampled_from([0o644, 0o755, 0o4755, 0o000]))
             data = b""
             if info.type in (tarfile.SYMTYPE, tarfile.LNKTYPE):
-                info.linkname = draw(names | st.sampled_from(
-                    ["/etc/passwd", "../../../../etc", "/", "..", "a/../../x"]))
+                info.linkname = draw(
+                    names
+                    | st.sampled_from(["/etc/passwd", "../../../../etc", "/", "..", "a/../../x"])
+                )
             elif info.type == tarfile.REGTYPE:
                 data = draw(st.binary(max_size=50))
                 info.size = len(data)
@@ -499,12 +568,12 @@ def tar_archives(draw: st.DrawFn) -> bytes:
 @IO_BOUND
 @given(tar_archives(), cuts, st.sampled_from(["refuse", "rebase", "skip"]))
 def test_tar_hostile_entries_never_escape_the_directory(
-        archive: bytes, positions: list[int], absolute_links: str) -> None:
+    archive: bytes, positions: list[int], absolute_links: str
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         try:
-            count = extract(cut(archive, positions), base / "out",
-                            absolute_links=absolute_links)
+            count = extract(cut(archive, positions), base / "out", absolute_links=absolute_links)
         except DockerError:
             pass
         else:

@@ -12,20 +12,26 @@ from aiodock._query import check_timeout, encode_filters, encode_query, unix_tim
 
 def test_booleans_lists_and_none() -> None:
     assert encode_query({"all": True, "size": False, "limit": None, "n": 3}) == [
-        ("all", "1"), ("size", "0"), ("n", "3")]
+        ("all", "1"),
+        ("size", "0"),
+        ("n", "3"),
+    ]
     assert encode_query({"type": ["image", "volume"]}) == [("type", "image"), ("type", "volume")]
 
 
 def test_filters_single_string_becomes_list() -> None:
     assert json.loads(encode_filters({"label": "a=b"})) == {"label": ["a=b"]}
     assert json.loads(encode_filters({"status": ("running", "paused")})) == {
-        "status": ["running", "paused"]}
+        "status": ["running", "paused"]
+    }
     assert json.loads(encode_filters({"dangling": {"true": True, "false": False}})) == {
-        "dangling": ["true"]}
+        "dangling": ["true"]
+    }
 
 
-@pytest.mark.parametrize("bad", [{"label": 3}, {"label": [1]}, {"label": b"x"}, ["label"],
-                                 {"x": {"a": "yes"}}])
+@pytest.mark.parametrize(
+    "bad", [{"label": 3}, {"label": [1]}, {"label": b"x"}, ["label"], {"x": {"a": "yes"}}]
+)
 def test_filters_of_the_wrong_shape_name_the_problem(bad: object) -> None:
     with pytest.raises(TypeError, match="filter"):
         encode_filters(bad)  # type: ignore[arg-type]

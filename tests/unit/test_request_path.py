@@ -26,16 +26,26 @@ from aiodock import (
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def engine(api_version: str = "1.41", routes: dict[str, Handler] | None = None,
-           seen: Counter[str] | None = None) -> httpx.MockTransport:
+def engine(
+    api_version: str = "1.41",
+    routes: dict[str, Handler] | None = None,
+    seen: Counter[str] | None = None,
+) -> httpx.MockTransport:
     routes = routes or {}
 
     def handle(request: httpx.Request) -> httpx.Response:
         if seen is not None:
             seen[request.url.path] += 1
         if request.url.path == "/_ping":
-            return httpx.Response(200, text="OK", headers={
-                "Api-Version": api_version, "OSType": "linux", "Docker-Experimental": "false"})
+            return httpx.Response(
+                200,
+                text="OK",
+                headers={
+                    "Api-Version": api_version,
+                    "OSType": "linux",
+                    "Docker-Experimental": "false",
+                },
+            )
         for path, handler in routes.items():
             if request.url.path == path:
                 return handler(request)
@@ -145,15 +155,18 @@ async def test_events_query_and_error_inside_stream() -> None:
 
     def events(request: httpx.Request) -> httpx.Response:
         seen_query.append(str(request.url.params))
-        body = (b'{"Type":"container","Action":"create","Actor":{"ID":"a"},"time":1}\n'
-                b'{"error":"engine melted","errorDetail":{"message":"engine melted","code":7}}\n')
+        body = (
+            b'{"Type":"container","Action":"create","Actor":{"ID":"a"},"time":1}\n'
+            b'{"error":"engine melted","errorDetail":{"message":"engine melted","code":7}}\n'
+        )
         return httpx.Response(200, content=body)
 
     async with client(engine(routes={"/v1.41/events": events})) as docker:
         received = []
         with pytest.raises(StreamError, match="engine melted") as info:
-            async for event in docker.system.events(since=5, until=10.5,
-                                                    filters={"type": "container"}):
+            async for event in docker.system.events(
+                since=5, until=10.5, filters={"type": "container"}
+            ):
                 received.append(event)
         assert info.value.code == 7
         assert [e.action for e in received] == ["create"]
@@ -167,6 +180,7 @@ async def test_transport_failures_become_docker_errors() -> None:
     def raiser(exc: Exception) -> Handler:
         def handle(request: httpx.Request) -> httpx.Response:
             raise exc
+
         return handle
 
     cases: list[tuple[Exception, type[Exception]]] = [
@@ -196,8 +210,9 @@ async def test_connect_reasons_name_the_os_error() -> None:
         except PermissionError as exc:
             raise httpx.ConnectError("connect failed") from exc
 
-    docker = Docker("unix:///run/private/docker.sock", transport=httpx.MockTransport(denied),
-                    env={})
+    docker = Docker(
+        "unix:///run/private/docker.sock", transport=httpx.MockTransport(denied), env={}
+    )
     with pytest.raises(EngineUnavailable) as info:
         await docker.ping()
     assert info.value.reason == "Permission denied (EACCES)"

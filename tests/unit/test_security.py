@@ -55,8 +55,11 @@ def secret_forms(*secrets: str) -> list[str]:
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             forms.append(encode(secret.encode()).decode().rstrip("="))
     forms.append(RegistryAuth(username=USER, password=PASSWORD).header().rstrip("="))
-    forms.append(encode_config_header(
-        {"127.0.0.1:5001": RegistryAuth(username=USER, password=PASSWORD)}).rstrip("="))
+    forms.append(
+        encode_config_header(
+            {"127.0.0.1:5001": RegistryAuth(username=USER, password=PASSWORD)}
+        ).rstrip("=")
+    )
     return forms
 
 
@@ -86,28 +89,47 @@ def tls_routes(tmp_path: Path) -> dict[str, Any]:
     digest = hashlib.sha256(b"secure").hexdigest()
     meta = tmp_path / "cfg" / "contexts" / "meta" / digest
     meta.mkdir(parents=True)
-    (meta / "meta.json").write_text(json.dumps(
-        {"Name": "secure", "Endpoints": {"docker": {"Host": "tcp://10.0.0.9:2376"}}}))
+    (meta / "meta.json").write_text(
+        json.dumps({"Name": "secure", "Endpoints": {"docker": {"Host": "tcp://10.0.0.9:2376"}}})
+    )
     (tmp_path / "cfg" / "contexts" / "tls" / digest / "docker").mkdir(parents=True)
     return {
         "https:// address": lambda: resolve_address("https://10.0.0.9:2376", env={}),
-        "DOCKER_TLS_VERIFY": lambda: resolve_address(env={
-            "DOCKER_HOST": "tcp://10.0.0.9:2376", "DOCKER_TLS_VERIFY": "1",
-            "DOCKER_CERT_PATH": str(certs)}),
-        "DOCKER_TLS_VERIFY=0 still verifies": lambda: resolve_address(env={
-            "DOCKER_HOST": "tcp://10.0.0.9:2376", "DOCKER_TLS_VERIFY": "0",
-            "DOCKER_CERT_PATH": str(certs)}),
-        "tls=True": lambda: resolve_address("tcp://10.0.0.9:2376", tls=True,
-                                            env={"DOCKER_CERT_PATH": str(certs)}),
+        "DOCKER_TLS_VERIFY": lambda: resolve_address(
+            env={
+                "DOCKER_HOST": "tcp://10.0.0.9:2376",
+                "DOCKER_TLS_VERIFY": "1",
+                "DOCKER_CERT_PATH": str(certs),
+            }
+        ),
+        "DOCKER_TLS_VERIFY=0 still verifies": lambda: resolve_address(
+            env={
+                "DOCKER_HOST": "tcp://10.0.0.9:2376",
+                "DOCKER_TLS_VERIFY": "0",
+                "DOCKER_CERT_PATH": str(certs),
+            }
+        ),
+        "tls=True": lambda: resolve_address(
+            "tcp://10.0.0.9:2376", tls=True, env={"DOCKER_CERT_PATH": str(certs)}
+        ),
         "TLSConfig()": lambda: resolve_address("tcp://10.0.0.9:2376", tls=TLSConfig(), env={}),
         "context with TLS material": lambda: resolve_address(
-            context="secure", env={"DOCKER_CONFIG": str(tmp_path / "cfg")}),
+            context="secure", env={"DOCKER_CONFIG": str(tmp_path / "cfg")}
+        ),
     }
 
 
-@pytest.mark.parametrize("route", ["https:// address", "DOCKER_TLS_VERIFY",
-                                   "DOCKER_TLS_VERIFY=0 still verifies", "tls=True",
-                                   "TLSConfig()", "context with TLS material"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "https:// address",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_TLS_VERIFY=0 still verifies",
+        "tls=True",
+        "TLSConfig()",
+        "context with TLS material",
+    ],
+)
 def test_every_way_to_tls_verifies_certificates(tmp_path: Path, route: str) -> None:
     address = tls_routes(tmp_path)[route]()
     assert address.base_url.startswith("https://")
@@ -121,8 +143,14 @@ def test_a_context_cannot_turn_verification_off_by_itself(tmp_path: Path) -> Non
     digest = hashlib.sha256(b"lax").hexdigest()
     meta = tmp_path / "contexts" / "meta" / digest
     meta.mkdir(parents=True)
-    (meta / "meta.json").write_text(json.dumps({"Name": "lax", "Endpoints": {"docker": {
-        "Host": "tcp://10.0.0.9:2376", "SkipTLSVerify": True}}}))
+    (meta / "meta.json").write_text(
+        json.dumps(
+            {
+                "Name": "lax",
+                "Endpoints": {"docker": {"Host": "tcp://10.0.0.9:2376", "SkipTLSVerify": True}},
+            }
+        )
+    )
     (tmp_path / "contexts" / "tls" / digest / "docker").mkdir(parents=True)
     env = {"DOCKER_CONFIG": str(tmp_path)}
     with pytest.raises(ValueError, match="SkipTLSVerify") as caught:
@@ -142,8 +170,7 @@ def tls_material(tmp_path_factory: pytest.TempPathFactory) -> TLSMaterial:
     return make_tls_material(tmp_path_factory.mktemp("tls") / "certs")
 
 
-async def serve_tls(material: TLSMaterial,
-                    task_status: anyio.abc.TaskStatus[int]) -> None:
+async def serve_tls(material: TLSMaterial, task_status: anyio.abc.TaskStatus[int]) -> None:
     """An HTTPS 'engine' on 127.0.0.1 answering every request with a ping."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(material.server_cert, material.server_key)
@@ -153,12 +180,15 @@ async def serve_tls(material: TLSMaterial,
     async def handle(client: anyio.abc.SocketStream) -> None:
         try:
             stream = await anyio.streams.tls.TLSStream.wrap(
-                client, server_side=True, ssl_context=context)
+                client, server_side=True, ssl_context=context
+            )
             data = b""
             while b"\r\n\r\n" not in data:
                 data += await stream.receive()
-            await stream.send(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n"
-                              b"Connection: close\r\n\r\nOK")
+            await stream.send(
+                b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n"
+                b"Connection: close\r\n\r\nOK"
+            )
             await stream.aclose()
         except (ssl.SSLError, OSError, anyio.EndOfStream, anyio.BrokenResourceError):
             await client.aclose()
@@ -180,12 +210,16 @@ async def tls_engine(material: TLSMaterial) -> AsyncIterator[int]:
 
 @pytest.mark.parametrize("transport", ["aiodock", "httpx"])
 async def test_an_untrusted_engine_certificate_is_refused(
-        tls_material: TLSMaterial, tmp_path: Path, transport: str) -> None:
+    tls_material: TLSMaterial, tmp_path: Path, transport: str
+) -> None:
     empty = tmp_path / "no-ca"
     empty.mkdir()
     async with tls_engine(tls_material) as port:
-        env = {"DOCKER_HOST": f"tcp://127.0.0.1:{port}", "DOCKER_TLS_VERIFY": "1",
-               "DOCKER_CERT_PATH": str(empty)}
+        env = {
+            "DOCKER_HOST": f"tcp://127.0.0.1:{port}",
+            "DOCKER_TLS_VERIFY": "1",
+            "DOCKER_CERT_PATH": str(empty),
+        }
         docker = Docker(env=env, timeout=10, transport=transport)  # type: ignore[arg-type]
         try:
             with pytest.raises(EngineUnavailable, match="certificate verification failed"):
@@ -196,17 +230,24 @@ async def test_an_untrusted_engine_certificate_is_refused(
 
 async def test_a_trusted_engine_certificate_is_accepted(tls_material: TLSMaterial) -> None:
     async with tls_engine(tls_material) as port:
-        env = {"DOCKER_HOST": f"tcp://127.0.0.1:{port}", "DOCKER_TLS_VERIFY": "1",
-               "DOCKER_CERT_PATH": str(tls_material.directory)}
+        env = {
+            "DOCKER_HOST": f"tcp://127.0.0.1:{port}",
+            "DOCKER_TLS_VERIFY": "1",
+            "DOCKER_CERT_PATH": str(tls_material.directory),
+        }
         async with Docker(env=env, timeout=10) as docker:
             assert (await docker.ping()).api_version == "1.41"
 
 
 async def test_explicit_verify_false_connects_to_an_untrusted_engine(
-        tls_material: TLSMaterial) -> None:
-    async with tls_engine(tls_material) as port, Docker(
-            f"https://127.0.0.1:{port}", tls=TLSConfig(verify=False), env={},
-            timeout=10) as docker:
+    tls_material: TLSMaterial,
+) -> None:
+    async with (
+        tls_engine(tls_material) as port,
+        Docker(
+            f"https://127.0.0.1:{port}", tls=TLSConfig(verify=False), env={}, timeout=10
+        ) as docker,
+    ):
         assert (await docker.ping()).api_version == "1.41"
 
 
@@ -214,17 +255,25 @@ async def test_explicit_verify_false_connects_to_an_untrusted_engine(
 # the engine address comes only from the documented sources
 
 DECOYS = {
-    "DOCKER_SOCK": "unix:///tmp/decoy1.sock", "DOCKER_SOCKET": "/tmp/decoy2.sock",
-    "DOCKER_URL": "tcp://10.6.6.6:2375", "DOCKER_DAEMON_HOST": "tcp://10.6.6.6:2375",
-    "CONTAINER_HOST": "unix:///tmp/decoy3.sock", "AIODOCK_HOST": "tcp://10.6.6.6:1",
-    "DOCKER_ENDPOINT": "tcp://10.6.6.6:2", "HTTP_PROXY": "http://10.6.6.6:3128",
-    "HTTPS_PROXY": "http://10.6.6.6:3128", "ALL_PROXY": "socks5://10.6.6.6:1080",
-    "NO_PROXY": "", "DOCKER_TLS": "1", "XDG_RUNTIME_DIR": "/tmp/decoy-runtime",
+    "DOCKER_SOCK": "unix:///tmp/decoy1.sock",
+    "DOCKER_SOCKET": "/tmp/decoy2.sock",
+    "DOCKER_URL": "tcp://10.6.6.6:2375",
+    "DOCKER_DAEMON_HOST": "tcp://10.6.6.6:2375",
+    "CONTAINER_HOST": "unix:///tmp/decoy3.sock",
+    "AIODOCK_HOST": "tcp://10.6.6.6:1",
+    "DOCKER_ENDPOINT": "tcp://10.6.6.6:2",
+    "HTTP_PROXY": "http://10.6.6.6:3128",
+    "HTTPS_PROXY": "http://10.6.6.6:3128",
+    "ALL_PROXY": "socks5://10.6.6.6:1080",
+    "NO_PROXY": "",
+    "DOCKER_TLS": "1",
+    "XDG_RUNTIME_DIR": "/tmp/decoy-runtime",
 }
 
 
 def test_no_other_environment_variable_moves_the_engine(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))  # no config.json: no context
@@ -240,12 +289,17 @@ def test_the_documented_sources_in_order(tmp_path: Path) -> None:
     digest = hashlib.sha256(b"ctx").hexdigest()
     meta = tmp_path / "contexts" / "meta" / digest
     meta.mkdir(parents=True)
-    (meta / "meta.json").write_text(json.dumps(
-        {"Name": "ctx", "Endpoints": {"docker": {"Host": "unix:///tmp/from-context.sock"}}}))
+    (meta / "meta.json").write_text(
+        json.dumps(
+            {"Name": "ctx", "Endpoints": {"docker": {"Host": "unix:///tmp/from-context.sock"}}}
+        )
+    )
     (tmp_path / "config.json").write_text(json.dumps({"currentContext": "ctx"}))
     env = {**DECOYS, "DOCKER_CONFIG": str(tmp_path)}
     assert (resolve_address(env=env).source, resolve_address(env=env).socket_path) == (
-        "context 'ctx'", "/tmp/from-context.sock")
+        "context 'ctx'",
+        "/tmp/from-context.sock",
+    )
     env["DOCKER_CONTEXT"] = "default"
     assert resolve_address(env=env).source == "default"
     env["DOCKER_CONTEXT"] = "ctx"
@@ -269,14 +323,15 @@ async def test_proxy_variables_are_not_used(monkeypatch: pytest.MonkeyPatch) -> 
             while b"\r\n\r\n" not in data:
                 data += await stream.receive()
             seen.append(data)
-            await stream.send(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n"
-                              b"Connection: close\r\n\r\nOK")
+            await stream.send(
+                b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n"
+                b"Connection: close\r\n\r\nOK"
+            )
 
     for transport in ("aiodock", "httpx"):
         async with anyio.create_task_group() as tg:
             tg.start_soon(listener.serve, handle)
-            docker = Docker(f"tcp://127.0.0.1:{port}", env={}, timeout=5,
-                            transport=transport)  # type: ignore[arg-type]
+            docker = Docker(f"tcp://127.0.0.1:{port}", env={}, timeout=5, transport=transport)  # type: ignore[arg-type]
             try:
                 await docker.ping()
             finally:
@@ -301,8 +356,9 @@ def test_registry_auth_repr_and_str_hide_secrets() -> None:
 
 def test_auth_models_hide_secrets() -> None:
     config = AuthConfig(username=USER, password=PASSWORD, serveraddress="127.0.0.1:5001")
-    unknown = AuthConfig.model_validate({"username": USER, "password": PASSWORD,
-                                         "identitytoken": TOKEN, "IdentityToken": TOKEN})
+    unknown = AuthConfig.model_validate(
+        {"username": USER, "password": PASSWORD, "identitytoken": TOKEN, "IdentityToken": TOKEN}
+    )
     answer = AuthResponse(status="Login Succeeded", identity_token=TOKEN)
     for model in (config, unknown, answer):
         assert_no_secret(repr(model), f"{type(model).__name__} repr")
@@ -317,28 +373,44 @@ def registry_refusing_engine(seen: list[httpx.Request]) -> httpx.MockTransport:
         seen.append(request)
         path = request.url.path
         if path.endswith("/push"):
-            return httpx.Response(200, content=(
-                b'{"status":"The push refers to repository [127.0.0.1:5001/app]"}\n'
-                b'{"errorDetail":{"message":"unauthorized: authentication required"},'
-                b'"error":"unauthorized: authentication required"}\n'))
+            return httpx.Response(
+                200,
+                content=(
+                    b'{"status":"The push refers to repository [127.0.0.1:5001/app]"}\n'
+                    b'{"errorDetail":{"message":"unauthorized: authentication required"},'
+                    b'"error":"unauthorized: authentication required"}\n'
+                ),
+            )
         if path.endswith("/auth") or path.endswith("/images/create"):
-            return httpx.Response(500, json={"message": "Get \"http://127.0.0.1:5001/v2/\":"
-                                             " unauthorized: authentication required"})
+            return httpx.Response(
+                500,
+                json={
+                    "message": 'Get "http://127.0.0.1:5001/v2/":'
+                    " unauthorized: authentication required"
+                },
+            )
         return httpx.Response(500, json={"message": "unexpected"})
 
     return httpx.MockTransport(handle)
 
 
 async def test_refused_credentials_leave_no_secret_in_errors_or_logs(
-        captured_logs: CapturingHandler) -> None:
+    captured_logs: CapturingHandler,
+) -> None:
     seen: list[httpx.Request] = []
     auth = RegistryAuth(username=USER, password=PASSWORD, serveraddress="127.0.0.1:5001")
-    async with Docker("unix:///nonexistent.sock", api_version="1.41", env={},
-                      transport=registry_refusing_engine(seen)) as docker:
+    async with Docker(
+        "unix:///nonexistent.sock",
+        api_version="1.41",
+        env={},
+        transport=registry_refusing_engine(seen),
+    ) as docker:
         errors: list[BaseException] = []
-        for attempt in (lambda: docker.images.push("127.0.0.1:5001/app:1", auth=auth),
-                        lambda: docker.images.pull("127.0.0.1:5001/app:1", auth=auth),
-                        lambda: docker.system.login(auth)):
+        for attempt in (
+            lambda: docker.images.push("127.0.0.1:5001/app:1", auth=auth),
+            lambda: docker.images.pull("127.0.0.1:5001/app:1", auth=auth),
+            lambda: docker.system.login(auth),
+        ):
             with pytest.raises(DockerError) as caught:
                 await attempt()
             errors.append(caught.value)
@@ -367,17 +439,22 @@ def store_with(tmp_path: Path, config: dict[str, Any], **kw: Any) -> CredentialS
     cfg = tmp_path / "cfg"
     cfg.mkdir(exist_ok=True)
     (cfg / "config.json").write_text(json.dumps(config))
-    return CredentialStore(cfg, env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin",
-                                     "HOME": str(tmp_path)}, **kw)
+    return CredentialStore(
+        cfg, env={"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}, **kw
+    )
 
 
 async def test_helper_runs_with_an_argument_list(tmp_path: Path) -> None:
     record = tmp_path / "argv.json"
-    write_helper(tmp_path / "bin", "rec", f"""#!{sys.executable}
+    write_helper(
+        tmp_path / "bin",
+        "rec",
+        f"""#!{sys.executable}
 import json, sys
 json.dump({{"argv": sys.argv, "stdin": sys.stdin.read()}}, open({str(record)!r}, "w"))
 print(json.dumps({{"Username": "u", "Secret": "s"}}))
-""")
+""",
+    )
     store = store_with(tmp_path, {"credsStore": "rec"})
     auth = await store.get("127.0.0.1:5001")
     assert auth is not None and auth.username == "u"
@@ -386,12 +463,23 @@ print(json.dumps({{"Username": "u", "Secret": "s"}}))
     assert seen["stdin"] == "127.0.0.1:5001"
 
 
-@pytest.mark.parametrize("name", ["x; touch {marker}", "x$(touch {marker})", "x`touch {marker}`",
-                                  "x | touch {marker}", "x && touch {marker}", "../../bin/sh",
-                                  "x\ntouch {marker}", "-c"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "x; touch {marker}",
+        "x$(touch {marker})",
+        "x`touch {marker}`",
+        "x | touch {marker}",
+        "x && touch {marker}",
+        "../../bin/sh",
+        "x\ntouch {marker}",
+        "-c",
+    ],
+)
 @pytest.mark.parametrize("key", ["credsStore", "credHelpers"])
 async def test_helper_names_with_shell_syntax_never_reach_a_shell(
-        tmp_path: Path, name: str, key: str) -> None:
+    tmp_path: Path, name: str, key: str
+) -> None:
     marker = tmp_path / "pwned"
     helper = name.format(marker=marker)
     config = {key: helper} if key == "credsStore" else {key: {"127.0.0.1:5001": helper}}
@@ -403,11 +491,15 @@ async def test_helper_names_with_shell_syntax_never_reach_a_shell(
 
 async def test_a_helper_that_never_answers_is_cut_off_with_its_children(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
-    write_helper(tmp_path / "bin", "stuck", f"""#!/bin/sh
+    write_helper(
+        tmp_path / "bin",
+        "stuck",
+        f"""#!/bin/sh
 sleep 300 &
 echo "$$ $!" > {pids}
 wait
-""")
+""",
+    )
     store = store_with(tmp_path, {"credsStore": "stuck"}, helper_timeout=1)
     started = time.monotonic()
     with pytest.raises(CredentialsError, match="did not answer within 1s") as caught:
@@ -436,7 +528,8 @@ def _alive(pid: int) -> bool:
 
 
 async def test_a_stuck_helper_fails_pull_before_any_request(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Through the public API: the credentials lookup fails, nothing is sent."""
     write_helper(tmp_path / "bin", "broken", "#!/bin/sh\necho 'something else' >&2\nexit 3\n")
     (tmp_path / "cfg").mkdir()
@@ -449,8 +542,12 @@ async def test_a_stuck_helper_fails_pull_before_any_request(
         seen.append(request)
         return httpx.Response(500)
 
-    async with Docker("unix:///nonexistent.sock", api_version="1.41", env={},
-                      transport=httpx.MockTransport(handle)) as docker:
+    async with Docker(
+        "unix:///nonexistent.sock",
+        api_version="1.41",
+        env={},
+        transport=httpx.MockTransport(handle),
+    ) as docker:
         with pytest.raises(CredentialsError, match="docker-credential-broken get failed"):
             await docker.images.pull("127.0.0.1:5001/app:1")
     assert seen == []
@@ -491,23 +588,36 @@ async def sent_build_context(context: Path) -> bytes:
         bodies.append(await request.aread())
         return httpx.Response(200, content=b'{"aux":{"ID":"sha256:' + b"a" * 64 + b'"}}\n')
 
-    async with Docker("unix:///nonexistent.sock", api_version="1.41", env={},
-                      transport=httpx.MockTransport(handle)) as docker:
+    async with Docker(
+        "unix:///nonexistent.sock",
+        api_version="1.41",
+        env={},
+        transport=httpx.MockTransport(handle),
+    ) as docker:
         await docker.images.build(context, auth={})
     assert len(bodies) == 1
     return bodies[0]
 
 
 async def test_build_context_never_follows_links_out_nor_sends_ignored_files(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     body = await sent_build_context(hostile_context(tmp_path))
     assert SECRET_CONTENT not in body
     assert PASSWORD.encode() not in body
     with tarfile.open(fileobj=io.BytesIO(body)) as tar:
         members = {m.name: m for m in tar.getmembers()}
-    assert sorted(members) == [".dockerignore", "Dockerfile", "app.py", "link-dir",
-                               "link-file", "link-inside", "sub", "sub/keep.txt",
-                               "sub/link-up"]
+    assert sorted(members) == [
+        ".dockerignore",
+        "Dockerfile",
+        "app.py",
+        "link-dir",
+        "link-file",
+        "link-inside",
+        "sub",
+        "sub/keep.txt",
+        "sub/link-up",
+    ]
     for name in ("link-dir", "link-file", "link-inside", "sub/link-up"):
         assert members[name].issym(), f"{name} must be sent as a link, not followed"
     assert members["link-file"].linkname == str(tmp_path / "outside" / "secret.txt")
@@ -515,7 +625,8 @@ async def test_build_context_never_follows_links_out_nor_sends_ignored_files(
 
 
 async def test_a_context_directory_given_through_a_link_is_still_walked_without_following(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     ctx = hostile_context(tmp_path)
     alias = tmp_path / "alias"
     alias.symlink_to(ctx)
@@ -579,28 +690,38 @@ HOSTILE = {
 def archive_engine(archive: bytes) -> Docker:
     async def body() -> AsyncIterator[bytes]:
         for start in range(0, len(archive), 700):  # arrives in pieces
-            yield archive[start:start + 700]
+            yield archive[start : start + 700]
 
     def handle(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=body())
 
-    return Docker("unix:///nonexistent.sock", api_version="1.41", env={},
-                  transport=httpx.MockTransport(handle))
+    return Docker(
+        "unix:///nonexistent.sock",
+        api_version="1.41",
+        env={},
+        transport=httpx.MockTransport(handle),
+    )
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 @pytest.mark.parametrize("source", ["export", "get_archive"])
-async def test_extract_to_refuses_entries_that_escape(tmp_path: Path, case: str,
-                                                      source: str) -> None:
+async def test_extract_to_refuses_entries_that_escape(
+    tmp_path: Path, case: str, source: str
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "sentinel").write_text("untouched")
     target = tmp_path / "target"
-    entries = [(name.format(outside=outside), kind, link.format(outside=outside), data)
-               for name, kind, link, data in HOSTILE[case]]
+    entries = [
+        (name.format(outside=outside), kind, link.format(outside=outside), data)
+        for name, kind, link, data in HOSTILE[case]
+    ]
     async with archive_engine(tar_of(*entries)) as docker:
-        stream = (docker.containers.export("box") if source == "export"
-                  else docker.containers.get_archive("box", "/data"))
+        stream = (
+            docker.containers.export("box")
+            if source == "export"
+            else docker.containers.get_archive("box", "/data")
+        )
         with pytest.raises(UnsafeArchiveError, match="refusing to unpack"):
             await stream.extract_to(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outside", "target"]
@@ -624,11 +745,14 @@ async def test_extract_to_never_writes_through_a_link_already_on_disk(tmp_path: 
 
 async def test_absolute_links_rebased_stay_inside(tmp_path: Path) -> None:
     target = tmp_path / "target"
-    archive = tar_of(directory("etc"), sym("etc/mtab", "/proc/mounts"),
-                     sym("etc/root", "/../../.."), reg("etc/hosts", b"127.0.0.1 x\n"))
+    archive = tar_of(
+        directory("etc"),
+        sym("etc/mtab", "/proc/mounts"),
+        sym("etc/root", "/../../.."),
+        reg("etc/hosts", b"127.0.0.1 x\n"),
+    )
     async with archive_engine(archive) as docker:
-        count = await docker.containers.export("box").extract_to(target,
-                                                                 absolute_links="rebase")
+        count = await docker.containers.export("box").extract_to(target, absolute_links="rebase")
     assert count == 4
     assert os.readlink(target / "etc" / "mtab") == "../proc/mounts"
     assert os.path.realpath(target / "etc" / "root") == str(target.resolve())

@@ -18,14 +18,18 @@ PROGRESS_SAMPLE = (
     b'{"status":"Downloading","progressDetail":{"current":10,"total":100},'
     b'"progress":"[=>   ]","id":"abc"}\r\n'
     b'{"status":"Digest: sha256:\\u00e9"}\n'
-    b'\n'
+    b"\n"
     b'{"aux":{"ID":"sha256:1"}}{"stream":"two on a line"}\r\n'
     b'{"status":"Done"}'
 )
 EXPECTED = [
     {"status": "Pulling from library/busybox", "id": "1"},
-    {"status": "Downloading", "progressDetail": {"current": 10, "total": 100},
-     "progress": "[=>   ]", "id": "abc"},
+    {
+        "status": "Downloading",
+        "progressDetail": {"current": 10, "total": 100},
+        "progress": "[=>   ]",
+        "id": "abc",
+    },
     {"status": "Digest: sha256:\u00e9"},
     {"aux": {"ID": "sha256:1"}},
     {"stream": "two on a line"},
@@ -63,7 +67,7 @@ def test_json_lines_every_single_cut_and_bytewise() -> None:
 
 def test_one_object_over_many_chunks() -> None:
     big = json.dumps({"stream": "x" * 100_000}).encode() + b"\n"
-    pieces = [big[i:i + 7] for i in range(0, len(big), 7)]
+    pieces = [big[i : i + 7] for i in range(0, len(big), 7)]
     assert decode_all(pieces) == [{"stream": "x" * 100_000}]
 
 
@@ -120,13 +124,15 @@ def test_zero_and_one_mebibyte_frames() -> None:
     big = b"\xab" * (1 << 20)
     data = frame(1, b"") + frame(2, big) + frame(1, b"") + frame(1, b"end")
     for size in (1, 8, 4096, 65536, len(data)):
-        pieces = [data[i:i + size] for i in range(0, len(data), size)]
+        pieces = [data[i : i + size] for i in range(0, len(data), size)]
         assert merged(demux_all(pieces)) == [("stderr", big), ("stdout", b"end")]
 
 
 def test_frame_header_fields() -> None:
     assert demux_all([frame(0, b"in"), frame(3, b"sys")]) == [
-        LogChunk("stdin", b"in"), LogChunk("system", b"sys")]
+        LogChunk("stdin", b"in"),
+        LogChunk("system", b"sys"),
+    ]
 
 
 def test_bad_header_and_truncation() -> None:

@@ -25,6 +25,7 @@ def file(name: str, data: bytes = b"x", mode: int = 0o644) -> Entry:
         info.size = len(data)
         info.mode = mode
         tar.addfile(info, io.BytesIO(data))
+
     return add
 
 
@@ -35,6 +36,7 @@ def special(name: str, kind: bytes, linkname: str = "") -> Entry:
         info.linkname = linkname
         info.mode = 0o755
         tar.addfile(info)
+
     return add
 
 
@@ -44,6 +46,7 @@ def directory(name: str, mode: int = 0o755) -> Entry:
         info.type = tarfile.DIRTYPE
         info.mode = mode
         tar.addfile(info)
+
     return add
 
 
@@ -63,8 +66,7 @@ def make_tar(*entries: Entry) -> bytes:
     return buf.getvalue()
 
 
-def engine_sending(body: bytes | Callable[[], AsyncIterator[bytes]],
-                   status: int = 200) -> Docker:
+def engine_sending(body: bytes | Callable[[], AsyncIterator[bytes]], status: int = 200) -> Docker:
     def handle(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/_ping":
             return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
@@ -125,9 +127,21 @@ async def test_files_directories_and_links_inside_are_unpacked(tmp_path: Path) -
         (special("disk", tarfile.BLKTYPE), "device file"),
         (special("pipe", tarfile.FIFOTYPE), "FIFO"),
     ],
-    ids=["dotdot", "dotdot-inside", "absolute", "symlink-up", "symlink-deep-up",
-         "symlink-dotdot-after-name", "symlink-absolute", "hardlink-up", "hardlink-absolute",
-         "hardlink-missing", "char-device", "block-device", "fifo"],
+    ids=[
+        "dotdot",
+        "dotdot-inside",
+        "absolute",
+        "symlink-up",
+        "symlink-deep-up",
+        "symlink-dotdot-after-name",
+        "symlink-absolute",
+        "hardlink-up",
+        "hardlink-absolute",
+        "hardlink-missing",
+        "char-device",
+        "block-device",
+        "fifo",
+    ],
 )
 async def test_escapes_and_special_files_are_refused(
     tmp_path: Path, entry: Entry, why: str
@@ -207,7 +221,7 @@ async def test_large_archives_stream_in_small_chunks(tmp_path: Path) -> None:
         nonlocal sent
         for start in range(0, len(data), 4093):
             sent += 1
-            yield data[start:start + 4093]
+            yield data[start : start + 4093]
 
     async with engine_sending(chunks) as docker:
         count = await docker.containers.export("box").extract_to(tmp_path)

@@ -42,8 +42,9 @@ async def server(tmp_path: Path, script: Script) -> AsyncIterator[tuple[str, lis
     async def handle(stream: anyio.abc.SocketStream) -> None:
         connections.append(1)
         async with stream:
-            with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError,
-                                     anyio.ClosedResourceError):
+            with contextlib.suppress(
+                anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError
+            ):
                 while True:
                     request = await read_request(stream)
                     await script(stream, request)
@@ -57,8 +58,7 @@ async def server(tmp_path: Path, script: Script) -> AsyncIterator[tuple[str, lis
 
 
 def client(path: str, **kw: object) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=EngineTransport(socket_path=path), base_url="http://x",
-                             **kw)  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=EngineTransport(socket_path=path), base_url="http://x", **kw)  # type: ignore[arg-type]
 
 
 async def test_content_length_and_keep_alive(tmp_path: Path) -> None:
@@ -77,8 +77,10 @@ async def test_chunked_response_and_request(tmp_path: Path) -> None:
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
         assert b"Transfer-Encoding: chunked" in request or b"transfer-encoding: chunked" in request
         assert request.endswith(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
-        await stream.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          b"5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-T: 1\r\n\r\n")
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-T: 1\r\n\r\n"
+        )
 
     async def body() -> AsyncIterator[bytes]:
         yield b"abc"
@@ -117,40 +119,49 @@ async def test_stale_idle_connection_is_replaced(tmp_path: Path) -> None:
 
 async def test_upgrade_hands_back_the_raw_stream(tmp_path: Path) -> None:
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
-        await stream.send(b"HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
-                          b"early")
+        await stream.send(
+            b"HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nearly"
+        )
         data = await stream.receive()
         await stream.send(b"echo:" + data)
         await stream.aclose()
 
     headers = {"Upgrade": "tcp", "Connection": "Upgrade"}
-    async with server(tmp_path, script) as (path, _), client(path) as http, \
-            http.stream("POST", "/attach", headers=headers) as response:
-            assert response.status_code == 101
-            net = response.extensions["network_stream"]
-            assert await net.read(100) == b"early"
-            await net.write(b"ping")
-            assert await net.read(100) == b"echo:ping"
-            assert await net.read(100) == b""
-            assert net.get_extra_info("socket") is not None
-            await net.aclose()
+    async with (
+        server(tmp_path, script) as (path, _),
+        client(path) as http,
+        http.stream("POST", "/attach", headers=headers) as response,
+    ):
+        assert response.status_code == 101
+        net = response.extensions["network_stream"]
+        assert await net.read(100) == b"early"
+        await net.write(b"ping")
+        assert await net.read(100) == b"echo:ping"
+        assert await net.read(100) == b""
+        assert net.get_extra_info("socket") is not None
+        await net.aclose()
 
 
 @pytest.mark.parametrize(
     ("answer", "error"),
     [
         (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", httpx.RemoteProtocolError),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
-         httpx.RemoteProtocolError),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
-         httpx.RemoteProtocolError),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+            httpx.RemoteProtocolError,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+            httpx.RemoteProtocolError,
+        ),
         (b"SSH-2.0-OpenSSH\r\n\r\n", httpx.RemoteProtocolError),
         (b"", httpx.RemoteProtocolError),
         (b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", httpx.RemoteProtocolError),
     ],
 )
-async def test_broken_answers_raise_httpx_errors(tmp_path: Path, answer: bytes,
-                                                 error: type[Exception]) -> None:
+async def test_broken_answers_raise_httpx_errors(
+    tmp_path: Path, answer: bytes, error: type[Exception]
+) -> None:
     async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
         await stream.send(answer)
         await stream.aclose()
@@ -167,7 +178,9 @@ async def test_read_timeout_and_pool_limit(tmp_path: Path) -> None:
     async with server(tmp_path, script) as (path, _):
         http = httpx.AsyncClient(
             transport=EngineTransport(socket_path=path, max_connections=1),
-            base_url="http://x", timeout=httpx.Timeout(0.2))
+            base_url="http://x",
+            timeout=httpx.Timeout(0.2),
+        )
         with pytest.raises(httpx.ReadTimeout):
             await http.get("/slow")
         async with anyio.create_task_group() as tg:
