@@ -70,7 +70,8 @@ def _all() -> list[Workload]:
             Workload(
                 f"lifecycle@{conc}",
                 "lifecycle",
-                f"lifecycle (create, start, kill, wait, remove), {n} containers, concurrency {conc}",
+                f"lifecycle (create, start, kill, wait, remove), {n} containers,"
+                f" concurrency {conc}",
                 {"containers": n, "concurrency": conc},
                 "container",
             )
