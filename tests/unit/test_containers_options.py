@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from aiodock import APIVersionError, Docker
-from aiodock._container_options import signal_name
+from aiodock.containers._options import signal_name
 from aiodock.models import (
     ContainerCreate,
     EndpointSettings,

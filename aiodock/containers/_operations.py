@@ -1,20 +1,10 @@
-"""Containers: ``docker.containers`` and the :class:`Container` handle.
-
-Every Engine API container operation is one method of
-:class:`ContainerCollection` taking the container's id or name first; a
-:class:`Container` handle (from :meth:`ContainerCollection.create` or the
-lazy ``docker.container(ref)``) only delegates to it. On top of those,
-:meth:`ContainerCollection.run` is ``docker run --rm`` and
-:meth:`ContainerCollection.running` a container for the length of a block.
-
-Options are checked before any request (see ``_container_options``).
-"""
+"""Every Engine API container operation: one method each of :class:`ContainerOperations`."""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterable, Awaitable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Literal, overload
@@ -22,24 +12,15 @@ from urllib.parse import quote
 
 import anyio
 
-from ._api import APIClient, decode_json
-from ._body import Source, body_from
-from ._container_options import (
-    WAIT_CONDITIONS,
-    CreateOptions,
-    UpdateOptions,
-    check_name,
-    check_ref,
-    create_body,
-    signal_name,
-    whole_seconds,
-)
-from ._operation import operation
-from ._query import Filters, QueryValue, check_timeout, filters_param, unix_time
-from ._tar import TarStream
-from .errors import Conflict, ConnectionLost, ContainerError, DockerError, NotFound
-from .logs import LogOutput, LogStream
-from .models import (
+from .._api import APIClient
+from .._body import Source, body_from
+from .._handle import Handle
+from .._operation import operation
+from .._query import Filters, QueryValue, check_timeout, filters_param, unix_time
+from .._tar import TarStream
+from ..errors import Conflict, DockerError, NotFound
+from ..logs import LogStream
+from ..models import (
     ContainerChange,
     ContainerCreate,
     ContainerCreateResponse,
@@ -59,92 +40,45 @@ from .models import (
     ResourcesBlkioWeightDeviceItem,
     ResourcesUlimitsItem,
     RestartPolicy,
-    RunResult,
     ThrottleDevice,
-    WaitResult,
 )
-from .streams import EngineStream, JSONStream
+from ..streams import JSONStream
+from ._options import (
+    WAIT_CONDITIONS,
+    check_name,
+    check_ref,
+    create_body,
+    signal_name,
+    whole_seconds,
+)
+from ._streams import PATH_STAT_HEADER, ArchiveStream, WaitStream, path_stat
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from .attach import AttachSession
-    from .exec import ExecResult
+    from ..attach import AttachSession
+    from ..exec import ExecResult
+    from ._handle import Container
 
 TimeArg = datetime | int | float | str
 StatsStream = JSONStream[ContainerStats, list[ContainerStats]]
 """A live stream of :class:`~aiodock.models.ContainerStats` (``docker stats``)."""
 
-_CLEANUP_TIMEOUT = 60.0
 _PRUNE_PATIENCE = 60.0
 
 
-def _path(ref: str, suffix: str = "") -> str:
-    return f"/containers/{quote(check_ref(ref), safe='')}{suffix}"
+def _ref_id(ref: str | Container) -> str:
+    return check_ref(ref.id if isinstance(ref, Handle) else ref)
 
 
-PATH_STAT_HEADER = "X-Docker-Container-Path-Stat"
+def _path(ref: str | Container, suffix: str = "") -> str:
+    return f"/containers/{quote(_ref_id(ref), safe='')}{suffix}"
 
 
-def path_stat(header: str) -> PathStat:
-    """Decode the engine's ``X-Docker-Container-Path-Stat`` header (base64
-    of a JSON object); anything else raises :class:`DockerError`.
-
-    Example:
-        >>> path_stat("eyJuYW1lIjoiaG9zdHMiLCJzaXplIjo3LCJtb2RlIjo0MjAsIm10aW1lIjoi"
-        ...           "MjAyNi0wMS0wMVQwMDowMDowMFoifQ==").size
-        7
-    """
-    try:
-        return PathStat.from_header(header)
-    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
-        shown = header if len(header) <= 200 else header[:200] + "..."
-        raise DockerError(
-            None, f"the engine sent an unreadable {PATH_STAT_HEADER} header: {shown!r}"
-        ) from None
+def _known_tty(ref: str | Container) -> bool | None:
+    """The TTY flag a handle knows (``None`` for a bare id or name)."""
+    return ref.tty if isinstance(ref, Handle) else None
 
 
-class ArchiveStream(TarStream):
-    """The tar stream of ``get_archive``: also says what the path is
-    (``stat``, from the ``X-Docker-Container-Path-Stat`` header) once open.
-
-    Example:
-        >>> async with docker.containers.get_archive("web", "/etc/hosts") as archive:
-        ...     print(archive.stat.size)  # doctest: +SKIP
-        ...     await archive.to_file("hosts.tar")
-    """
-
-    @property
-    def stat(self) -> PathStat | None:
-        """The archived path's metadata (``None`` if the engine sent none)."""
-        header = self.response.headers.get(PATH_STAT_HEADER)
-        return path_stat(header) if header else None
-
-
-class WaitStream(EngineStream[WaitResult, WaitResult]):
-    """``POST /containers/{id}/wait``: ``await`` it for the
-    :class:`~aiodock.models.WaitResult`; ``async with`` returns once the
-    engine has registered the wait (so a ``next-exit`` caused afterwards is
-    not missed), and ``await`` inside the block gives the result.
-
-    Example:
-        >>> async with docker.containers.wait("web", condition="next-exit") as waiting:
-        ...     await docker.containers.restart("web")  # doctest: +SKIP
-        ...     result = await waiting
-    """
-
-    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[WaitResult]:
-        body = b"".join([chunk async for chunk in chunks])
-        if body.strip():
-            yield decode_json(body, WaitResult)
-
-    async def _result(self, items: list[WaitResult]) -> WaitResult:
-        if not items:
-            raise ConnectionLost(None, "the engine ended the wait without a result")
-        return items[-1]
-
-
-class ContainerCollection:
+class ContainerOperations:
     """``docker.containers``: every container operation.
 
     Each method takes the container's id or name first (``ref``); a
@@ -243,10 +177,12 @@ class ContainerCollection:
         )
         if not answer.id:
             raise DockerError(None, "the engine created a container but sent no id")
+        from ._handle import Container  # the handle module imports this one
+
         return Container(self, answer.id, tty=bool(body.tty), warnings=answer.warnings or [])
 
     @operation("ContainerInspect")
-    async def inspect(self, ref: str, *, size: bool = False) -> ContainerInspect:
+    async def inspect(self, ref: str | Container, *, size: bool = False) -> ContainerInspect:
         """``GET /containers/{id}/json`` (``docker inspect``); ``size`` adds
         ``size_rw`` and ``size_root_fs``.
 
@@ -254,7 +190,12 @@ class ContainerCollection:
             >>> (await docker.containers.inspect("web")).state.status  # doctest: +SKIP
             'running'
         """
-        return await self._api.get(ContainerInspect, _path(ref, "/json"), params={"size": size})
+        info: ContainerInspect = await self._api.get(
+            ContainerInspect, _path(ref, "/json"), params={"size": size}
+        )
+        if isinstance(ref, Handle) and info.config is not None and info.config.tty is not None:
+            ref.tty = info.config.tty
+        return info
 
     @operation("ContainerList")
     async def list(
@@ -293,7 +234,7 @@ class ContainerCollection:
     # -- lifecycle ------------------------------------------------------------
 
     @operation("ContainerStart")
-    async def start(self, ref: str, *, detach_keys: str | None = None) -> None:
+    async def start(self, ref: str | Container, *, detach_keys: str | None = None) -> None:
         """``POST /containers/{id}/start``; a container already running is
         left as it is (the engine's 304).
 
@@ -309,7 +250,7 @@ class ContainerCollection:
 
     @operation("ContainerStop")
     async def stop(
-        self, ref: str, *, timeout: float | None = None, signal: str | int | None = None
+        self, ref: str | Container, *, timeout: float | None = None, signal: str | int | None = None
     ) -> None:
         """``POST /containers/{id}/stop`` (``docker stop``): send the stop
         signal, wait ``timeout`` seconds (rounded up; the container's own
@@ -333,7 +274,7 @@ class ContainerCollection:
 
     @operation("ContainerRestart")
     async def restart(
-        self, ref: str, *, timeout: float | None = None, signal: str | int | None = None
+        self, ref: str | Container, *, timeout: float | None = None, signal: str | int | None = None
     ) -> None:
         """``POST /containers/{id}/restart``: stop (as :meth:`stop`) then
         start. ``signal`` needs API 1.42.
@@ -350,7 +291,7 @@ class ContainerCollection:
         )
 
     @operation("ContainerKill")
-    async def kill(self, ref: str, *, signal: str | int = "SIGKILL") -> None:
+    async def kill(self, ref: str | Container, *, signal: str | int = "SIGKILL") -> None:
         """``POST /containers/{id}/kill``: send a signal (``"SIGKILL"``,
         ``"HUP"``, ``15``). A container that is not running raises
         :class:`~aiodock.errors.Conflict`.
@@ -361,7 +302,7 @@ class ContainerCollection:
         await self._api.request("POST", _path(ref, "/kill"), params={"signal": signal_name(signal)})
 
     @operation("ContainerPause")
-    async def pause(self, ref: str) -> None:
+    async def pause(self, ref: str | Container) -> None:
         """``POST /containers/{id}/pause``: freeze every process.
 
         Example:
@@ -370,7 +311,7 @@ class ContainerCollection:
         await self._api.request("POST", _path(ref, "/pause"))
 
     @operation("ContainerUnpause")
-    async def unpause(self, ref: str) -> None:
+    async def unpause(self, ref: str | Container) -> None:
         """``POST /containers/{id}/unpause``: resume a paused container.
 
         Example:
@@ -380,7 +321,10 @@ class ContainerCollection:
 
     @operation("ContainerWait")
     def wait(
-        self, ref: str, *, condition: Literal["not-running", "next-exit", "removed"] = "not-running"
+        self,
+        ref: str | Container,
+        *,
+        condition: Literal["not-running", "next-exit", "removed"] = "not-running",
     ) -> WaitStream:
         """``POST /containers/{id}/wait``: until the container is not running
         (``"not-running"``, at once if it already is), has exited after now
@@ -402,7 +346,12 @@ class ContainerCollection:
 
     @operation("ContainerDelete")
     async def remove(
-        self, ref: str, *, force: bool = False, volumes: bool = False, link: bool = False
+        self,
+        ref: str | Container,
+        *,
+        force: bool = False,
+        volumes: bool = False,
+        link: bool = False,
     ) -> None:
         """``DELETE /containers/{id}`` (``docker rm``). A running container
         raises :class:`~aiodock.errors.Conflict` unless ``force`` (kill
@@ -454,7 +403,7 @@ class ContainerCollection:
     @operation("ContainerLogs")
     def logs(
         self,
-        ref: str,
+        ref: str | Container,
         *,
         stdout: bool = True,
         stderr: bool = True,
@@ -510,23 +459,26 @@ class ContainerCollection:
             params=params,
             idle_timeout=check_timeout("idle_timeout", idle_timeout),
         )
-        return LogStream(self._api, opener, tty=tty, tty_lookup=partial(self._has_tty, ref))
+        known = tty if tty is not None else _known_tty(ref)
+        return LogStream(self._api, opener, tty=known, tty_lookup=partial(self._has_tty, ref))
 
-    async def _has_tty(self, ref: str) -> bool:
+    async def _has_tty(self, ref: str | Container) -> bool:
         info = await self.inspect(ref)
         return bool(info.config and info.config.tty)
 
     @overload
-    def stats(self, ref: str, *, stream: Literal[True] = True) -> StatsStream: ...
+    def stats(
+        self, ref: str | Container, *, stream: Literal[True] = True, one_shot: bool = False
+    ) -> StatsStream: ...
 
     @overload
     def stats(
-        self, ref: str, *, stream: Literal[False], one_shot: bool = False
+        self, ref: str | Container, *, stream: Literal[False], one_shot: bool = False
     ) -> Awaitable[ContainerStats]: ...
 
     @operation("ContainerStats")
     def stats(
-        self, ref: str, *, stream: bool = True, one_shot: bool = False
+        self, ref: str | Container, *, stream: bool = True, one_shot: bool = False
     ) -> StatsStream | Awaitable[ContainerStats]:
         """``GET /containers/{id}/stats`` (``docker stats``).
 
@@ -555,7 +507,7 @@ class ContainerCollection:
         )
 
     @operation("ContainerTop")
-    async def top(self, ref: str, *, ps_args: str | None = None) -> ContainerTop:
+    async def top(self, ref: str | Container, *, ps_args: str | None = None) -> ContainerTop:
         """``GET /containers/{id}/top`` (``docker top``): the processes of a
         running container; ``ps_args`` are ``ps`` options (``"aux"``).
 
@@ -566,7 +518,7 @@ class ContainerCollection:
         return await self._api.get(ContainerTop, _path(ref, "/top"), params={"ps_args": ps_args})
 
     @operation("ContainerChanges")
-    async def changes(self, ref: str) -> builtins.list[ContainerChange]:
+    async def changes(self, ref: str | Container) -> builtins.list[ContainerChange]:
         """``GET /containers/{id}/changes`` (``docker diff``): the paths added,
         changed or deleted since the container was created.
 
@@ -583,7 +535,7 @@ class ContainerCollection:
     # -- configuration ---------------------------------------------------------
 
     @operation("ContainerRename")
-    async def rename(self, ref: str, new_name: str) -> None:
+    async def rename(self, ref: str | Container, new_name: str) -> None:
         """``POST /containers/{id}/rename``; a name in use raises
         :class:`~aiodock.errors.Conflict`.
 
@@ -596,7 +548,7 @@ class ContainerCollection:
     @operation("ContainerUpdate")
     async def update(
         self,
-        ref: str,
+        ref: str | Container,
         *,
         memory: int | None = None,
         memory_swap: int | None = None,
@@ -659,7 +611,7 @@ class ContainerCollection:
         )
 
     @operation("ContainerResize")
-    async def resize(self, ref: str, height: int, width: int) -> None:
+    async def resize(self, ref: str | Container, height: int, width: int) -> None:
         """``POST /containers/{id}/resize``: the TTY's size in characters.
 
         Example:
@@ -673,7 +625,7 @@ class ContainerCollection:
     # -- files -------------------------------------------------------------------
 
     @operation("ContainerExport")
-    def export(self, ref: str) -> TarStream:
+    def export(self, ref: str | Container) -> TarStream:
         """``GET /containers/{id}/export`` (``docker export``): the
         container's whole file system as a tar stream.
 
@@ -684,7 +636,7 @@ class ContainerCollection:
         return TarStream(self._api, opener)
 
     @operation("ContainerArchive")
-    def get_archive(self, ref: str, path: str) -> ArchiveStream:
+    def get_archive(self, ref: str | Container, path: str) -> ArchiveStream:
         """``GET /containers/{id}/archive`` (``docker cp`` out): ``path``
         (a file or a directory) as a tar stream; a missing path raises
         :class:`~aiodock.errors.NotFound`.
@@ -701,7 +653,7 @@ class ContainerCollection:
     @operation("PutContainerArchive")
     async def put_archive(
         self,
-        ref: str,
+        ref: str | Container,
         path: str,
         data: Source,
         *,
@@ -731,7 +683,7 @@ class ContainerCollection:
         )
 
     @operation("ContainerArchiveInfo")
-    async def stat_path(self, ref: str, path: str) -> PathStat:
+    async def stat_path(self, ref: str | Container, path: str) -> PathStat:
         """``HEAD /containers/{id}/archive``: what ``path`` is in the
         container (name, size, mode, mtime, link target), without copying it.
         A missing path or container raises :class:`~aiodock.errors.NotFound`.
@@ -762,7 +714,7 @@ class ContainerCollection:
     @operation("ContainerAttach")
     def attach(
         self,
-        ref: str,
+        ref: str | Container,
         *,
         stdin: bool = False,
         stdout: bool = True,
@@ -781,22 +733,22 @@ class ContainerCollection:
             ...     await session.close_stdin()
             ...     print([chunk async for chunk in session])
         """
-        from .attach import attach_container
+        from ..attach import attach_container
 
         return attach_container(
             self._api,
-            ref,
+            _ref_id(ref),
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
             logs=logs,
             detach_keys=detach_keys,
-            tty=tty,
+            tty=tty if tty is not None else _known_tty(ref),
         )
 
     async def exec(
         self,
-        ref: str,
+        ref: str | Container,
         cmd: str | Sequence[str],
         *,
         stdin: bytes | AsyncIterable[bytes] | None = None,
@@ -814,11 +766,11 @@ class ContainerCollection:
             >>> (await docker.containers.exec("web", ["echo", "hi"])).stdout  # doctest: +SKIP
             b'hi\\n'
         """
-        from .exec import run_exec
+        from ..exec import run_exec
 
         return await run_exec(
             self._api,
-            ref,
+            _ref_id(ref),
             cmd,
             stdin=stdin,
             tty=tty,
@@ -828,112 +780,6 @@ class ContainerCollection:
             privileged=privileged,
             check=check,
         )
-
-    # -- conveniences ---------------------------------------------------------------
-
-    async def run(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        *,
-        remove: bool = True,
-        check: bool = False,
-        stdin: bytes | AsyncIterable[bytes] | None = None,
-        **create_options: Unpack[CreateOptions],
-    ) -> RunResult:
-        """Like ``docker run --rm``: create, start, wait, collect the output,
-        remove; return a :class:`~aiodock.models.RunResult`.
-
-        ``stdin`` (bytes or an async iterator of bytes) is fed to the
-        process through an attach made before it starts, then closed.
-        ``remove=False`` keeps the container. ``check=True`` raises
-        :class:`~aiodock.errors.ContainerError` when the exit code is not 0.
-        Other keywords are those of :meth:`create`.
-
-        Example:
-            >>> result = await docker.containers.run("busybox", ["echo", "hello"])  # doctest: +SKIP
-            >>> result.exit_code, result.stdout  # doctest: +SKIP
-            (0, b'hello\\n')
-        """
-        if stdin is not None and not isinstance(
-            stdin, bytes | bytearray | memoryview | AsyncIterable
-        ):
-            raise TypeError(f"stdin must be bytes or an async iterator of bytes, not {stdin!r}")
-        host_config = create_options.get("host_config")
-        if host_config is not None and getattr(host_config, "auto_remove", None):
-            raise ValueError(
-                "run() collects the output after the container exits: auto_remove would remove"
-                " it first (run removes it itself; remove=False keeps it)"
-            )
-        if stdin is not None:
-            create_options["open_stdin"] = True
-            create_options["stdin_once"] = True
-        container = await self.create(image, command, **create_options)
-        try:
-            if stdin is None:
-                await self.start(container.id)
-                result = await self.wait(container.id)
-                output = await self.logs(container.id, tty=container.tty)
-            else:
-                output = await self._run_with_stdin(
-                    container, stdin if isinstance(stdin, AsyncIterable) else bytes(stdin)
-                )
-                result = await self.wait(container.id)
-        finally:
-            if remove:
-                await self._remove_quietly(container.id)
-        detail = result.error.message if result.error is not None else None
-        if check and result.exit_code != 0:
-            raise ContainerError(container.id, result.exit_code, output.stderr, detail)
-        return RunResult(container.id, result.exit_code, output.stdout, output.stderr)
-
-    async def _run_with_stdin(
-        self, container: Container, stdin: bytes | AsyncIterable[bytes]
-    ) -> LogOutput:
-        """Attach before starting (so no input or output is lost), start,
-        feed stdin and close it while reading the output to its end."""
-        from .attach import attach_container
-
-        async with attach_container(
-            self._api, container.id, stdin=True, stdout=True, stderr=True, tty=container.tty
-        ) as session:
-            await self.start(container.id)
-            stdout, stderr = await session.communicate(stdin)
-        return LogOutput(stdout, stderr)
-
-    @asynccontextmanager
-    async def running(
-        self,
-        image: str,
-        command: str | Sequence[str] | None = None,
-        **create_options: Unpack[CreateOptions],
-    ) -> AsyncIterator[Container]:
-        """``async with docker.containers.running(image, ...) as c:`` a
-        created and started container for the length of the block; on the
-        way out (error and cancellation included) it is killed and removed.
-
-        Example:
-            >>> async with docker.containers.running("busybox", ["sleep", "60"]) as c:
-            ...     print((await c.inspect()).state.status)  # doctest: +SKIP
-            running
-        """
-        container = await self.create(image, command, **create_options)
-        try:
-            await self.start(container.id)
-            yield container
-        finally:
-            await self._remove_quietly(container.id)
-
-    async def _remove_quietly(self, container_id: str) -> None:
-        """Force-remove, shielded from cancellation; gone already is fine."""
-        with anyio.move_on_after(_CLEANUP_TIMEOUT, shield=True):
-            try:
-                await self.remove(container_id, force=True, volumes=True)
-            except NotFound:
-                pass
-            except Conflict as exc:
-                if "already in progress" not in exc.message:
-                    raise
 
 
 def _check_container_path(path: object) -> None:
@@ -941,321 +787,3 @@ def _check_container_path(path: object) -> None:
         raise TypeError(f"path must be a string, not {path!r}")
     if not path:
         raise ValueError("path must be a path in the container, not an empty string")
-
-
-class Container:
-    """A handle on one container: its ``id`` (or the name it was made
-    with), and every container operation without the ``ref`` argument.
-
-    ``tty`` is the container's TTY flag when known (a handle from
-    ``create`` knows it; ``docker.container(ref)`` makes no request and
-    does not); ``warnings`` are the engine's warnings at creation.
-
-    Example:
-        >>> c = await docker.containers.create("busybox", ["echo", "hi"])  # doctest: +SKIP
-        >>> await c.start(); await c.wait(); print((await c.logs()).stdout)  # doctest: +SKIP
-        b'hi\\n'
-    """
-
-    def __init__(
-        self,
-        collection: ContainerCollection,
-        id: str,
-        *,
-        tty: bool | None = None,
-        warnings: Sequence[str] = (),
-    ) -> None:
-        self._collection = collection
-        self.id = check_ref(id)
-        self.tty = tty
-        self.warnings = builtins.list(warnings)
-
-    def __repr__(self) -> str:
-        return f"Container({self.id[:12] if len(self.id) == 64 else self.id!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Container) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(self.id)
-
-    async def inspect(self, *, size: bool = False) -> ContainerInspect:
-        """See :meth:`ContainerCollection.inspect`.
-
-        Example:
-            >>> (await container.inspect()).state.status  # doctest: +SKIP
-            'running'
-        """
-        info = await self._collection.inspect(self.id, size=size)
-        if info.config is not None and info.config.tty is not None:
-            self.tty = info.config.tty
-        return info
-
-    async def start(self, *, detach_keys: str | None = None) -> None:
-        """See :meth:`ContainerCollection.start`.
-
-        Example:
-            >>> await container.start()  # doctest: +SKIP
-        """
-        await self._collection.start(self.id, detach_keys=detach_keys)
-
-    async def stop(self, *, timeout: float | None = None, signal: str | int | None = None) -> None:
-        """See :meth:`ContainerCollection.stop`.
-
-        Example:
-            >>> await container.stop(timeout=1)  # doctest: +SKIP
-        """
-        await self._collection.stop(self.id, timeout=timeout, signal=signal)
-
-    async def restart(
-        self, *, timeout: float | None = None, signal: str | int | None = None
-    ) -> None:
-        """See :meth:`ContainerCollection.restart`.
-
-        Example:
-            >>> await container.restart(timeout=1)  # doctest: +SKIP
-        """
-        await self._collection.restart(self.id, timeout=timeout, signal=signal)
-
-    async def kill(self, *, signal: str | int = "SIGKILL") -> None:
-        """See :meth:`ContainerCollection.kill`.
-
-        Example:
-            >>> await container.kill(signal="SIGTERM")  # doctest: +SKIP
-        """
-        await self._collection.kill(self.id, signal=signal)
-
-    async def pause(self) -> None:
-        """See :meth:`ContainerCollection.pause`.
-
-        Example:
-            >>> await container.pause()  # doctest: +SKIP
-        """
-        await self._collection.pause(self.id)
-
-    async def unpause(self) -> None:
-        """See :meth:`ContainerCollection.unpause`.
-
-        Example:
-            >>> await container.unpause()  # doctest: +SKIP
-        """
-        await self._collection.unpause(self.id)
-
-    def wait(
-        self, *, condition: Literal["not-running", "next-exit", "removed"] = "not-running"
-    ) -> WaitStream:
-        """See :meth:`ContainerCollection.wait`.
-
-        Example:
-            >>> (await container.wait()).status_code  # doctest: +SKIP
-            0
-        """
-        return self._collection.wait(self.id, condition=condition)
-
-    async def remove(self, *, force: bool = False, volumes: bool = False) -> None:
-        """See :meth:`ContainerCollection.remove`.
-
-        Example:
-            >>> await container.remove(force=True, volumes=True)  # doctest: +SKIP
-        """
-        await self._collection.remove(self.id, force=force, volumes=volumes)
-
-    def logs(
-        self,
-        *,
-        stdout: bool = True,
-        stderr: bool = True,
-        follow: bool = False,
-        since: TimeArg | None = None,
-        until: TimeArg | None = None,
-        timestamps: bool = False,
-        tail: int | Literal["all"] | None = None,
-        idle_timeout: float | None = None,
-    ) -> LogStream:
-        """See :meth:`ContainerCollection.logs` (the TTY flag comes from the
-        handle when known).
-
-        Example:
-            >>> async for chunk in container.logs(follow=True, tail=10):  # doctest: +SKIP
-            ...     print(chunk.stream, chunk.data)
-        """
-        return self._collection.logs(
-            self.id,
-            stdout=stdout,
-            stderr=stderr,
-            follow=follow,
-            since=since,
-            until=until,
-            timestamps=timestamps,
-            tail=tail,
-            tty=self.tty,
-            idle_timeout=idle_timeout,
-        )
-
-    @overload
-    def stats(self, *, stream: Literal[True] = True) -> StatsStream: ...
-
-    @overload
-    def stats(
-        self, *, stream: Literal[False], one_shot: bool = False
-    ) -> Awaitable[ContainerStats]: ...
-
-    def stats(
-        self, *, stream: bool = True, one_shot: bool = False
-    ) -> StatsStream | Awaitable[ContainerStats]:
-        """See :meth:`ContainerCollection.stats`.
-
-        Example:
-            >>> stats = await container.stats(stream=False)  # doctest: +SKIP
-            >>> stats.memory_stats.usage  # doctest: +SKIP
-            1060864
-        """
-        if stream:
-            if one_shot:
-                raise ValueError("one_shot=True needs stream=False")
-            return self._collection.stats(self.id)
-        return self._collection.stats(self.id, stream=False, one_shot=one_shot)
-
-    async def top(self, *, ps_args: str | None = None) -> ContainerTop:
-        """See :meth:`ContainerCollection.top`.
-
-        Example:
-            >>> (await container.top()).titles  # doctest: +SKIP
-            ['PID', 'USER', 'TIME', 'COMMAND']
-        """
-        return await self._collection.top(self.id, ps_args=ps_args)
-
-    async def changes(self) -> builtins.list[ContainerChange]:
-        """See :meth:`ContainerCollection.changes`.
-
-        Example:
-            >>> [c.path for c in await container.changes()]  # doctest: +SKIP
-            ['/tmp', '/tmp/x']
-        """
-        return await self._collection.changes(self.id)
-
-    async def rename(self, new_name: str) -> None:
-        """See :meth:`ContainerCollection.rename`.
-
-        Example:
-            >>> await container.rename("web-old")  # doctest: +SKIP
-        """
-        await self._collection.rename(self.id, new_name)
-
-    async def update(self, **options: Unpack[UpdateOptions]) -> ContainerUpdateResponse:
-        """See :meth:`ContainerCollection.update` (same keywords).
-
-        Example:
-            >>> await container.update(memory=64 * 2**20)  # doctest: +SKIP
-        """
-        return await self._collection.update(self.id, **options)
-
-    async def resize(self, height: int, width: int) -> None:
-        """See :meth:`ContainerCollection.resize`.
-
-        Example:
-            >>> await container.resize(40, 120)  # doctest: +SKIP
-        """
-        await self._collection.resize(self.id, height, width)
-
-    def export(self) -> TarStream:
-        """See :meth:`ContainerCollection.export`.
-
-        Example:
-            >>> await container.export().to_file("rootfs.tar")  # doctest: +SKIP
-        """
-        return self._collection.export(self.id)
-
-    def get_archive(self, path: str) -> ArchiveStream:
-        """See :meth:`ContainerCollection.get_archive`.
-
-        Example:
-            >>> await container.get_archive("/etc/hostname").extract_to("out")  # doctest: +SKIP
-        """
-        return self._collection.get_archive(self.id, path)
-
-    async def put_archive(
-        self,
-        path: str,
-        data: Source,
-        *,
-        no_overwrite_dir_non_dir: bool = False,
-        copy_uid_gid: bool = False,
-    ) -> None:
-        """See :meth:`ContainerCollection.put_archive`.
-
-        Example:
-            >>> await container.put_archive("/tmp", "files.tar")  # doctest: +SKIP
-        """
-        await self._collection.put_archive(
-            self.id,
-            path,
-            data,
-            no_overwrite_dir_non_dir=no_overwrite_dir_non_dir,
-            copy_uid_gid=copy_uid_gid,
-        )
-
-    async def stat_path(self, path: str) -> PathStat:
-        """See :meth:`ContainerCollection.stat_path`.
-
-        Example:
-            >>> (await container.stat_path("/etc/hostname")).size  # doctest: +SKIP
-            13
-        """
-        return await self._collection.stat_path(self.id, path)
-
-    def attach(
-        self,
-        *,
-        stdin: bool = False,
-        stdout: bool = True,
-        stderr: bool = True,
-        logs: bool = False,
-        detach_keys: str | None = None,
-    ) -> AbstractAsyncContextManager[AttachSession]:
-        """See :meth:`ContainerCollection.attach` (the TTY flag comes from
-        the handle when known).
-
-        Example:
-            >>> async with container.attach(stdin=True) as session:  # doctest: +SKIP
-            ...     await session.write(b"hello\\n")
-        """
-        return self._collection.attach(
-            self.id,
-            stdin=stdin,
-            stdout=stdout,
-            stderr=stderr,
-            logs=logs,
-            detach_keys=detach_keys,
-            tty=self.tty,
-        )
-
-    async def exec(
-        self,
-        cmd: str | Sequence[str],
-        *,
-        stdin: bytes | AsyncIterable[bytes] | None = None,
-        tty: bool = False,
-        env: Mapping[str, str] | Sequence[str] | None = None,
-        workdir: str | None = None,
-        user: str | None = None,
-        privileged: bool = False,
-        check: bool = False,
-    ) -> ExecResult:
-        """See :meth:`ContainerCollection.exec`.
-
-        Example:
-            >>> (await container.exec(["echo", "hi"])).stdout  # doctest: +SKIP
-            b'hi\\n'
-        """
-        return await self._collection.exec(
-            self.id,
-            cmd,
-            stdin=stdin,
-            tty=tty,
-            env=env,
-            workdir=workdir,
-            user=user,
-            privileged=privileged,
-            check=check,
-        )

@@ -14,8 +14,8 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
-from ._query import check_timeout
-from .models import (
+from .._query import check_timeout
+from ..models import (
     ContainerCreate,
     ContainerUpdate,
     DeviceMapping,
@@ -29,7 +29,7 @@ from .models import (
     RestartPolicy,
     ThrottleDevice,
 )
-from .reference import check_image_ref
+from ..reference import check_image_ref
 
 NAME_PATTERN = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 """The engine's rule for container names."""

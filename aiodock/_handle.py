@@ -1,0 +1,51 @@
+"""Handles whose methods are their collection's operations with ``ref`` filled in.
+
+A handle (``Container``, ``Exec``) declares ``inspect = delegate(ContainerCollection.inspect)``
+instead of a method that copies the collection's parameters. On a handle,
+``delegate`` gives the collection's method with the handle passed as ``ref``,
+so the two cannot drift: for mypy and editors the bound method has the
+collection method's signature without ``self`` and ``ref``, and at run time
+its docstring and ``inspect.signature`` are the collection method's too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+P = ParamSpec("P")
+R = TypeVar("R")
+DelegateT = TypeVar("DelegateT", bound="delegate[Any, Any]")
+
+
+class Handle:
+    """What handles share: the collection they delegate to and the id they stand for."""
+
+    _collection: Any
+    id: str
+
+
+class delegate(Generic[P, R]):
+    """A handle attribute that calls ``method(handle._collection, handle, ...)``."""
+
+    def __init__(self, method: Callable[Concatenate[Any, Any, P], R]) -> None:
+        self.__wrapped__ = method
+        self.__name__ = method.__name__
+        self.__doc__ = method.__doc__
+
+    @overload
+    def __get__(self: DelegateT, handle: None, owner: type[Any] | None = None) -> DelegateT: ...
+
+    @overload
+    def __get__(self, handle: Handle, owner: type[Any] | None = None) -> Callable[P, R]: ...
+
+    def __get__(self, handle: Handle | None, owner: type[Any] | None = None) -> Any:
+        if handle is None:
+            return self
+        bound = partial(self.__wrapped__, handle._collection, handle)
+        bound.__doc__ = self.__doc__
+        return bound
+
+    def __repr__(self) -> str:
+        return f"<delegate to {self.__wrapped__.__qualname__}>"
