@@ -1,18 +1,31 @@
-"""Fixtures: the real engine, the test image, labelled clean-up.
+"""Fixtures: the real engine, the test image, labelled clean-up, and the
+two event loops.
 
 Integration tests FAIL (never skip) when no engine answers: run
 ``scripts/test.sh`` (the README's test command), which starts one.
+
+Two pytest plugins run coroutine tests here. pytest-asyncio (auto mode)
+runs every ``async def`` test and fixture on asyncio, with the session's
+loop. A test marked ``@pytest.mark.anyio`` is written once and run by
+anyio's plugin on each backend of the ``anyio_backend`` fixture below
+(``test_x[asyncio]``, ``test_x[trio]``). Such a test takes only sync
+fixtures (``engine``, ``test_image``, ``tmp_path``...) and opens its own
+client inside its loop (``tests.helpers.own_client``): the async fixtures
+(``docker``...) belong to asyncio's session loop.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import anyio
 import pytest
+from pytest_asyncio.plugin import PytestAsyncioFunction
 
 from aiodock import Docker
 from tests.helpers import (
@@ -29,8 +42,55 @@ from tests.helpers import (
 ROOT = Path(__file__).resolve().parents[1]
 
 
+BACKENDS = ("asyncio", "trio")
+
+
+@pytest.fixture(params=BACKENDS)
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """The event loop a test marked ``anyio`` runs on: it runs once on each."""
+    backend: str = request.param
+    return backend
+
+
+def _run_by_anyio(item: pytest.Item) -> pytest.Item:
+    """The item for a test marked ``anyio``, as anyio's plugin must see it.
+
+    pytest-asyncio's auto mode turns every coroutine test into an item of
+    its own that runs the coroutine on asyncio, even the ``[trio]`` case
+    (which then passes without ever running on trio). A marked test gets
+    back a plain ``Function`` without the ``asyncio`` mark, so anyio's
+    ``pytest_pyfunc_call`` runs it on the backend it was given.
+    """
+    if not isinstance(item, pytest.Function):
+        return item
+    for name, definitions in item._fixtureinfo.name2fixturedefs.items():
+        function = definitions[-1].func
+        if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked anyio but uses the async fixture {name!r}: which"
+                " plugin sets that up depends on their load order. Make the fixture sync,"
+                " or open the resource inside the test (tests.helpers.own_client)."
+            )
+    if not isinstance(item, PytestAsyncioFunction):
+        return item
+    keywords = {key: value for key, value in item.keywords.items() if key != "asyncio"}
+    plain = pytest.Function.from_parent(
+        item.parent,
+        name=item.name,
+        callspec=getattr(item, "callspec", None),
+        callobj=item.obj,
+        fixtureinfo=item._fixtureinfo,
+        keywords=keywords,
+        originalname=item.originalname,
+    )
+    plain.own_markers = [mark for mark in item.own_markers if mark.name != "asyncio"]
+    return plain
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
+    for index, item in enumerate(items):
+        if item.get_closest_marker("anyio") is not None:
+            item = items[index] = _run_by_anyio(item)
         if "/integration/" in str(item.path) or "/docs/" in str(item.path):
             item.add_marker(pytest.mark.integration)
 
@@ -70,27 +130,32 @@ async def docker(engine: str) -> AsyncIterator[Docker]:
 
 
 @pytest.fixture(scope="session")
-async def test_image(engine: str) -> AsyncIterator[str]:
-    """A tiny busybox image made here through the engine's import API."""
+def test_image(engine: str) -> str:
+    """A tiny busybox image made here through the engine's import API (in a
+    loop of its own: a sync fixture, so tests on any backend can use it)."""
     tar = busybox_rootfs_tar()
-    async with Docker(f"unix://{engine}") as client:
-        response = await client._api.request(
-            "POST",
-            "/images/create",
-            params={
-                "fromSrc": "-",
-                "repo": TEST_IMAGE_REPO,
-                "tag": RUN_ID,
-                "changes": [f"LABEL {LABEL_KEY}={RUN_ID}", 'CMD ["sh"]'],
-            },
-            content=tar,
-            headers={"Content-Type": "application/x-tar"},
-            timeout=None,
-        )
-        for line in response.content.splitlines():
-            if line.strip() and "error" in json.loads(line):
-                pytest.fail(f"importing the test image failed: {line!r}")
-    yield TEST_IMAGE
+
+    async def import_image() -> list[bytes]:
+        async with Docker(f"unix://{engine}") as client:
+            response = await client._api.request(
+                "POST",
+                "/images/create",
+                params={
+                    "fromSrc": "-",
+                    "repo": TEST_IMAGE_REPO,
+                    "tag": RUN_ID,
+                    "changes": [f"LABEL {LABEL_KEY}={RUN_ID}", 'CMD ["sh"]'],
+                },
+                content=tar,
+                headers={"Content-Type": "application/x-tar"},
+                timeout=None,
+            )
+        lines = response.content.splitlines()
+        return [line for line in lines if line.strip() and "error" in json.loads(line)]
+
+    for line in anyio.run(import_image):
+        pytest.fail(f"importing the test image failed: {line!r}")
+    return TEST_IMAGE
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -102,7 +167,6 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
         _ping_socket(path)
     except (OSError, RuntimeError):
         return
-    import anyio
 
     async def clean() -> None:
         async with Docker(f"unix://{path}") as client:

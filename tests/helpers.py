@@ -1,4 +1,5 @@
-"""Shared test helpers: the run's label, the test image, transports that count."""
+"""Shared test helpers: the run's label, the test image, transports that count,
+a client of a test's own."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ import subprocess
 import tarfile
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 import httpx
 
+from aiodock import Docker
 from aiodock.streams import LogChunk
 
 RUN_ID = os.environ.get("AIODOCK_TEST_RUN_ID") or uuid.uuid4().hex[:12]
@@ -116,6 +121,17 @@ def engine_socket() -> str:
     if not host.startswith("unix://"):
         raise RuntimeError(f"the integration tests need a unix:// DOCKER_HOST, not {host!r}")
     return host.removeprefix("unix://")
+
+
+@asynccontextmanager
+async def own_client(engine: str, *, seconds: float = 120) -> AsyncIterator[Docker]:
+    """A client for the engine at socket path ``engine``, made inside the
+    running test's own loop (asyncio or trio), and a deadline for what the
+    test does with it. Tests marked ``anyio`` use it instead of the
+    ``docker`` fixture, whose client lives on asyncio's session loop."""
+    with anyio.fail_after(seconds):
+        async with Docker(f"unix://{engine}") as docker:
+            yield docker
 
 
 class CapturingHandler(logging.Handler):

@@ -3,28 +3,13 @@ against the real engine, on asyncio and on trio."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
 import pytest
-import trio
 
 from aiodock import Docker, NotFound
-from tests.helpers import LABELS
-
-Scenario = Callable[..., Awaitable[None]]
-
-
-def on_trio(engine: str, scenario: Scenario, *args: Any) -> None:
-    """Run ``scenario(docker, *args)`` with a client of its own under trio."""
-
-    async def main() -> None:
-        async with Docker(f"unix://{engine}", env={}) as docker:
-            with trio.fail_after(120):
-                await scenario(docker, *args)
-
-    trio.run(main)
+from tests.helpers import LABELS, own_client
 
 
 async def read_until(session: Any, wanted: bytes) -> bytes:
@@ -108,40 +93,28 @@ async def logs_replay_then_stream(docker: Docker, image: str) -> None:
 
 
 # --------------------------------------------------------------------------
-# asyncio
+# on asyncio and on trio (anyio's plugin runs each test on both)
 
 
-async def test_cat_echoes_and_exits(docker: Docker, test_image: str) -> None:
-    await cat_echoes_and_exits(docker, test_image)
+@pytest.mark.anyio
+async def test_cat_echoes_and_exits(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await cat_echoes_and_exits(docker, test_image)
 
 
-async def test_tty_echoes_raw_and_ends_on_eof_character(docker: Docker, test_image: str) -> None:
-    await tty_echoes_raw_and_ends_on_eof_character(docker, test_image)
+@pytest.mark.anyio
+async def test_tty_echoes_raw_and_ends_on_eof_character(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await tty_echoes_raw_and_ends_on_eof_character(docker, test_image)
 
 
-async def test_attach_to_a_missing_container(docker: Docker, test_image: str) -> None:
-    await attach_to_a_missing_container_is_not_found(docker, test_image)
+@pytest.mark.anyio
+async def test_attach_to_a_missing_container(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await attach_to_a_missing_container_is_not_found(docker, test_image)
 
 
-async def test_logs_replay_then_stream(docker: Docker, test_image: str) -> None:
-    await logs_replay_then_stream(docker, test_image)
-
-
-# --------------------------------------------------------------------------
-# trio
-
-
-def test_cat_echoes_and_exits_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, cat_echoes_and_exits, test_image)
-
-
-def test_tty_echoes_raw_and_ends_on_eof_character_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, tty_echoes_raw_and_ends_on_eof_character, test_image)
-
-
-def test_attach_to_a_missing_container_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, attach_to_a_missing_container_is_not_found, test_image)
-
-
-def test_logs_replay_then_stream_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, logs_replay_then_stream, test_image)
+@pytest.mark.anyio
+async def test_logs_replay_then_stream(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await logs_replay_then_stream(docker, test_image)

@@ -8,18 +8,15 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import anyio
 import anyio.abc
 import pytest
-import trio
 
 from aiodock import Docker, DockerError
-from tests.helpers import LABELS
+from tests.helpers import LABELS, own_client
 
-Scenario = Callable[..., Awaitable[None]]
 STRIPPED = (b"upgrade:", b"connection:")
 
 
@@ -87,15 +84,6 @@ async def stripping_proxy(engine_path: str) -> AsyncIterator[tuple[str, list[byt
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def on_trio(engine: str, scenario: Scenario, *args: Any) -> None:
-    async def main() -> None:
-        async with Docker(f"unix://{engine}", env={}) as docker:
-            with trio.fail_after(120):
-                await scenario(docker, engine, *args)
-
-    trio.run(main)
-
-
 # --------------------------------------------------------------------------
 # scenarios
 
@@ -137,9 +125,7 @@ async def output_arrives_without_upgrade(docker: Docker, engine: str, image: str
 # --------------------------------------------------------------------------
 
 
-async def test_output_arrives_without_upgrade(docker: Docker, engine: str, test_image: str) -> None:
-    await output_arrives_without_upgrade(docker, engine, test_image)
-
-
-def test_output_arrives_without_upgrade_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, output_arrives_without_upgrade, test_image)
+@pytest.mark.anyio
+async def test_output_arrives_without_upgrade(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await output_arrives_without_upgrade(docker, engine, test_image)

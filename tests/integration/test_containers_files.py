@@ -15,7 +15,7 @@ import pytest
 
 from aiodock import Conflict, Docker, NotFound
 from aiodock.containers import Container
-from tests.helpers import LABELS
+from tests.helpers import LABELS, own_client
 
 SLEEPER = ["sleep", "300"]
 
@@ -190,25 +190,21 @@ async def test_stat_path_of_a_file_a_directory_a_link_and_a_missing_path(
         await docker.containers.stat_path(f"aiodock-missing-{uuid.uuid4().hex[:8]}", "/etc")
 
 
-def test_run_logs_archives_and_running_on_trio(
-    engine: str, test_image: str, tmp_path: Path
+@pytest.mark.anyio
+async def test_run_logs_archives_and_running(
+    engine: str, test_image: str, tmp_path: Path, anyio_backend: str
 ) -> None:
-    import trio
-
-    async def main() -> None:
-        async with Docker(f"unix://{engine}", env={}) as docker:
-            with trio.fail_after(60):
-                result = await docker.containers.run(
-                    test_image, ["echo", "on trio"], labels=LABELS, stdin=b""
-                )
-                assert result.stdout == b"on trio\n"
-                async with docker.containers.running(test_image, SLEEPER, labels=LABELS) as c:
-                    await c.put_archive("/tmp", tar_of("t.txt", b"trio"))
-                    assert await c.get_archive("/tmp/t.txt").extract_to(tmp_path) == 1
-                    assert (await c.logs()).stdout == b""
-                    with trio.move_on_after(0.3):
-                        await c.export().extract_to(tmp_path / "cancelled", absolute_links="rebase")
-                    assert (await c.stat_path("/tmp/t.txt")).size == 4
-
-    trio.run(main)
+    """run, running, archives, logs and a cancelled export, on asyncio and on trio."""
+    async with own_client(engine, seconds=60) as docker:
+        result = await docker.containers.run(
+            test_image, ["echo", f"on {anyio_backend}"], labels=LABELS, stdin=b""
+        )
+        assert result.stdout == f"on {anyio_backend}\n".encode()
+        async with docker.containers.running(test_image, SLEEPER, labels=LABELS) as c:
+            await c.put_archive("/tmp", tar_of("t.txt", b"trio"))
+            assert await c.get_archive("/tmp/t.txt").extract_to(tmp_path) == 1
+            assert (await c.logs()).stdout == b""
+            with anyio.move_on_after(0.3):
+                await c.export().extract_to(tmp_path / "cancelled", absolute_links="rebase")
+            assert (await c.stat_path("/tmp/t.txt")).size == 4
     assert (tmp_path / "t.txt").read_bytes() == b"trio"

@@ -4,30 +4,16 @@ on trio."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import anyio
 import pytest
-import trio
 
 from aiodock import APIVersionError, Conflict, Docker, ExecError, ExecResult, NotFound
 from aiodock.models import ExecInspect
-from tests.helpers import LABELS
+from tests.helpers import LABELS, own_client
 
-Scenario = Callable[..., Awaitable[None]]
 SLEEPER = ["sleep", "600"]
-
-
-def on_trio(engine: str, scenario: Scenario, *args: Any) -> None:
-    """Run ``scenario(docker, *args)`` with a client of its own under trio."""
-
-    async def main() -> None:
-        async with Docker(f"unix://{engine}", env={}) as docker:
-            with trio.fail_after(120):
-                await scenario(docker, *args)
-
-    trio.run(main)
 
 
 async def ended(docker: Docker, exec_id: str) -> ExecInspect:
@@ -194,48 +180,34 @@ async def low_level_operations(docker: Docker, image: str) -> None:
 
 
 # --------------------------------------------------------------------------
-# asyncio
+# on asyncio and on trio (anyio's plugin runs each test on both)
 
 
-async def test_one_shot_basics(docker: Docker, test_image: str) -> None:
-    await one_shot_basics(docker, test_image)
+@pytest.mark.anyio
+async def test_one_shot_basics(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await one_shot_basics(docker, test_image)
 
 
-async def test_output_keeps_its_order(docker: Docker, test_image: str) -> None:
-    await output_keeps_its_order(docker, test_image)
+@pytest.mark.anyio
+async def test_output_keeps_its_order(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await output_keeps_its_order(docker, test_image)
 
 
-async def test_fifty_concurrent_execs(docker: Docker, test_image: str) -> None:
-    await fifty_concurrent_execs(docker, test_image)
+@pytest.mark.anyio
+async def test_fifty_concurrent_execs(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await fifty_concurrent_execs(docker, test_image)
 
 
-async def test_exec_needs_a_running_container(docker: Docker, test_image: str) -> None:
-    await exec_needs_a_running_container(docker, test_image)
+@pytest.mark.anyio
+async def test_exec_needs_a_running_container(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await exec_needs_a_running_container(docker, test_image)
 
 
-async def test_low_level_operations(docker: Docker, test_image: str) -> None:
-    await low_level_operations(docker, test_image)
-
-
-# --------------------------------------------------------------------------
-# trio
-
-
-def test_one_shot_basics_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, one_shot_basics, test_image)
-
-
-def test_output_keeps_its_order_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, output_keeps_its_order, test_image)
-
-
-def test_fifty_concurrent_execs_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, fifty_concurrent_execs, test_image)
-
-
-def test_exec_needs_a_running_container_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, exec_needs_a_running_container, test_image)
-
-
-def test_low_level_operations_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, low_level_operations, test_image)
+@pytest.mark.anyio
+async def test_low_level_operations(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await low_level_operations(docker, test_image)

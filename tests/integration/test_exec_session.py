@@ -14,30 +14,17 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-import trio
 
 from aiodock import Docker
 from aiodock._transport import EngineTransport
 from aiodock.exec import ExecSession
 from aiodock.models import ExecInspect
-from tests.helpers import LABELS
+from tests.helpers import LABELS, own_client
 
-Scenario = Callable[..., Awaitable[None]]
 Hold = Callable[[anyio.Event], Coroutine[Any, Any, None]]
 SLEEPER = ["sleep", "600"]
 ECHO_SIZE = 100 * 1024 * 1024
 WRITE_SIZE = 1024 * 1024
-
-
-def on_trio(engine: str, scenario: Scenario, *args: Any) -> None:
-    """Run ``scenario(docker, *args)`` with a client of its own under trio."""
-
-    async def main() -> None:
-        async with Docker(f"unix://{engine}", env={}) as docker:
-            with trio.fail_after(120):
-                await scenario(docker, *args)
-
-    trio.run(main)
 
 
 async def ended(docker: Docker, exec_id: str) -> ExecInspect:
@@ -151,42 +138,35 @@ async def cancel_an_asyncio_task(hold: Hold) -> None:
 
 
 # --------------------------------------------------------------------------
-# asyncio
+# on asyncio and on trio (anyio's plugin runs each test on both)
 
 
-async def test_echo_100_mib_through_cat(docker: Docker, test_image: str) -> None:
-    await echo_100_mib_through_cat(docker, test_image)
+@pytest.mark.anyio
+async def test_echo_100_mib_through_cat(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await echo_100_mib_through_cat(docker, test_image)
 
 
-async def test_wait_reads_past_unread_output(docker: Docker, test_image: str) -> None:
-    await wait_reads_past_unread_output(docker, test_image)
+@pytest.mark.anyio
+async def test_wait_reads_past_unread_output(engine: str, test_image: str) -> None:
+    async with own_client(engine) as docker:
+        await wait_reads_past_unread_output(docker, test_image)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("transport", ["httpx", "aiodock"])
 async def test_cancelled_session_closes_its_connection(
-    engine: str, test_image: str, transport: str
+    engine: str, test_image: str, transport: str, anyio_backend: str
 ) -> None:
+    """Cancelled by a cancel scope on both backends, and as an asyncio task
+    on asyncio."""
     chosen: httpx.AsyncBaseTransport | None = (
         EngineTransport(socket_path=engine) if transport == "aiodock" else None
     )
-    async with Docker(f"unix://{engine}", env={}, transport=chosen) as docker:
-        await cancelled_session_closes_its_connection(docker, test_image, cancel_an_asyncio_task)
-        await cancelled_session_closes_its_connection(
-            docker, test_image, cancel_with_a_cancel_scope
-        )
-
-
-# --------------------------------------------------------------------------
-# trio
-
-
-def test_echo_100_mib_through_cat_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, echo_100_mib_through_cat, test_image)
-
-
-def test_wait_reads_past_unread_output_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, wait_reads_past_unread_output, test_image)
-
-
-def test_cancelled_session_closes_its_connection_on_trio(engine: str, test_image: str) -> None:
-    on_trio(engine, cancelled_session_closes_its_connection, test_image, cancel_with_a_cancel_scope)
+    cancels: list[Callable[[Hold], Awaitable[None]]] = [cancel_with_a_cancel_scope]
+    if anyio_backend == "asyncio":
+        cancels.insert(0, cancel_an_asyncio_task)
+    with anyio.fail_after(120):
+        async with Docker(f"unix://{engine}", env={}, transport=chosen) as docker:
+            for cancel in cancels:
+                await cancelled_session_closes_its_connection(docker, test_image, cancel)

@@ -1,6 +1,7 @@
 """Timeouts: short calls have a default bound, streams have none unless asked,
 and the caller's own deadlines (anyio.fail_after, asyncio.timeout) work
-anywhere and leave the client usable. On both transports.
+anywhere and leave the client usable. On both transports; the tests marked
+``anyio`` also on both backends (asyncio and trio).
 
 The clients here have ``max_connections=1``: a call that left its
 connection (or its pool slot) behind would make the next call wait for a
@@ -19,7 +20,7 @@ import pytest
 from aiodock import Docker
 from aiodock.errors import DockerTimeout
 from tests.faults import Fault, fault_proxy
-from tests.helpers import LABELS
+from tests.helpers import LABELS, own_client
 
 TRANSPORTS = ["aiodock", "httpx"]
 
@@ -34,6 +35,7 @@ def client(path: str, transport: str, timeout: float | None) -> Docker:
     )
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_short_calls_have_a_default_timeout(engine: str, transport: str) -> None:
     async with fault_proxy(engine) as proxy, client(proxy.path, transport, 1.0) as docker:
@@ -45,19 +47,22 @@ async def test_short_calls_have_a_default_timeout(engine: str, transport: str) -
         assert (await docker.system.version()).api_version
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_streams_and_long_operations_have_no_timeout(
-    engine: str, test_image: str, transport: str, docker: Docker
+    engine: str, test_image: str, transport: str
 ) -> None:
     """A log follow, an events follow and a wait, each longer than the
     client's 1 s timeout for short calls, run to their natural end."""
-    setup = docker
-    async with Docker(
-        f"unix://{engine}",
-        transport=transport,  # type: ignore[arg-type]
-        timeout=1.0,
-        env={},
-    ) as docker:
+    async with (
+        own_client(engine) as setup,
+        Docker(
+            f"unix://{engine}",
+            transport=transport,  # type: ignore[arg-type]
+            timeout=1.0,
+            env={},
+        ) as docker,
+    ):
         script = "echo a; sleep 1.5; echo b; sleep 1.5; echo c"
         talker = await setup.containers.create(test_image, ["sh", "-c", script], labels=LABELS)
         sleeper = await setup.containers.create(test_image, ["sleep", "3"], labels=LABELS)
@@ -93,12 +98,13 @@ async def test_streams_and_long_operations_have_no_timeout(
                 await setup.containers.remove(c.id, force=True)
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_idle_timeout_ends_a_quiet_stream(
-    engine: str, test_image: str, transport: str, docker: Docker
+    engine: str, test_image: str, transport: str
 ) -> None:
-    setup = docker
     async with (
+        own_client(engine) as setup,
         client(engine, transport, 5.0) as docker,
         setup.containers.running(
             test_image, ["sh", "-c", "echo one; exec sleep 60"], labels=LABELS
