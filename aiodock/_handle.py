@@ -10,8 +10,10 @@ its docstring and ``inspect.signature`` are the collection method's too.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
-from functools import partial
+from types import MethodType
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 P = ParamSpec("P")
@@ -27,12 +29,31 @@ class Handle:
 
 
 class delegate(Generic[P, R]):
-    """A handle attribute that calls ``method(handle._collection, handle, ...)``."""
+    """A handle attribute that calls ``method(handle._collection, handle, ...)``.
+
+    On a handle it is a bound method like any other (``__name__``,
+    ``__self__``, the docstring, ``inspect.signature``), made from one
+    function built when the class is.
+    """
 
     def __init__(self, method: Callable[Concatenate[Any, Any, P], R]) -> None:
         self.__wrapped__ = method
         self.__name__ = method.__name__
         self.__doc__ = method.__doc__
+
+        def call(handle: Handle, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return method(handle._collection, handle, *args, **kwargs)
+
+        functools.update_wrapper(call, method)
+        params = list(inspect.signature(method).parameters.values())
+        # The collection's ``self`` stays (it becomes the handle); ``ref`` goes.
+        call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [params[0], *params[2:]], return_annotation=inspect.signature(method).return_annotation
+        )
+        self._function = call
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._function.__qualname__ = f"{owner.__qualname__}.{name}"
 
     @overload
     def __get__(self: DelegateT, handle: None, owner: type[Any] | None = None) -> DelegateT: ...
@@ -43,9 +64,7 @@ class delegate(Generic[P, R]):
     def __get__(self, handle: Handle | None, owner: type[Any] | None = None) -> Any:
         if handle is None:
             return self
-        bound = partial(self.__wrapped__, handle._collection, handle)
-        bound.__doc__ = self.__doc__
-        return bound
+        return MethodType(self._function, handle)
 
     def __repr__(self) -> str:
         return f"<delegate to {self.__wrapped__.__qualname__}>"

@@ -54,9 +54,20 @@ _BLOCK = tarfile.BLOCKSIZE
 _WILDCARDS = frozenset("*?[\\")
 
 
+__all__ = [
+    "ContextError",
+    "DockerIgnore",
+]
+
+
 class ContextError(ValueError):
     """A build context cannot be sent: a file is unreadable, or changed
-    while it was being sent."""
+    while it was being sent.
+
+    Example:
+        >>> issubclass(ContextError, ValueError)
+        True
+    """
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,13 @@ class DockerIgnore:
 
     @classmethod
     def parse(cls, text: str) -> DockerIgnore:
-        """Rules from the text of a ``.dockerignore`` file."""
+        """Rules from the text of a ``.dockerignore`` file.
+
+        Example:
+            >>> rules = DockerIgnore.parse("# comment\\n\\n ./build// \\n!build/keep")
+            >>> [p.pattern for p in rules.patterns]
+            ['build', 'build/keep']
+        """
         rules = cls()
         for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
             if raw.startswith("#"):
@@ -122,7 +139,12 @@ class DockerIgnore:
 
     @classmethod
     def from_directory(cls, directory: str | os.PathLike[str]) -> DockerIgnore:
-        """The rules of ``directory/.dockerignore`` (none if it has no such file)."""
+        """The rules of ``directory/.dockerignore`` (none if it has no such file).
+
+        Example:
+            >>> DockerIgnore.from_directory("/nonexistent").patterns
+            []
+        """
         path = Path(directory) / IGNORE_FILE
         try:
             text = path.read_text(encoding="utf-8", errors="surrogateescape")
@@ -152,12 +174,24 @@ class DockerIgnore:
         self._patterns.append(IgnorePattern(pattern, exception, _compile(pattern)))
 
     def keep(self, path: str) -> None:
-        """Make sure ``path`` is sent (the Dockerfile, ``.dockerignore``)."""
+        """Make sure ``path`` is sent (the Dockerfile, ``.dockerignore``).
+
+        Example:
+            >>> rules = DockerIgnore.parse("*")
+            >>> rules.keep("Dockerfile")
+            >>> rules.excludes("Dockerfile"), rules.excludes("app.py")
+            (False, True)
+        """
         if self.excludes(path):
             self._add(f"!{path}")
 
     def excludes(self, path: str) -> bool:
-        """Whether ``path`` (relative to the context, ``/``-separated) is left out."""
+        """Whether ``path`` (relative to the context, ``/``-separated) is left out.
+
+        Example:
+            >>> DockerIgnore.parse("logs\\n!logs/keep.log").excludes("logs/a.log")
+            True
+        """
         info: MatchInfo | None = None
         excluded = False
         parts = path.split("/")
@@ -176,6 +210,12 @@ class DockerIgnore:
         each of its parent directories when ``parent`` is ``None``). As in
         the docker CLI, a pattern that cannot change the outcome at that
         point is skipped, and records no match for the children.
+
+        Example:
+            >>> rules = DockerIgnore.parse("build")
+            >>> excluded, inherited = rules.match("build")
+            >>> excluded, rules.match("build/out.o", inherited)[0]
+            (True, True)
         """
         excluded = False
         matched: list[bool] = []
@@ -192,7 +232,13 @@ class DockerIgnore:
 
     def may_reinclude_under(self, directory: str) -> bool:
         """Whether some ``!`` pattern could re-include a path inside the
-        excluded ``directory`` (so the walk must go into it)."""
+        excluded ``directory`` (so the walk must go into it).
+
+        Example:
+            >>> rules = DockerIgnore.parse("vendor\\n!vendor/LICENSE")
+            >>> rules.may_reinclude_under("vendor"), rules.may_reinclude_under("other")
+            (True, False)
+        """
         prefix = directory + "/"
         for pattern in self._patterns:
             if not pattern.exception:

@@ -50,6 +50,11 @@ READ_SIZE: Final = 256 * 1024
 FEED_CHUNK: Final = 1024 * 1024
 """Bytes input is written in slices of this size (so cancelling stops soon)."""
 
+__all__ = [
+    "AttachSession",
+    "StdinSource",
+]
+
 StdinSource = bytes | bytearray | memoryview | AsyncIterable[bytes]
 
 SessionT = TypeVar("SessionT", bound="AttachSession")

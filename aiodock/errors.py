@@ -15,6 +15,25 @@ from __future__ import annotations
 
 import json
 
+__all__ = [
+    "APIVersionError",
+    "BadRequest",
+    "BuildError",
+    "Conflict",
+    "ConnectionLost",
+    "ContainerError",
+    "DockerError",
+    "DockerTimeout",
+    "EngineUnavailable",
+    "ExecError",
+    "Forbidden",
+    "NotFound",
+    "NotModified",
+    "ServerError",
+    "StreamError",
+    "Unauthorized",
+]
+
 
 class DockerError(Exception):
     """An error from the engine or on the way to it.

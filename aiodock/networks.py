@@ -45,6 +45,13 @@ from .models.networks import NetworkInspect, NetworkPruneReport
 _SCOPES = ("local", "global", "swarm")
 
 
+__all__ = [
+    "ContainerRef",
+    "NetworkCollection",
+    "NetworkRef",
+]
+
+
 class HasID(Protocol):
     """Anything with an ``id``: a :class:`~aiodock.containers.Container` handle."""
 

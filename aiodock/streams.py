@@ -37,6 +37,15 @@ ResultT = TypeVar("ResultT")
 ModelT = TypeVar("ModelT")
 
 StreamName = Literal["stdin", "stdout", "stderr", "system"]
+__all__ = [
+    "ByteStream",
+    "EngineStream",
+    "FrameDemuxer",
+    "JSONLinesDecoder",
+    "JSONStream",
+    "LogChunk",
+]
+
 _FRAME_HEADER = struct.Struct(">II")  # stream type + three zero bytes, payload size
 _STREAM_NAMES: tuple[StreamName, ...] = ("stdin", "stdout", "stderr", "system")
 

@@ -30,21 +30,27 @@ ENDPOINTS = "endpoints-v1.41.tsv"
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from aiodock._operation import ATTRIBUTE  # noqa: E402
+from aiodock._operation import (  # noqa: E402
+    collections_of,
+    handles_of,
+    methods_of,
+    public_name,
+)
 from aiodock.client import Docker  # noqa: E402
-from aiodock.containers import Container  # noqa: E402
 
-# The collections of a Docker client, in the order the page lists them.
-COLLECTIONS = ("system", "containers", "images", "networks", "volumes", "execs", "distribution")
-# Spec tags aiodock implements, in page order, with a section title.
-SECTIONS = {
+# Section titles for the spec's tags where the plural reads better; any other
+# tag with an implemented operation gets a section under its own name.
+TITLES = {
     "Container": "Containers",
-    "Exec": "Exec",
     "Image": "Images",
-    "Distribution": "Distribution",
     "Network": "Networks",
     "Volume": "Volumes",
-    "System": "System",
+    "Node": "Nodes",
+    "Service": "Services",
+    "Task": "Tasks",
+    "Secret": "Secrets",
+    "Config": "Configs",
+    "Plugin": "Plugins",
 }
 # Operations in an implemented tag that aiodock leaves out on purpose, and why.
 LEFT_OUT = {
@@ -147,26 +153,28 @@ def read_endpoints(path: Path) -> list[Endpoint]:
 
 
 def implementations() -> dict[str, list[tuple[str, str]]]:
-    """operationId -> [(how a user calls it, the API reference identifier)]."""
+    """operationId -> [(how a user calls it, the API reference identifier)].
+
+    The collections are found by walking a client (``collections_of``), and
+    each collection's handles (``handles_of``) add their own calls, named
+    after the handle (``container.start``).
+    """
     docker = Docker("unix:///nonexistent.sock", env={})
     found: dict[str, list[tuple[str, str]]] = {}
-    for attr in COLLECTIONS:
-        cls = type(getattr(docker, attr))
-        for name in sorted(vars(cls)):
-            member = getattr(cls, name)
-            for op in getattr(member, ATTRIBUTE, ()):
-                ident = f"{cls.__module__}.{cls.__qualname__}.{name}"
-                found.setdefault(op, []).append((f"docker.{attr}.{name}", ident))
+    for attr, collection in collections_of(docker).items():
+        owners: list[tuple[str, type]] = [(f"docker.{attr}", type(collection))]
+        owners += [(handle.__name__.lower(), handle) for handle in handles_of(collection)]
+        for caller, cls in owners:
+            for name, ops in methods_of(cls).items():
+                for op in ops:
+                    found.setdefault(op, []).append(
+                        (f"{caller}.{name}", f"{public_name(cls)}.{name}")
+                    )
     return found
 
 
 def _methods_cell(op: str, found: dict[str, list[tuple[str, str]]]) -> str:
-    links = [f"[`{call}`][{ident}]" for call, ident in found[op]]
-    for call, _ident in found[op]:
-        collection, _, name = call.rpartition(".")
-        if collection == "docker.containers" and callable(getattr(Container, name, None)):
-            links.append(f"[`container.{name}`][aiodock.containers.Container.{name}]")
-    return ", ".join(links)
+    return ", ".join(f"[`{call}`][{ident}]" for call, ident in found[op])
 
 
 def render(endpoints: Sequence[Endpoint]) -> str:
@@ -185,19 +193,25 @@ def render(endpoints: Sequence[Endpoint]) -> str:
         "Every operation of the Docker Engine API (version 1.41, what Docker 20.10",
         "speaks) and the aiodock method that implements it. The page is generated",
         "from the operation ids the methods record, and a test regenerates it, so",
-        "it always says what the code does. A `Container` handle (from",
-        "`docker.containers.create` or `docker.container(ref)`) has the same",
-        "container methods without the first argument.",
+        "it always says what the code does. A handle (a `Container` from",
+        "`docker.containers.create` or `docker.container(ref)`) has its collection's",
+        "methods with the first argument filled in.",
         "",
     ]
     implemented = [e for e in endpoints if e.operation_id in found]
+    # A section for every tag with an implemented operation, in the order the
+    # client's collections come (the first implementation found for each tag).
+    tag_of = {e.operation_id: e.tag for e in endpoints}
+    sections: dict[str, str] = {}
+    for op in found:
+        sections.setdefault(tag_of[op], TITLES.get(tag_of[op], tag_of[op]))
+    missing_tags = sorted({e.tag for e in endpoints} - set(sections))
     lines += [
-        f"aiodock implements {len(implemented)} of the {len(endpoints)} operations: those for",
-        "containers, exec, images, networks, volumes and the system. Swarm mode (services,",
-        "nodes, tasks, secrets, configs) and plugins are not implemented yet.",
+        f"aiodock implements {len(implemented)} of the {len(endpoints)} operations, in"
+        f" {len(sections)} sections: {', '.join(sections.values())}.",
         "",
     ]
-    for tag, title in SECTIONS.items():
+    for tag, title in sections.items():
         lines += [
             f"## {title}",
             "",
@@ -215,12 +229,12 @@ def render(endpoints: Sequence[Endpoint]) -> str:
             cli = CLI.get(e.operation_id, "")
             lines.append(f"| `{e.operation_id}` | {http} | {cell} | {cli} |")
         lines.append("")
-    others = [e for e in endpoints if e.tag not in SECTIONS]
+    others = [e for e in endpoints if e.tag not in sections]
     if others:
         lines += [
             "## Not implemented yet",
             "",
-            "Swarm mode, plugins and sessions have no methods yet:",
+            f"These {len(missing_tags)} tags of the specification have no methods yet:",
             "",
         ]
         tags: dict[str, list[str]] = {}

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
 from .._handle import Handle, delegate
+from .._operation import operation
 from ..models import ContainerStats
 from ._operations import ContainerOperations
 from ._options import check_ref
@@ -91,6 +92,7 @@ class Container(Handle):
         self, *, stream: Literal[False], one_shot: bool = False
     ) -> Awaitable[ContainerStats]: ...
 
+    @operation("ContainerStats")
     def stats(
         self, *, stream: bool = True, one_shot: bool = False
     ) -> StatsStream | Awaitable[ContainerStats]:

@@ -22,49 +22,38 @@ import pytest
 import aiodock
 import aiodock.models
 from aiodock import Docker
+from aiodock._operation import collections_of, handles_of, public_name
 
-# Modules whose public classes and functions (defined in them) are public API.
-PUBLIC_MODULES = (
-    "aiodock.client",
-    "aiodock.containers",
-    "aiodock.images",
-    "aiodock.exec",
-    "aiodock.attach",
-    "aiodock.networks",
-    "aiodock.volumes",
-    "aiodock.system",
-    "aiodock.distribution",
-    "aiodock.streams",
-    "aiodock.logs",
-    "aiodock.errors",
-    "aiodock.config",
-    "aiodock.auth",
-)
-# Plumbing that a public module defines for its own use and the package does not export.
-INTERNAL = {
-    "aiodock.attach.check_bool",
-    "aiodock.attach.check_optional_str",
-    "aiodock.attach.check_terminal_size",
-    "aiodock.attach.check_stdin_source",
-    "aiodock.attach.path_ref",
-    "aiodock.attach.hijack",
-    "aiodock.attach.attach_container",
-    "aiodock.exec.command_list",
-    "aiodock.exec.env_list",
-    "aiodock.exec.run_exec",
-    "aiodock.streams.split_json_values",
-    "aiodock.streams.raise_stream_error",
-    "aiodock.errors.error_for_status",
-    "aiodock.errors.registry_error",
-    "aiodock.errors.message_from_body",
-    "aiodock.auth.encode_header",
-    "aiodock.auth.encode_config_header",
-    "aiodock.auth.registry_key",
-    "aiodock.auth.auth_header_for",
-    "aiodock.images.HasID",
-    "aiodock.networks.HasID",
-}
 GENERATED = "aiodock.models._generated"
+
+
+def public_modules() -> list[str]:
+    """The modules users import from: every module of the package with no
+    private part in its name (``aiodock.containers``, not
+    ``aiodock.containers._handle``), but the command line's."""
+    return sorted(
+        info.name
+        for info in pkgutil.walk_packages(aiodock.__path__, "aiodock.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+        and not info.name.startswith("aiodock.cli")
+    )
+
+
+def module_api(module_name: str) -> Iterator[object]:
+    """A public module's public API: its ``__all__`` when it has one, else its
+    public names that it (or a private module under it) defines."""
+    module = importlib.import_module(module_name)
+    names = getattr(module, "__all__", None)
+    for name, obj in vars(module).items():
+        if name.startswith("_") or (names is not None and name not in names):
+            continue
+        defined_in = getattr(obj, "__module__", None)
+        if (
+            defined_in != GENERATED
+            and isinstance(defined_in, str)
+            and (defined_in == module_name or defined_in.startswith(module_name + "._"))
+        ):
+            yield obj
 
 
 def public_objects() -> Iterator[object]:
@@ -75,16 +64,11 @@ def public_objects() -> Iterator[object]:
         if module.startswith("aiodock") and module != GENERATED:
             yield obj
     docker = Docker("unix:///nonexistent.sock", env={})
-    for attr, value in vars(docker).items():
-        if not attr.startswith("_") and type(value).__module__.startswith("aiodock."):
-            yield type(value)
-    for module_name in PUBLIC_MODULES:
-        module = importlib.import_module(module_name)
-        for name, obj in vars(module).items():
-            if name.startswith("_") or getattr(obj, "__module__", None) != module_name:
-                continue
-            if f"{module_name}.{name}" not in INTERNAL:
-                yield obj
+    for collection in collections_of(docker).values():
+        yield type(collection)
+        yield from handles_of(collection)
+    for module_name in public_modules():
+        yield from module_api(module_name)
 
 
 def has_example(doc: str | None) -> bool:
@@ -98,7 +82,7 @@ def problems() -> list[str]:
         if obj in seen or not (inspect.isclass(obj) or inspect.isfunction(obj)):
             continue
         seen.add(obj)
-        where = f"{obj.__module__}.{obj.__qualname__}"
+        where = public_name(obj)  # type: ignore[arg-type]
         own_doc = obj.__doc__ if inspect.isfunction(obj) else vars(obj).get("__doc__")
         if not has_example(own_doc):
             found.append(f"{where}: no docstring with an example")
@@ -119,8 +103,8 @@ def problems() -> list[str]:
 
 def test_the_walk_finds_the_public_api() -> None:
     names = {
-        f"{o.__module__}.{o.__qualname__}"
-        for o in public_objects()  # type: ignore[attr-defined]
+        public_name(o)  # type: ignore[arg-type]
+        for o in public_objects()
         if inspect.isclass(o) or inspect.isfunction(o)
     }
     for expected in (

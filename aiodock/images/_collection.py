@@ -27,38 +27,29 @@ Wire details (Engine API 1.41):
 - ``GET /images/json``, ``GET /images/{name}/json``, ``/history``,
   ``POST /images/{name}/tag?repo=&tag=`` (``201``), ``DELETE /images/{name}``,
   ``POST /images/prune``, ``GET /images/search``, ``POST /commit`` (JSON
-  container config body, ``201 {"Id"}``), ``POST /build/prune``.
-"""
+  container config body, ``201 {"Id"}``), ``POST /build/prune``."""
 
 from __future__ import annotations
 
 import builtins
-import json
-import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, Protocol, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 from urllib.parse import quote
 
-import anyio
-
-from ._api import APIClient
-from ._body import Source, body_from
-from ._operation import operation
-from ._query import Filters, QueryValue, filters_param
-from ._reply import Reply
-from .archive import context_entries, dockerfile_name, prepare_context, stream_tar
-from .auth import (
+from .._api import APIClient
+from .._body import Source, body_from
+from .._operation import operation
+from .._query import Filters, QueryValue, filters_param
+from ..auth import (
     CredentialStore,
     RegistryAuth,
     auth_header_for,
     encode_config_header,
-    registry_key,
 )
-from .errors import BuildError, DockerError, NotFound, StreamError, registry_error
-from .models import ContainerConfig, ImageSummary
-from .models.images import (
+from ..errors import DockerError, NotFound, StreamError, registry_error
+from ..models import ContainerConfig, ImageSummary
+from ..models.images import (
     BuildEvent,
     BuildPruneReport,
     ImageDeleteItem,
@@ -69,28 +60,46 @@ from .models.images import (
     ProgressEvent,
     PushResult,
 )
-from .reference import (
+from ..reference import (
     DOCKER_HUB,
     ImageReference,
     check_image_ref,
-    parse_reference,
     pull_reference,
     push_reference,
     target_reference,
 )
-from .streams import ByteStream, JSONStream, Opener
-
-ItemT = TypeVar("ItemT")
-ResultT = TypeVar("ResultT")
-
-ErrorMap = Callable[[DockerError], DockerError]
-Prepare = Callable[[], Awaitable[tuple[dict[str, str], Any]]]
+from ..streams import ByteStream
+from ._build import (
+    BuildStream,
+    ContextSource,
+    build_auth,
+    build_tags,
+    built_image_id,
+    context_body,
+    extra_hosts_param,
+    json_list,
+    json_map,
+)
+from ._streams import (
+    ImportStream,
+    ProgressStream,
+    PullStream,
+    PushStream,
+    naming,
+    open_with,
+    same_error,
+)
 
 _PLATFORM = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+){0,2}$")
+
+
 _IMAGE_ID = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
 _PUSH_DIGEST = re.compile(r"^(?P<tag>\S+): digest: (?P<digest>\S+:[0-9a-f]+) size: (?P<size>\d+)$")
+
+
 _LOADED = ("Loaded image ID: ", "Loaded image: ")
-_SUCCESSFULLY_BUILT = re.compile(r"^Successfully built ([0-9a-f]+)\s*$")
 
 
 class HasID(Protocol):
@@ -102,98 +111,6 @@ class HasID(Protocol):
 
 ImageRef = str | HasID
 """An image's ID or reference, or an image model (its ``id`` is used)."""
-
-ContextSource = Source
-"""A build context: a directory path (tarred on the fly), a path to a tar
-file, tar bytes, a binary file object, or an async iterator of bytes
-(plain or compressed tar)."""
-
-
-class ProgressStream(JSONStream[ItemT, ResultT]):
-    """A JSON progress stream (pull, push, import, load, build).
-
-    ``await`` it for the result, ``async for`` it for the events. An error
-    the engine reports inside the stream raises :class:`StreamError`
-    (:class:`~aiodock.errors.Unauthorized` when a registry refused the
-    credentials).
-
-    Example:
-        >>> async for event in docker.images.pull("127.0.0.1:5000/app:1"):  # doctest: +SKIP
-        ...     print(event.id, event.status, event.progress_detail)
-        >>> pushed = await docker.images.push("127.0.0.1:5000/app:1")  # doctest: +SKIP
-        >>> pushed.digest  # doctest: +SKIP
-        'sha256:...'
-    """
-
-    def __init__(
-        self,
-        api: APIClient,
-        opener: Opener,
-        item_type: type[ItemT],
-        finish: Callable[[list[ItemT]], Awaitable[ResultT]],
-        *,
-        on_error: ErrorMap,
-    ) -> None:
-        super().__init__(api, opener, item_type, finish)
-        self._on_error = on_error
-
-    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[ItemT]:
-        try:
-            async for item in super()._items(chunks):
-                yield item
-        except StreamError as exc:
-            mapped = self._on_error(exc)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-
-class BuildStream(ProgressStream[BuildEvent, str]):
-    """The stream of ``images.build``: ``await`` it for the image ID.
-
-    A failing step raises :class:`~aiodock.errors.BuildError`, whose ``log``
-    holds the build output up to the failure.
-
-    Example:
-        >>> build = docker.images.build("app/", tag="app:1")  # doctest: +SKIP
-        >>> async for event in build:  # doctest: +SKIP
-        ...     print(event.stream or "", end="")
-        >>> print(build.log[-200:])  # doctest: +SKIP
-    """
-
-    def __init__(
-        self,
-        api: APIClient,
-        opener: Opener,
-        finish: Callable[[list[BuildEvent]], Awaitable[str]],
-    ) -> None:
-        super().__init__(api, opener, BuildEvent, finish, on_error=_same)
-        self._log: list[str] = []
-
-    @property
-    def log(self) -> str:
-        """The build output so far."""
-        return "".join(self._log)
-
-    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[BuildEvent]:
-        try:
-            async for event in super()._items(chunks):
-                if event.stream:
-                    self._log.append(event.stream)
-                yield event
-        except BuildError:
-            raise
-        except StreamError as exc:
-            raise BuildError(exc.message, self.log, code=exc.code) from exc
-
-
-PullStream = ProgressStream[ProgressEvent, ImageInspect]
-"""``images.pull``: ``await`` gives the pulled image's :class:`ImageInspect`."""
-PushStream = ProgressStream[ProgressEvent, PushResult]
-"""``images.push``: ``await`` gives a :class:`~aiodock.models.PushResult`."""
-ImportStream = ProgressStream[ProgressEvent, list[str]]
-"""``images.import_image`` / ``images.load``: ``await`` gives the image IDs
-or names the engine reports."""
 
 
 class ImageCollection:
@@ -256,8 +173,8 @@ class ImageCollection:
         async def finish(events: builtins.list[ProgressEvent]) -> ImageInspect:
             return await self.inspect(str(reference))
 
-        on_error = _naming(reference, "pull")
-        opener = _opener(self._api, "POST", "/images/create", params, prepare, on_error)
+        on_error = naming(reference, "pull")
+        opener = open_with(self._api, "POST", "/images/create", params, prepare, on_error)
         return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=on_error)
 
     @operation("ImagePush")
@@ -290,8 +207,8 @@ class ImageCollection:
         async def finish(events: builtins.list[ProgressEvent]) -> PushResult:
             return _push_result(reference, events)
 
-        on_error = _naming(reference, "push")
-        opener = _opener(self._api, "POST", path, {"tag": reference.tag}, prepare, on_error)
+        on_error = naming(reference, "push")
+        opener = open_with(self._api, "POST", path, {"tag": reference.tag}, prepare, on_error)
         return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=on_error)
 
     @operation("ImageSearch")
@@ -535,7 +452,7 @@ class ImageCollection:
         async def prepare() -> tuple[dict[str, str], Any]:
             return {}, None
 
-        return ByteStream(self._api, _opener(self._api, "GET", path, params, prepare, on_error))
+        return ByteStream(self._api, open_with(self._api, "GET", path, params, prepare, on_error))
 
     @operation("ImageLoad")
     def load(self, source: Source, *, quiet: bool = False) -> ImportStream:
@@ -567,8 +484,8 @@ class ImageCollection:
                 raise StreamError("the engine reported no image loaded from the archive")
             return loaded
 
-        opener = _opener(self._api, "POST", "/images/load", {"quiet": quiet}, prepare, _same)
-        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=_same)
+        opener = open_with(self._api, "POST", "/images/load", {"quiet": quiet}, prepare, same_error)
+        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=same_error)
 
     @operation("ImageCreate")
     def import_image(
@@ -615,8 +532,8 @@ class ImageCollection:
                 raise StreamError("the import ended without reporting an image ID")
             return ids
 
-        opener = _opener(self._api, "POST", "/images/create", params, prepare, _same)
-        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=_same)
+        opener = open_with(self._api, "POST", "/images/create", params, prepare, same_error)
+        return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=same_error)
 
     # -- building ---------------------------------------------------------
 
@@ -666,7 +583,7 @@ class ImageCollection:
             >>> async for event in docker.images.build("app/"):  # doctest: +SKIP
             ...     print(event.stream or "", end="")
         """
-        tags = _build_tags(tag)
+        tags = build_tags(tag)
         for flag, value in (("nocache", nocache), ("pull", pull), ("rm", rm), ("forcerm", forcerm)):
             _check_bool(flag, value)
         _check_platform(platform)
@@ -674,12 +591,12 @@ class ImageCollection:
             isinstance(shm_size, bool) or not isinstance(shm_size, int) or shm_size <= 0
         ):
             raise ValueError(f"shm_size must be a positive number of bytes, not {shm_size!r}")
-        credentials = _build_auth(auth)
+        credentials = build_auth(auth)
         params: dict[str, QueryValue] = {
             "t": tags or None,
             "dockerfile": dockerfile,
-            "buildargs": _json_map("buildargs", buildargs),
-            "labels": _json_map("labels", labels),
+            "buildargs": json_map("buildargs", buildargs),
+            "labels": json_map("labels", labels),
             "target": _optional_text("target", target),
             "nocache": nocache,
             "pull": pull,
@@ -687,11 +604,11 @@ class ImageCollection:
             "forcerm": forcerm,
             "networkmode": _optional_text("network_mode", network_mode),
             "platform": platform,
-            "cachefrom": _json_list("cache_from", cache_from),
-            "extrahosts": _extra_hosts(extra_hosts),
+            "cachefrom": json_list("cache_from", cache_from),
+            "extrahosts": extra_hosts_param(extra_hosts),
             "shmsize": shm_size,
         }
-        make_body = self._context_body(context, dockerfile, params)
+        make_body = context_body(context, dockerfile, params)
 
         async def prepare() -> tuple[dict[str, str], Any]:
             found = credentials if credentials is not None else await CredentialStore().all()
@@ -702,34 +619,11 @@ class ImageCollection:
             return headers, await make_body()
 
         async def finish(events: builtins.list[BuildEvent]) -> str:
-            return _built_image_id(events, stream.log)
+            return built_image_id(events, stream.log)
 
-        opener = _opener(self._api, "POST", "/build", params, prepare, _same)
+        opener = open_with(self._api, "POST", "/build", params, prepare, same_error)
         stream = BuildStream(self._api, opener, finish)
         return stream
-
-    @staticmethod
-    def _context_body(
-        context: ContextSource, dockerfile: str, params: dict[str, QueryValue]
-    ) -> Callable[[], Awaitable[Any]]:
-        """Check the context now; return what makes the request body later."""
-        if isinstance(context, str | os.PathLike) and os.path.isdir(context):
-            root, rules = prepare_context(context, dockerfile=dockerfile)
-            params["dockerfile"] = dockerfile_name(dockerfile)
-
-            async def walk() -> Any:
-                entries = await anyio.to_thread.run_sync(context_entries, root, rules)
-                return stream_tar(entries)
-
-            return walk
-        if not isinstance(dockerfile, str) or not dockerfile.strip():
-            raise ValueError(f"dockerfile must be a non-empty path, not {dockerfile!r}")
-        body = body_from(context, what="build context")
-
-        async def ready() -> Any:
-            return body
-
-        return ready
 
     @operation("BuildPrune")
     async def prune_builds(
@@ -767,66 +661,6 @@ class ImageCollection:
         )
 
 
-# --------------------------------------------------------------------------
-# opening streams
-
-
-def _same(exc: DockerError) -> DockerError:
-    return exc
-
-
-def _opener(
-    api: APIClient,
-    method: str,
-    path: str,
-    params: Mapping[str, QueryValue] | None,
-    prepare: Prepare,
-    on_error: ErrorMap,
-) -> Opener:
-    """An opener for a stream object: look up headers and body (credentials,
-    the context walk) first, then send; errors go through ``on_error``."""
-
-    @asynccontextmanager
-    async def open_stream() -> AsyncIterator[Reply]:
-        headers, content = await prepare()
-        async with AsyncExitStack() as stack:
-            try:
-                response = await stack.enter_async_context(
-                    api.stream(method, path, params=params, headers=headers, content=content)
-                )
-            except DockerError as exc:
-                mapped = on_error(exc)
-                if mapped is exc:
-                    raise
-                raise mapped from exc
-            yield response
-
-    return open_stream
-
-
-def _naming(reference: ImageReference, action: str) -> ErrorMap:
-    """Map registry 401s to Unauthorized and make sure errors name the image."""
-
-    def on_error(exc: DockerError) -> DockerError:
-        mapped = registry_error(exc)
-        if mapped is not exc:
-            return mapped
-        if str(reference) in exc.message:
-            return exc
-        message = f"{action} {reference}: {exc.message}"
-        if isinstance(exc, StreamError):
-            return StreamError(message, status=exc.status, code=exc.code)
-        if isinstance(exc, NotFound):
-            return NotFound(exc.status, message)
-        return exc
-
-    return on_error
-
-
-# --------------------------------------------------------------------------
-# results
-
-
 def _push_result(reference: ImageReference, events: builtins.list[ProgressEvent]) -> PushResult:
     for event in reversed(events):
         if event.aux and {"Tag", "Digest", "Size"} <= event.aux.keys():
@@ -836,21 +670,6 @@ def _push_result(reference: ImageReference, events: builtins.list[ProgressEvent]
         if match:
             return PushResult(tag=match["tag"], digest=match["digest"], size=int(match["size"]))
     raise StreamError(f"the push of {reference} ended without reporting a digest")
-
-
-def _built_image_id(events: builtins.list[BuildEvent], log: str) -> str:
-    for event in reversed(events):
-        if event.image_id:
-            return event.image_id
-    for event in reversed(events):
-        match = _SUCCESSFULLY_BUILT.match(event.stream or "")
-        if match:
-            return match[1]
-    raise BuildError("the build ended without reporting an image ID", log)
-
-
-# --------------------------------------------------------------------------
-# checking arguments (before any request)
 
 
 def _as_list(refs: ImageRef | Sequence[ImageRef]) -> builtins.list[ImageRef]:
@@ -938,70 +757,3 @@ def _config_body(config: ContainerConfig | Mapping[str, Any] | None) -> dict[str
     if isinstance(config, Mapping):
         return ContainerConfig.model_validate(dict(config)).to_engine()
     raise TypeError(f"config must be a ContainerConfig or a mapping, not {type(config).__name__}")
-
-
-def _json_map(name: str, value: Mapping[str, str] | None) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping of strings, not {type(value).__name__}")
-    for key, item in value.items():
-        if not isinstance(key, str) or not isinstance(item, str):
-            raise TypeError(f"{name} must map strings to strings (bad entry {key!r}: {item!r})")
-    return json.dumps(dict(value), separators=(",", ":"))
-
-
-def _json_list(name: str, value: Sequence[str] | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
-        raise TypeError(f"{name} must be a list of image references")
-    return json.dumps(builtins.list(value), separators=(",", ":"))
-
-
-def _extra_hosts(value: Mapping[str, str] | Sequence[str] | None) -> builtins.list[str] | None:
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        entries = [f"{host}:{address}" for host, address in value.items()]
-    elif isinstance(value, str):
-        raise TypeError("extra_hosts must be a mapping {host: ip} or a list of 'host:ip'")
-    else:
-        entries = builtins.list(value)
-    for entry in entries:
-        if not isinstance(entry, str) or ":" not in entry or entry.startswith(":"):
-            raise ValueError(f"extra_hosts entries must look like 'host:ip', not {entry!r}")
-    return entries or None
-
-
-def _build_tags(tag: str | Sequence[str] | None) -> builtins.list[str]:
-    if tag is None:
-        return []
-    tags = [tag] if isinstance(tag, str) else builtins.list(tag)
-    for item in tags:
-        if not isinstance(item, str):
-            raise TypeError(f"tag must be a reference or a list of them, not {item!r}")
-        if parse_reference(item, default_tag=None).digest is not None:
-            raise ValueError(f"build tag {item!r} names a digest; give a tag")
-    return tags
-
-
-def _build_auth(
-    auth: RegistryAuth | Mapping[str, RegistryAuth] | None,
-) -> dict[str, RegistryAuth] | None:
-    if auth is None:
-        return None
-    if isinstance(auth, RegistryAuth):
-        if not auth.serveraddress:
-            raise ValueError(
-                "build(auth=RegistryAuth(...)) needs serveraddress= (the registry it is for)"
-            )
-        return {registry_key(auth.serveraddress): auth}
-    if isinstance(auth, Mapping):
-        found: dict[str, RegistryAuth] = {}
-        for registry, item in auth.items():
-            if not isinstance(registry, str) or not isinstance(item, RegistryAuth):
-                raise TypeError("build(auth=...) must map registries to RegistryAuth")
-            found[registry_key(registry)] = item
-        return found
-    raise TypeError(f"auth must be a RegistryAuth or a mapping of them, not {type(auth).__name__}")
