@@ -14,11 +14,21 @@ import functools
 import inspect
 from collections.abc import Callable
 from types import MethodType
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 P = ParamSpec("P")
 R = TypeVar("R")
 DelegateT = TypeVar("DelegateT", bound="delegate[Any, Any]")
+
+
+class HasID(Protocol):
+    """Anything with an ``id``: a handle (``Container``, ``Exec``), or a
+    model the engine answered with."""
+
+    @property
+    def id(self) -> str:
+        """The engine's id for it."""
+        ...
 
 
 class Handle:

@@ -31,6 +31,7 @@ from typing import Any, Literal, NamedTuple, overload
 import anyio
 
 from ._api import APIClient
+from ._handle import Handle, HasID, delegate
 from ._operation import operation
 from ._reply import Reply
 from .attach import (
@@ -231,88 +232,6 @@ class ExecSession(AttachSession):
         return self._exit_code
 
 
-class Exec:
-    """A handle on one exec instance (from :meth:`ExecCollection.create`);
-    each method delegates to :class:`ExecCollection`.
-
-    Example:
-        >>> ex = await docker.execs.create("web", ["sleep", "1"])  # doctest: +SKIP
-        >>> await ex.start(detach=True)  # doctest: +SKIP
-        >>> (await ex.inspect()).running  # doctest: +SKIP
-        True
-    """
-
-    def __init__(
-        self,
-        collection: ExecCollection,
-        id: str,
-        *,
-        tty: bool | None = None,
-        stdin: bool | None = None,
-    ) -> None:
-        self._collection = collection
-        self.id = id
-        """The exec instance's id."""
-        self.tty = tty
-        """Whether it was created with a TTY (``None``: not known here)."""
-        self.stdin = stdin
-        """Whether it was created with stdin attached (``None``: not known here)."""
-
-    @overload
-    async def start(
-        self, *, detach: Literal[False] = False, tty: bool | None = None
-    ) -> ExecResult: ...
-
-    @overload
-    async def start(self, *, detach: Literal[True], tty: bool | None = None) -> None: ...
-
-    async def start(self, *, detach: bool = False, tty: bool | None = None) -> ExecResult | None:
-        """Start it; see :meth:`ExecCollection.start` (``tty`` defaults to
-        the one it was created with).
-
-        Example:
-            >>> ex = await docker.execs.create("web", ["echo", "hi"])  # doctest: +SKIP
-            >>> (await ex.start()).stdout  # doctest: +SKIP
-            b'hi\\n'
-        """
-        if tty is None:
-            tty = bool(self.tty)
-        if detach:
-            await self._collection.start(self, detach=True, tty=tty)
-            return None
-        return await self._collection.start(self, tty=tty)
-
-    def start_session(self, *, tty: bool | None = None) -> AbstractAsyncContextManager[ExecSession]:
-        """Start it interactively; see :meth:`ExecCollection.start_session`.
-
-        Example:
-            >>> ex = await docker.execs.create("web", ["cat"], stdin=True)  # doctest: +SKIP
-            >>> async with ex.start_session() as session:  # doctest: +SKIP
-            ...     out, _ = await session.communicate(b"hello")
-        """
-        return self._collection.start_session(self.id, tty=self.tty if tty is None else tty)
-
-    async def inspect(self) -> ExecInspect:
-        """See :meth:`ExecCollection.inspect`.
-
-        Example:
-            >>> (await ex.inspect()).exit_code  # doctest: +SKIP
-            0
-        """
-        return await self._collection.inspect(self.id)
-
-    async def resize(self, height: int, width: int) -> None:
-        """See :meth:`ExecCollection.resize`.
-
-        Example:
-            >>> await ex.resize(40, 120)  # doctest: +SKIP
-        """
-        await self._collection.resize(self.id, height, width)
-
-    def __repr__(self) -> str:
-        return f"Exec({self.id!r})"
-
-
 class ExecCollection:
     """``docker.execs``: exec instances, one method per operation, and
     interactive sessions.
@@ -330,7 +249,7 @@ class ExecCollection:
     @operation("ContainerExec")
     async def create(
         self,
-        container_ref: str,
+        container: str | HasID,
         cmd: Command,
         *,
         stdin: bool = False,
@@ -356,7 +275,7 @@ class ExecCollection:
             >>> ex = await docker.execs.create("web", ["ls", "/"], workdir="/tmp")  # doctest: +SKIP
             >>> result = await ex.start()  # doctest: +SKIP
         """
-        path = path_ref("container", container_ref)
+        path = path_ref("container", container)
         config = _exec_config(
             cmd,
             stdin=stdin,
@@ -376,40 +295,53 @@ class ExecCollection:
 
     @overload
     async def start(
-        self, exec_id: str | Exec, *, detach: Literal[False] = False, tty: bool = False
+        self, ref: str | Exec, *, detach: Literal[False] = False, tty: bool | None = None
     ) -> ExecResult: ...
 
     @overload
     async def start(
-        self, exec_id: str | Exec, *, detach: Literal[True], tty: bool = False
+        self, ref: str | Exec, *, detach: Literal[True], tty: bool | None = None
     ) -> None: ...
 
     @operation("ExecStart")
     async def start(
-        self, exec_id: str | Exec, *, detach: bool = False, tty: bool = False
+        self, ref: str | Exec, *, detach: bool = False, tty: bool | None = None
     ) -> ExecResult | None:
         """Start an exec instance.
 
         ``detach=True`` returns once it has started (its output is dropped).
         Otherwise it runs to its end with stdin closed and returns its
         :class:`ExecResult`; :meth:`start_session` gives an interactive
-        session instead. ``tty`` must match the one it was created with
-        (it decides whether the output is multiplexed).
+        session instead. ``tty`` says whether it was created with a TTY (it
+        decides whether the output is multiplexed); ``None`` takes it from
+        an :class:`Exec` handle that knows it, or else from one inspect.
+
+        Args:
+            ref: the exec instance: its id, or the :class:`Exec` handle.
+            detach: return once it has started, dropping its output.
+            tty: whether it has a TTY (``None``: find out).
 
         Example:
             >>> ex = await docker.execs.create("web", ["sh", "-c", "echo hi"])  # doctest: +SKIP
-            >>> await docker.execs.start(ex.id)  # doctest: +SKIP
+            >>> await docker.execs.start(ex)  # doctest: +SKIP
             ExecResult(exit_code=0, stdout=b'hi\\n', stderr=b'')
         """
-        path = path_ref("exec", exec_id)
+        path = path_ref("exec", ref)
         check_bool("detach", detach)
-        check_bool("tty", tty)
+        if tty is not None:
+            check_bool("tty", tty)
+        elif isinstance(ref, Exec) and ref.tty is not None:
+            tty = ref.tty
+        elif detach:
+            tty = False  # the output is dropped: its framing does not matter
+        else:
+            tty = await self._exec_tty(path)
         if detach:
             await self._api.request(
                 "POST", f"/exec/{path}/start", json={"Detach": True, "Tty": tty}
             )
             return None
-        if isinstance(exec_id, Exec) and exec_id.stdin is False:
+        if isinstance(ref, Exec) and ref.stdin is False:
             # No stdin to close: read the output as a plain body (no session).
             stdout, stderr = await _read_output(self._api, path, tty=tty)
             return ExecResult(await self._exit_code(path), stdout, stderr)
@@ -419,32 +351,31 @@ class ExecCollection:
 
     @operation("ExecStart")
     def start_session(
-        self, exec_id: str | Exec, *, tty: bool | None = None
+        self, ref: str | Exec, *, tty: bool | None = None
     ) -> AbstractAsyncContextManager[ExecSession]:
         """Start an exec instance and ``async with`` the session with it.
 
-        ``tty`` says whether it has a TTY; ``None`` finds out with one
-        inspect. Stdin can be written when the exec was created with
-        ``stdin=True``.
+        ``tty`` says whether it has a TTY; ``None`` takes it from an
+        :class:`Exec` handle that knows it, or else from one inspect. Stdin
+        can be written when the exec was created with ``stdin=True``.
 
         Example:
             >>> ex = await docker.execs.create("web", ["cat"], stdin=True)  # doctest: +SKIP
             >>> async with docker.execs.start_session(ex) as s:  # doctest: +SKIP
             ...     out, _ = await s.communicate(b"echo me")
         """
-        path = path_ref("exec", exec_id)
+        path = path_ref("exec", ref)
         if tty is not None:
             check_bool("tty", tty)
+        elif isinstance(ref, Exec):
+            tty = ref.tty
         return self._start_session(path, tty=tty, stdin=True)
 
     @asynccontextmanager
     async def _start_session(
         self, path: str, *, tty: bool | None, stdin: bool
     ) -> AsyncIterator[ExecSession]:
-        if tty is None:
-            process = (await self.inspect(path)).process_config
-            tty = bool(process is not None and process.tty)
-        known_tty = tty
+        known_tty = await self._exec_tty(path) if tty is None else tty
 
         def make(response: Reply) -> ExecSession:
             return ExecSession(self, response, exec_id=path, tty=known_tty, stdin=stdin)
@@ -454,8 +385,12 @@ class ExecCollection:
         ) as session:
             yield session
 
+    async def _exec_tty(self, path: str) -> bool:
+        process = (await self.inspect(path)).process_config
+        return bool(process is not None and process.tty)
+
     @operation("ExecInspect")
-    async def inspect(self, exec_id: str | Exec) -> ExecInspect:
+    async def inspect(self, ref: str | Exec) -> ExecInspect:
         """What the engine knows about an exec instance: running, exit code,
         process. ``NotFound`` when there is no such exec.
 
@@ -464,24 +399,24 @@ class ExecCollection:
             >>> info.running, info.exit_code  # doctest: +SKIP
             (False, 0)
         """
-        path = path_ref("exec", exec_id)
+        path = path_ref("exec", ref)
         return await self._api.get(ExecInspect, f"/exec/{path}/json")
 
     @operation("ExecResize")
-    async def resize(self, exec_id: str | Exec, height: int, width: int) -> None:
+    async def resize(self, ref: str | Exec, height: int, width: int) -> None:
         """Set the size of a started exec's TTY (rows, columns).
 
         Example:
             >>> await docker.execs.resize(ex.id, 40, 120)  # doctest: +SKIP
         """
-        path = path_ref("exec", exec_id)
+        path = path_ref("exec", ref)
         height, width = check_terminal_size(height, width)
         await self._api.request("POST", f"/exec/{path}/resize", params={"h": height, "w": width})
 
     @operation("ContainerExec", "ExecStart")
     def session(
         self,
-        container_ref: str,
+        container: str | HasID,
         cmd: Command,
         *,
         stdin: bool = False,
@@ -506,7 +441,7 @@ class ExecCollection:
             ...     print(out, await s.wait())
             b'5\\n' 0
         """
-        path = path_ref("container", container_ref)
+        path = path_ref("container", container)
         config = _exec_config(
             cmd,
             stdin=stdin,
@@ -546,6 +481,68 @@ class ExecCollection:
                 return info.exit_code
             await anyio.sleep(delay)
             delay = min(delay * 2, _POLL_MAX)
+
+
+class Exec(Handle):
+    """A handle on one exec instance (from :meth:`ExecCollection.create`):
+    every operation of :class:`ExecCollection` with the exec filled in as
+    ``ref`` (same keywords, same docstrings).
+
+    ``tty`` and ``stdin`` are what it was created with when known (a handle
+    from ``create`` knows them), so starting it needs no inspect to learn
+    the framing.
+
+    Example:
+        >>> ex = await docker.execs.create("web", ["sleep", "1"])  # doctest: +SKIP
+        >>> await ex.start(detach=True)  # doctest: +SKIP
+        >>> (await ex.inspect()).running  # doctest: +SKIP
+        True
+    """
+
+    _collection: ExecCollection
+
+    def __init__(
+        self,
+        collection: ExecCollection,
+        id: str,
+        *,
+        tty: bool | None = None,
+        stdin: bool | None = None,
+    ) -> None:
+        self._collection = collection
+        self.id = id
+        """The exec instance's id."""
+        self.tty = tty
+        """Whether it was created with a TTY (``None``: not known here)."""
+        self.stdin = stdin
+        """Whether it was created with stdin attached (``None``: not known here)."""
+
+    start_session = delegate(ExecCollection.start_session)
+    inspect = delegate(ExecCollection.inspect)
+    resize = delegate(ExecCollection.resize)
+
+    # Overloads do not survive a delegate (mypy keeps only the first), so
+    # start is spelled out; a test checks its signature against the collection's.
+    @overload
+    async def start(
+        self, *, detach: Literal[False] = False, tty: bool | None = None
+    ) -> ExecResult: ...
+
+    @overload
+    async def start(self, *, detach: Literal[True], tty: bool | None = None) -> None: ...
+
+    @operation("ExecStart")
+    async def start(self, *, detach: bool = False, tty: bool | None = None) -> ExecResult | None:
+        if detach:
+            await self._collection.start(self, detach=True, tty=tty)
+            return None
+        return await self._collection.start(self, tty=tty)
+
+    def __repr__(self) -> str:
+        return f"Exec({self.id!r})"
+
+
+Exec.start.__doc__ = ExecCollection.start.__doc__
 
 
 async def run_exec(
@@ -599,6 +596,7 @@ async def run_exec(
         result = ExecResult(await collection._exit_code(exec_id), stdout, stderr)
     else:
         async with collection._session(path, config) as session:
+            exec_id = session.exec_id
             stdout, stderr = await session.communicate(stdin)
             result = ExecResult(await session.wait(), stdout, stderr)
     if check and result.exit_code != 0:

@@ -173,7 +173,7 @@ class NetworkCollection:
         return await self._api.get(NetworkInspect, path, params=params)
 
     @operation("NetworkList")
-    async def list(self, filters: Filters | None = None) -> builtins.list[NetworkInspect]:
+    async def list(self, *, filters: Filters | None = None) -> builtins.list[NetworkInspect]:
         """``GET /networks`` (``docker network ls``).
 
         ``filters`` as in ``docker network ls --filter``: ``name``, ``id``,
@@ -206,8 +206,8 @@ class NetworkCollection:
     @operation("NetworkConnect")
     async def connect(
         self,
-        network_ref: NetworkRef,
-        container_ref: ContainerRef,
+        ref: NetworkRef,
+        container: ContainerRef,
         *,
         aliases: Sequence[str] | None = None,
         ipv4_address: str | None = None,
@@ -226,8 +226,8 @@ class NetworkCollection:
         Example:
             >>> await docker.networks.connect("backend", "web", aliases=["api"])  # doctest: +SKIP
         """
-        path = f"/networks/{_network_ref(network_ref)}/connect"
-        container = _container_ref(container_ref)
+        path = f"/networks/{_network_ref(ref)}/connect"
+        container_id = _container_ref(container)
         pinned = EndpointIPAMConfig(
             ipv4_address=_address("ipv4_address", ipv4_address, 4),
             ipv6_address=_address("ipv6_address", ipv6_address, 6),
@@ -238,12 +238,12 @@ class NetworkCollection:
             driver_opts=None if driver_opts is None else _string_map("driver_opts", driver_opts),
             ipam_config=pinned if pinned.to_engine() else None,
         )
-        body = {"Container": container, "EndpointConfig": endpoint.to_engine()}
+        body = {"Container": container_id, "EndpointConfig": endpoint.to_engine()}
         await self._api.request("POST", path, json=body)
 
     @operation("NetworkDisconnect")
     async def disconnect(
-        self, network_ref: NetworkRef, container_ref: ContainerRef, *, force: bool = False
+        self, ref: NetworkRef, container: ContainerRef, *, force: bool = False
     ) -> None:
         """``POST /networks/{id}/disconnect`` (``docker network disconnect``).
 
@@ -253,13 +253,13 @@ class NetworkCollection:
         Example:
             >>> await docker.networks.disconnect("backend", "web")  # doctest: +SKIP
         """
-        path = f"/networks/{_network_ref(network_ref)}/disconnect"
-        container = _container_ref(container_ref)
+        path = f"/networks/{_network_ref(ref)}/disconnect"
+        container_id = _container_ref(container)
         _check_bool("force", force)
-        await self._api.request("POST", path, json={"Container": container, "Force": force})
+        await self._api.request("POST", path, json={"Container": container_id, "Force": force})
 
     @operation("NetworkPrune")
-    async def prune(self, filters: Filters | None = None) -> NetworkPruneReport:
+    async def prune(self, *, filters: Filters | None = None) -> NetworkPruneReport:
         """``POST /networks/prune`` (``docker network prune``): remove every
         unused user-defined network that matches ``filters``.
 

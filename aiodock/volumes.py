@@ -84,7 +84,7 @@ class VolumeCollection:
         return await self._api.get(Volume, "/volumes/create", method="POST", json=body)
 
     @operation("VolumeInspect")
-    async def inspect(self, name: VolumeRef) -> Volume:
+    async def inspect(self, ref: VolumeRef) -> Volume:
         """``GET /volumes/{name}`` (``docker volume inspect``); a missing
         volume raises :class:`~aiodock.errors.NotFound`.
 
@@ -92,10 +92,10 @@ class VolumeCollection:
             >>> (await docker.volumes.inspect("web-data")).labels  # doctest: +SKIP
             {'app': 'web'}
         """
-        return await self._api.get(Volume, f"/volumes/{_volume_ref(name)}")
+        return await self._api.get(Volume, f"/volumes/{_volume_ref(ref)}")
 
     @operation("VolumeList")
-    async def list(self, filters: Filters | None = None) -> VolumeList:
+    async def list(self, *, filters: Filters | None = None) -> VolumeList:
         """``GET /volumes`` (``docker volume ls``).
 
         ``filters`` as in ``docker volume ls --filter``: ``name``, ``label``
@@ -111,7 +111,7 @@ class VolumeCollection:
         return await self._api.get(VolumeList, "/volumes", params=params)
 
     @operation("VolumeDelete")
-    async def remove(self, name: VolumeRef, *, force: bool = False) -> None:
+    async def remove(self, ref: VolumeRef, *, force: bool = False) -> None:
         """``DELETE /volumes/{name}`` (``docker volume rm``).
 
         A volume that a container (running or stopped) still uses raises
@@ -123,7 +123,7 @@ class VolumeCollection:
             >>> await docker.volumes.remove("web-data")  # doctest: +SKIP
             >>> await docker.volumes.remove("already-gone", force=True)  # doctest: +SKIP
         """
-        path = f"/volumes/{_volume_ref(name)}"
+        path = f"/volumes/{_volume_ref(ref)}"
         if not isinstance(force, bool):
             raise TypeError(f"force must be True or False, not {force!r}")
         try:
@@ -133,7 +133,7 @@ class VolumeCollection:
                 raise
 
     @operation("VolumePrune")
-    async def prune(self, filters: Filters | None = None) -> VolumePruneReport:
+    async def prune(self, *, filters: Filters | None = None) -> VolumePruneReport:
         """``POST /volumes/prune`` (``docker volume prune``): remove unused
         volumes that match ``filters`` and report what went.
 

@@ -155,7 +155,7 @@ async def main() -> None:
         await cleanup.enter_async_context(
             removing(IMAGE, lambda: docker.images.remove(IMAGE, force=True))
         )
-        await docker.images.tag(LOCAL_IMAGE, REPOSITORY, RUN)
+        await docker.images.tag(LOCAL_IMAGE, REPOSITORY, tag=RUN)
         say(f"tagged it {IMAGE}")
         pushed = await docker.images.push(IMAGE)
         await cleanup.enter_async_context(

@@ -112,13 +112,17 @@ class HasID(Protocol):
 ImageRef = str | HasID
 """An image's ID or reference, or an image model (its ``id`` is used)."""
 
+ContainerRef = str | HasID
+"""A container's ID or name, or a container handle (its ``id`` is used)."""
+
 
 class ImageCollection:
     """``docker.images``: pull, push, build, tag, save, load, import, remove.
 
     Example:
         >>> image = await docker.images.pull("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
-        >>> await docker.images.tag(image, "127.0.0.1:5000/team/app", "stable")  # doctest: +SKIP
+        >>> await docker.images.tag(  # doctest: +SKIP
+        ...     image, "127.0.0.1:5000/team/app", tag="stable")
         '127.0.0.1:5000/team/app:stable'
         >>> result = await docker.images.push("127.0.0.1:5000/team/app:stable")  # doctest: +SKIP
         >>> result.digest  # doctest: +SKIP
@@ -312,14 +316,14 @@ class ImageCollection:
         return await self._api.get(builtins.list[ImageHistoryItem], path)
 
     @operation("ImageTag")
-    async def tag(self, ref: ImageRef, repo: str, tag: str | None = None) -> str:
+    async def tag(self, ref: ImageRef, repo: str, *, tag: str | None = None) -> str:
         """``docker tag``: give a local image another name; return it.
 
         ``repo`` may carry the tag (``"127.0.0.1:5000/app:1"``) or take it
         from ``tag``; ``latest`` when neither gives one.
 
         Example:
-            >>> await docker.images.tag("app:1", "127.0.0.1:5000/app", "1")  # doctest: +SKIP
+            >>> await docker.images.tag("app:1", "127.0.0.1:5000/app", tag="1")  # doctest: +SKIP
             '127.0.0.1:5000/app:1'
         """
         source = _image_name(ref)
@@ -356,7 +360,7 @@ class ImageCollection:
         )
 
     @operation("ImagePrune")
-    async def prune(self, filters: Filters | None = None) -> ImagePruneReport:
+    async def prune(self, *, filters: Filters | None = None) -> ImagePruneReport:
         """``docker image prune``: remove unused images.
 
         Without filters only dangling (untagged) images go; ``filters``:
@@ -364,7 +368,7 @@ class ImageCollection:
         ``label`` / ``label!``.
 
         Example:
-            >>> report = await docker.images.prune({"label": "stage=tmp"})  # doctest: +SKIP
+            >>> report = await docker.images.prune(filters={"label": "stage=tmp"})  # doctest: +SKIP
             >>> report.space_reclaimed  # doctest: +SKIP
             0
         """
@@ -376,7 +380,7 @@ class ImageCollection:
     @operation("ImageCommit")
     async def commit(
         self,
-        container_ref: ImageRef,
+        container: ContainerRef,
         *,
         repo: str | None = None,
         tag: str | None = None,
@@ -399,14 +403,14 @@ class ImageCollection:
             >>> image_id = await docker.images.commit(  # doctest: +SKIP
             ...     "web", repo="web-snapshot", tag="1", changes=["LABEL snap=1"])
         """
-        container = _container_name(container_ref)
+        container_id = _container_name(container)
         target = target_reference(repo, tag, what="commit") if repo is not None else None
         if repo is None and tag is not None:
             raise ValueError("commit(tag=...) needs repo= as well")
         _check_bool("pause", pause)
         body = _config_body(config)
         params: dict[str, QueryValue] = {
-            "container": container,
+            "container": container_id,
             "repo": target.name if target else None,
             "tag": target.tag if target else None,
             "comment": _optional_text("message", message),
@@ -683,9 +687,9 @@ def _as_list(refs: ImageRef | Sequence[ImageRef]) -> builtins.list[ImageRef]:
 def _container_name(ref: object) -> str:
     if isinstance(ref, str):
         if not ref.strip() or "/" in ref.strip("/"):
-            raise ValueError(f"container_ref must be a container ID or name, not {ref!r}")
+            raise ValueError(f"container must be a container ID or name, not {ref!r}")
         return ref
-    return _image_name(ref, what="container_ref")
+    return _image_name(ref, what="container")
 
 
 def _image_name(ref: object, *, what: str = "image") -> str:

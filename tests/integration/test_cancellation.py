@@ -57,7 +57,7 @@ async def target(engine: str, test_image: str) -> AsyncIterator[Target]:
     async with Docker(f"unix://{engine}") as docker:
         since = time.time() - 1
         repo = f"127.0.0.1:5000/aiodock-test-{RUN_ID}/cancel"
-        await docker.images.tag(test_image, repo, "1")
+        await docker.images.tag(test_image, repo, tag="1")
         await docker.images.push(f"{repo}:1")
         ticker = await docker.containers.create(test_image, ["sh", "-c", TICKER], labels=LABELS)
         try:

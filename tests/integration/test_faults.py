@@ -44,7 +44,7 @@ async def workload(engine: str, test_image: str) -> AsyncIterator[Workload]:
     exec in, and an image in the open registry to pull."""
     async with Docker(f"unix://{engine}") as docker:
         repo = f"127.0.0.1:5000/aiodock-test-{RUN_ID}/faults"
-        await docker.images.tag(test_image, repo, "1")
+        await docker.images.tag(test_image, repo, tag="1")
         await docker.images.push(f"{repo}:1")
         script = "i=0; while [ $i -lt 40 ]; do echo out $i; echo err $i >&2; i=$((i+1)); done"
         logs = await docker.containers.create(test_image, ["sh", "-c", script], labels=LABELS)

@@ -115,7 +115,7 @@ async def test_image_lifecycle_through_the_open_registry(
         "hello from the build context\nhi!\n"
     )
 
-    assert await docker.images.tag(local, f"{REGISTRY}/{REPO}/lifecycle", "1") == remote
+    assert await docker.images.tag(local, f"{REGISTRY}/{REPO}/lifecycle", tag="1") == remote
     try:
         events: list[ProgressEvent] = [e async for e in docker.images.push(remote)]
         assert events[0].status == f"The push refers to repository [{REGISTRY}/{REPO}/lifecycle]"

@@ -98,7 +98,12 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
         DIGEST,
     ),
     ("tag: bad repository", lambda d, c: d.images.tag("img", "Bad Repo"), ValueError, "'Bad Repo'"),
-    ("tag: bad tag", lambda d, c: d.images.tag("img", "repo", "bad tag"), ValueError, "'bad tag'"),
+    (
+        "tag: bad tag",
+        lambda d, c: d.images.tag("img", "repo", tag="bad tag"),
+        ValueError,
+        "'bad tag'",
+    ),
     ("tag: a digest", lambda d, c: d.images.tag("img", f"repo@{DIGEST}"), ValueError, DIGEST),
     (
         "tag: bad source image",
@@ -554,7 +559,7 @@ def test_infinite_client_timeout_means_no_bound() -> None:
         lambda d, c: d.volumes.prune(filters={"label": {"aiodock.test": True}}),
         lambda d, c: d.containers.kill("box", signal="hup"),
         lambda d, c: d.containers.stop("box", timeout=0),
-        lambda d, c: d.images.tag(f"sha256:{'a' * 12}", "127.0.0.1:5000/app", "v1.2"),
+        lambda d, c: d.images.tag(f"sha256:{'a' * 12}", "127.0.0.1:5000/app", tag="v1.2"),
     ],
     ids=["create", "list", "list-empty-filters", "prune", "kill", "stop", "tag"],
 )
