@@ -10,10 +10,10 @@ Example:
     1.41
 """
 
-from ._tar import TarStream, UnsafeArchiveError
+from ._tar import TarStream
 from ._version import __version__
 from .attach import AttachSession
-from .auth import CredentialsError, CredentialStore, RegistryAuth
+from .auth import CredentialStore, RegistryAuth
 from .client import Docker
 from .config import EngineAddress, TLSConfig
 from .containers import Container
@@ -24,16 +24,20 @@ from .errors import (
     Conflict,
     ConnectionLost,
     ContainerError,
+    CredentialsError,
     DockerError,
     DockerTimeout,
     EngineUnavailable,
     ExecError,
     Forbidden,
+    InvalidResponse,
     NotFound,
     NotModified,
+    ProcessError,
     ServerError,
     StreamError,
     Unauthorized,
+    UnsafeArchiveError,
 )
 from .exec import Exec, ExecResult, ExecSession
 from .logs import LogOutput, LogStream
@@ -66,6 +70,7 @@ __all__ = [
     "ExecSession",
     "Forbidden",
     "ImageReference",
+    "InvalidResponse",
     "JSONStream",
     "LogChunk",
     "LogOutput",
@@ -73,6 +78,7 @@ __all__ = [
     "NotFound",
     "NotModified",
     "PingInfo",
+    "ProcessError",
     "RegistryAuth",
     "ServerError",
     "StreamError",

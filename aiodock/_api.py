@@ -29,6 +29,7 @@ from ._query import QueryValue, check_timeout, encode_query
 from ._reply import Reply
 from ._transport import EngineTransport
 from ._version import __version__
+from .auth import CredentialStore
 from .config import EngineAddress
 from .errors import (
     APIVersionError,
@@ -36,6 +37,7 @@ from .errors import (
     DockerError,
     DockerTimeout,
     EngineUnavailable,
+    InvalidResponse,
     error_for_status,
     message_from_body,
 )
@@ -81,11 +83,12 @@ def check_pinned_version(version: str, source: str) -> str:
     try:
         wanted = parse_version(version.strip().removeprefix("v"))
     except ValueError as exc:
-        raise APIVersionError(f"{exc} (from {source})") from None
+        raise APIVersionError(None, f"{exc} (from {source})") from None
     if wanted < parse_version(MIN_API_VERSION) or wanted > parse_version(MAX_API_VERSION):
         raise APIVersionError(
+            None,
             f"API version {version} (from {source}) is outside what aiodock speaks:"
-            f" {MIN_API_VERSION} to {MAX_API_VERSION}"
+            f" {MIN_API_VERSION} to {MAX_API_VERSION}",
         )
     return f"{wanted[0]}.{wanted[1]}"
 
@@ -102,7 +105,7 @@ def decode_json(content: bytes, tp: type[T] | Any) -> T:
             return cast(T, tp.model_validate_json(content))
         return cast(T, _adapter(tp).validate_json(content))
     except ValidationError as exc:
-        raise DockerError(None, f"unexpected answer from the engine: {exc}") from None
+        raise InvalidResponse(None, f"unexpected answer from the engine: {exc}") from None
 
 
 def os_reason(exc: BaseException) -> str:
@@ -149,8 +152,11 @@ class APIClient:
         timeout: float | None,
         max_connections: int,
         transport: httpx.AsyncBaseTransport | str | None,
+        credentials: CredentialStore,
     ) -> None:
         self.address = address
+        self.credentials = credentials
+        """Registry credentials, read from the client's environment (``Docker(env=...)``)."""
         self.timeout = check_timeout("timeout", timeout)
         if (
             isinstance(max_connections, bool)
@@ -256,19 +262,21 @@ class APIClient:
         if not engine_version:
             # Engines older than 1.25 send no header; they are below our minimum.
             raise APIVersionError(
+                None,
                 f"the engine did not say its API version; aiodock needs {MIN_API_VERSION}"
-                f" to {MAX_API_VERSION}"
+                f" to {MAX_API_VERSION}",
             )
         try:
             engine = parse_version(engine_version)
         except ValueError:
             raise APIVersionError(
-                f"the engine sent an unreadable API version {engine_version!r}"
+                None, f"the engine sent an unreadable API version {engine_version!r}"
             ) from None
         if engine < parse_version(MIN_API_VERSION):
             raise APIVersionError(
+                None,
                 f"the engine speaks API {engine_version}, older than aiodock's minimum"
-                f" {MIN_API_VERSION} (aiodock speaks {MIN_API_VERSION} to {MAX_API_VERSION})"
+                f" {MIN_API_VERSION} (aiodock speaks {MIN_API_VERSION} to {MAX_API_VERSION})",
             )
         if engine > parse_version(MAX_API_VERSION):
             return MAX_API_VERSION
@@ -280,8 +288,9 @@ class APIClient:
         version = await self.negotiated_version()
         if parse_version(version) < parse_version(minimum):
             raise APIVersionError(
+                None,
                 f"{what} needs API version {minimum}, but this client speaks {version}"
-                f" with the engine"
+                f" with the engine",
             )
 
     async def version_at_least(self, minimum: str) -> bool:
@@ -547,7 +556,7 @@ class APIClient:
         if isinstance(exc, DockerError):
             return None
         if isinstance(exc, httpx.ConnectTimeout):
-            return EngineUnavailable(
+            return EngineUnavailable.at(
                 self.address.describe(),
                 self.address.source,
                 f"timed out connecting after {self.timeout}s",
@@ -561,7 +570,9 @@ class APIClient:
         if isinstance(exc, httpx.TimeoutException):
             return DockerTimeout(None, f"the engine did not answer in time ({exc!r})")
         if isinstance(exc, httpx.ConnectError):
-            return EngineUnavailable(self.address.describe(), self.address.source, os_reason(exc))
+            return EngineUnavailable.at(
+                self.address.describe(), self.address.source, os_reason(exc)
+            )
         if isinstance(
             exc,
             (

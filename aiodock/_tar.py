@@ -27,7 +27,8 @@ import anyio.from_thread
 import anyio.to_thread
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .errors import DockerError, StreamError
+from .errors import StreamError
+from .errors import UnsafeArchiveError as UnsafeArchiveError  # defined with its family
 from .streams import ByteStream
 
 AbsoluteLinks = Literal["refuse", "rebase", "skip"]
@@ -48,19 +49,6 @@ _ARCHIVE_CONFLICTS = frozenset(
         errno.ENOENT,
     }
 )
-
-
-class UnsafeArchiveError(DockerError, ValueError):
-    """An archive entry would land outside the target directory, or is a
-    kind of file aiodock does not unpack (device, FIFO).
-
-    Example:
-        >>> str(UnsafeArchiveError("refusing to unpack '../x': the path contains '..'"))
-        "refusing to unpack '../x': the path contains '..'"
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(None, message)
 
 
 class TarStream(ByteStream):
@@ -209,7 +197,9 @@ def _extract_all(reader: _ThreadReader, target: Path, absolute_links: AbsoluteLi
                 if member.isdir():
                     directories.append((path, member))
     except tarfile.TarError as exc:
-        raise StreamError(f"the engine sent an archive that is not a readable tar: {exc}") from None
+        raise StreamError(
+            200, f"the engine sent an archive that is not a readable tar: {exc}"
+        ) from None
     # Directory modes and times last: a read-only directory must not block
     # its own entries, and writing entries changes a directory's mtime.
     for path, member in reversed(directories):
@@ -230,7 +220,7 @@ def _raise_conflict(member: tarfile.TarInfo, exc: OSError) -> NoReturn:
         raise exc
     where = f" ({exc.filename})" if exc.filename else ""
     raise UnsafeArchiveError(
-        f"refusing to unpack {member.name!r}: {os.strerror(exc.errno)}{where}"
+        None, f"refusing to unpack {member.name!r}: {os.strerror(exc.errno)}{where}"
     ) from None
 
 
@@ -242,7 +232,7 @@ def _extract_member(
         return None  # the archive's root itself ("./")
     if member.ischr() or member.isblk() or member.isfifo():
         kind = "FIFO" if member.isfifo() else "device file"
-        raise UnsafeArchiveError(f"refusing to unpack {member.name!r}: it is a {kind}")
+        raise UnsafeArchiveError(None, f"refusing to unpack {member.name!r}: it is a {kind}")
     path = os.path.join(root, *name.split("/"))
     real_parent = os.path.realpath(os.path.dirname(path))
     _check_inside(root, real_parent, member.name, "its parent directory")
@@ -255,7 +245,7 @@ def _extract_member(
         return path
     if os.path.isdir(path) and not os.path.islink(path):
         raise UnsafeArchiveError(
-            f"refusing to unpack {member.name!r}: a directory of that name is already there"
+            None, f"refusing to unpack {member.name!r}: a directory of that name is already there"
         )
     if member.issym():
         link = _checked_symlink(root, real_parent, member, absolute_links)
@@ -271,7 +261,7 @@ def _extract_member(
         return path
     if not member.isreg():
         raise UnsafeArchiveError(
-            f"refusing to unpack {member.name!r}: unsupported entry type {member.type!r}"
+            None, f"refusing to unpack {member.name!r}: unsupported entry type {member.type!r}"
         )
     _replace(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -289,14 +279,14 @@ def _extract_member(
 def _checked_name(name: str) -> str | None:
     """The entry's normalised relative name; refuse absolute and ``..``."""
     if name.startswith("/"):
-        raise UnsafeArchiveError(f"refusing to unpack {name!r}: absolute path")
+        raise UnsafeArchiveError(None, f"refusing to unpack {name!r}: absolute path")
     parts = [part for part in name.split("/") if part not in ("", ".")]
     if len(parts) > _MAX_DEPTH:
         raise UnsafeArchiveError(
-            f"refusing to unpack {name[:100]!r}...: more than {_MAX_DEPTH} directories deep"
+            None, f"refusing to unpack {name[:100]!r}...: more than {_MAX_DEPTH} directories deep"
         )
     if ".." in parts:
-        raise UnsafeArchiveError(f"refusing to unpack {name!r}: the path contains '..'")
+        raise UnsafeArchiveError(None, f"refusing to unpack {name!r}: the path contains '..'")
     return "/".join(parts) if parts else None
 
 
@@ -312,7 +302,7 @@ def _checked_symlink(
     """
     link = member.linkname
     if not link:
-        raise UnsafeArchiveError(f"refusing to unpack {member.name!r}: empty link target")
+        raise UnsafeArchiveError(None, f"refusing to unpack {member.name!r}: empty link target")
     parent_rel = os.path.relpath(real_parent, root)
     depth = 0 if parent_rel == "." else len(parent_rel.split(os.sep))
     if link.startswith("/"):
@@ -320,9 +310,10 @@ def _checked_symlink(
             return None
         if absolute_links == "refuse":
             raise UnsafeArchiveError(
+                None,
                 f"refusing to unpack {member.name!r}: it links to the absolute path {link!r},"
                 " outside the directory (absolute_links='rebase' rewrites such links to the"
-                " same path inside it, 'skip' leaves them out)"
+                " same path inside it, 'skip' leaves them out)",
             )
         inside: list[str] = []
         for part in link.split("/"):
@@ -338,13 +329,15 @@ def _checked_symlink(
         ups += 1
     if ".." in parts[ups:]:
         raise UnsafeArchiveError(
+            None,
             f"refusing to unpack {member.name!r}: its link target {member.linkname!r} has"
-            " '..' after a name"
+            " '..' after a name",
         )
     if ups > depth:
         raise UnsafeArchiveError(
+            None,
             f"refusing to unpack {member.name!r}: its link target {member.linkname!r}"
-            " points outside the directory"
+            " points outside the directory",
         )
     real = os.path.realpath(os.path.join(real_parent, link))
     _check_inside(root, real, member.name, f"its link target {member.linkname!r}")
@@ -355,7 +348,7 @@ def _checked_hardlink(root: str, member: tarfile.TarInfo) -> str:
     target_name = _checked_name(member.linkname)
     if target_name is None:
         raise UnsafeArchiveError(
-            f"refusing to unpack {member.name!r}: a hard link to the directory itself"
+            None, f"refusing to unpack {member.name!r}: a hard link to the directory itself"
         )
     source = os.path.join(root, *target_name.split("/"))
     _check_inside(
@@ -363,8 +356,9 @@ def _checked_hardlink(root: str, member: tarfile.TarInfo) -> str:
     )
     if not os.path.lexists(source) or (os.path.isdir(source) and not os.path.islink(source)):
         raise UnsafeArchiveError(
+            None,
             f"refusing to unpack {member.name!r}: its hard link target {member.linkname!r}"
-            " is not a file unpacked before it"
+            " is not a file unpacked before it",
         )
     return source
 
@@ -372,7 +366,7 @@ def _checked_hardlink(root: str, member: tarfile.TarInfo) -> str:
 def _check_inside(root: str, real: str, name: str, what: str) -> None:
     if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
         raise UnsafeArchiveError(
-            f"refusing to unpack {name!r}: {what} resolves outside the directory ({real})"
+            None, f"refusing to unpack {name!r}: {what} resolves outside the directory ({real})"
         )
 
 

@@ -34,7 +34,7 @@ from typing import Any, Final
 import anyio
 from anyio.abc import ByteReceiveStream, Process
 
-from .errors import DockerError
+from .errors import CredentialsError as CredentialsError  # defined with its family
 from .reference import DOCKER_HUB_ALIASES
 
 
@@ -132,21 +132,6 @@ DEFAULT_HELPER_TIMEOUT: Final = 30.0
 """Seconds a credential helper may take to answer."""
 
 _HELPER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class CredentialsError(DockerError):
-    """The Docker config file could not be read, or a credential helper
-    failed (other than by having no credentials for the registry).
-
-    Example:
-        >>> try:  # doctest: +SKIP
-        ...     await CredentialStore().get("127.0.0.1:5001")
-        ... except CredentialsError as exc:
-        ...     print(exc)  # e.g. the helper named in config.json is missing
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(None, message)
 
 
 def registry_key(registry: str) -> str:
@@ -281,24 +266,28 @@ class CredentialStore:
         except FileNotFoundError:
             return _ConfigFile(path, {}, {}, None)
         except OSError as exc:
-            raise CredentialsError(f"cannot read the Docker config {path}: {exc}") from None
+            raise CredentialsError(None, f"cannot read the Docker config {path}: {exc}") from None
         try:
             data = json.loads(raw) if raw.strip() else {}
         except ValueError as exc:
-            raise CredentialsError(f"the Docker config {path} is not valid JSON: {exc}") from None
+            raise CredentialsError(
+                None, f"the Docker config {path} is not valid JSON: {exc}"
+            ) from None
         if not isinstance(data, dict):
-            raise CredentialsError(f"the Docker config {path} is not a JSON object")
+            raise CredentialsError(None, f"the Docker config {path} is not a JSON object")
         auths = data.get("auths")
         auths = {} if auths is None else auths
         helpers = data.get("credHelpers")
         helpers = {} if helpers is None else helpers
         store = data.get("credsStore") or None
         if not isinstance(auths, dict) or not all(isinstance(v, dict) for v in auths.values()):
-            raise CredentialsError(f"'auths' in {path} must map registries to objects")
+            raise CredentialsError(None, f"'auths' in {path} must map registries to objects")
         if not isinstance(helpers, dict) or not all(isinstance(v, str) for v in helpers.values()):
-            raise CredentialsError(f"'credHelpers' in {path} must map registries to helper names")
+            raise CredentialsError(
+                None, f"'credHelpers' in {path} must map registries to helper names"
+            )
         if store is not None and not isinstance(store, str):
-            raise CredentialsError(f"'credsStore' in {path} must be a helper name")
+            raise CredentialsError(None, f"'credsStore' in {path} must be a helper name")
         return _ConfigFile(path, auths, helpers, store)
 
     # -- helpers --------------------------------------------------------------
@@ -312,8 +301,9 @@ class CredentialStore:
             if "credentials not found" in message.lower():
                 return None
             raise CredentialsError(
+                None,
                 f"docker-credential-{helper} get failed for {server}:"
-                f" {message or f'exit status {code}'}"
+                f" {message or f'exit status {code}'}",
             )
         try:
             answer = json.loads(out)
@@ -321,8 +311,9 @@ class CredentialStore:
             secret = answer.get("Secret") or None
         except (ValueError, AttributeError):
             raise CredentialsError(
+                None,
                 f"docker-credential-{helper} get answered with something other than"
-                f" the credentials JSON for {server}"
+                f" the credentials JSON for {server}",
             ) from None
         if username is None and secret is None:
             return None
@@ -335,7 +326,7 @@ class CredentialStore:
         if code != 0:
             message = (out or err).decode("utf-8", "replace").strip()
             raise CredentialsError(
-                f"docker-credential-{helper} list failed: {message or f'exit status {code}'}"
+                None, f"docker-credential-{helper} list failed: {message or f'exit status {code}'}"
             )
         try:
             listing = json.loads(out or b"{}")
@@ -343,7 +334,8 @@ class CredentialStore:
             listing = None
         if not isinstance(listing, dict):
             raise CredentialsError(
-                f"docker-credential-{helper} list answered with something other than a JSON object"
+                None,
+                f"docker-credential-{helper} list answered with something other than a JSON object",
             )
         return [str(server) for server in listing]
 
@@ -351,12 +343,15 @@ class CredentialStore:
         self, config: _ConfigFile, helper: str, action: str, data: bytes
     ) -> tuple[int, bytes, bytes]:
         if not _HELPER_NAME.match(helper):
-            raise CredentialsError(f"invalid credential helper name {helper!r} in {config.path}")
+            raise CredentialsError(
+                None, f"invalid credential helper name {helper!r} in {config.path}"
+            )
         program_name = f"docker-credential-{helper}"
         program = shutil.which(program_name, path=self._env.get("PATH", os.defpath))
         if program is None:
             raise CredentialsError(
-                f"the credential helper {program_name} (named in {config.path}) is not on PATH"
+                None,
+                f"the credential helper {program_name} (named in {config.path}) is not on PATH",
             )
         try:
             # An argument list, never a shell; its own session, so that on a
@@ -368,7 +363,7 @@ class CredentialStore:
                 start_new_session=True,
             )
         except OSError as exc:
-            raise CredentialsError(f"cannot run {program}: {exc}") from None
+            raise CredentialsError(None, f"cannot run {program}: {exc}") from None
         finished = False
         try:
             with anyio.fail_after(self.helper_timeout):
@@ -377,7 +372,7 @@ class CredentialStore:
             finished = True
         except TimeoutError:
             raise CredentialsError(
-                f"{program_name} {action} did not answer within {self.helper_timeout:g}s"
+                None, f"{program_name} {action} did not answer within {self.helper_timeout:g}s"
             ) from None
         finally:
             if not finished:
@@ -451,7 +446,7 @@ def _from_entry(config: _ConfigFile, key: str) -> RegistryAuth | None:
         username, colon, password = text.partition(":")
         if not colon or not username:
             raise CredentialsError(
-                f"the 'auth' of {key} in {config.path} is not base64 of 'user:password'"
+                None, f"the 'auth' of {key} in {config.path} is not base64 of 'user:password'"
             )
     token = entry.get("identitytoken") or None
     if username is None and password is None and token is None:
@@ -465,9 +460,15 @@ def _from_entry(config: _ConfigFile, key: str) -> RegistryAuth | None:
     )
 
 
-async def auth_header_for(registry: str, auth: RegistryAuth | None = None) -> str:
+async def auth_header_for(
+    registry: str, auth: RegistryAuth | None = None, *, store: CredentialStore | None = None
+) -> str:
     """The ``X-Registry-Auth`` value for ``registry``: ``auth`` when given,
     else what the Docker config holds for it, else anonymous (``e30=``).
+
+    The config is read through ``store``: the client's own (built from
+    ``Docker(env=...)``, see ``APIClient.credentials``); a store built from
+    ``os.environ`` when none is given.
 
     Example:
         >>> await auth_header_for("127.0.0.1:5000")  # doctest: +SKIP
@@ -476,5 +477,5 @@ async def auth_header_for(registry: str, auth: RegistryAuth | None = None) -> st
     if auth is not None and not isinstance(auth, RegistryAuth):
         raise TypeError(f"auth must be a RegistryAuth, not {type(auth).__name__}")
     if auth is None:
-        auth = await CredentialStore().get(registry)
+        auth = await (store if store is not None else CredentialStore()).get(registry)
     return auth.header() if auth is not None else ANONYMOUS_HEADER

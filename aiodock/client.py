@@ -10,6 +10,7 @@ from typing import Literal
 import httpx
 
 from ._api import APIClient
+from .auth import CredentialStore
 from .config import EngineAddress, TLSConfig, resolve_address
 from .containers import Container, ContainerCollection
 from .distribution import DistributionAPI
@@ -73,6 +74,7 @@ class Docker:
             timeout=timeout,
             max_connections=max_connections,
             transport=transport,
+            credentials=CredentialStore(env=env),
         )
         self.system = SystemAPI(self._api)
         """Engine-wide operations: version, info, df, events, login."""

@@ -52,7 +52,7 @@ class DistributionAPI:
         reference = parse_reference(ref)
         if auth is not None and not isinstance(auth, RegistryAuth):
             raise TypeError(f"auth must be a RegistryAuth, not {type(auth).__name__}")
-        header = await auth_header_for(reference.registry, auth)
+        header = await auth_header_for(reference.registry, auth, store=self._api.credentials)
         path = f"/distribution/{quote(str(reference), safe='/:@')}/json"
         try:
             return await self._api.get(

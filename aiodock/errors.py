@@ -1,8 +1,37 @@
-"""Exceptions raised by aiodock.
+"""Exceptions raised by aiodock: one family, one constructor shape.
 
-Every error aiodock raises on purpose is a :class:`DockerError`; the HTTP
-status picks the subclass (:func:`error_for_status`), so callers can catch
-``NotFound`` or ``Conflict`` without looking at numbers.
+Every error aiodock raises on purpose is a :class:`DockerError`, built the
+same way throughout the family: ``Kind(status, message)``, where ``status``
+is the HTTP status the engine answered with (``None`` when there was no
+answer) and ``message`` says what went wrong; a kind's own details come
+after them, keyword-only (``StreamError(200, "...", code=1)``). The HTTP
+status picks the kind (:func:`error_for_status`), so callers catch
+``NotFound`` or ``Conflict`` without looking at numbers. Errors pickle and
+copy with all their attributes (they cross process boundaries).
+
+The family::
+
+    Exception
+     └── DockerError                    status, message
+          ├── BadRequest                 400
+          ├── Unauthorized               401 (a registry's refusal included)
+          ├── Forbidden                  403
+          ├── NotFound                   404
+          ├── Conflict                   409
+          ├── NotModified                304 (only where the caller asked to see it)
+          ├── ServerError                5xx
+          ├── APIVersionError            no common API version, or an option too new
+          ├── InvalidResponse            an answer that cannot be decoded, or lacks an id
+          ├── EngineUnavailable          also a ConnectionError: address, source, reason
+          ├── ConnectionLost             also a ConnectionError
+          ├── DockerTimeout              also a TimeoutError
+          ├── StreamError                an error inside a stream: code
+          │    └── BuildError            a failed build: log
+          ├── ProcessError               a non-zero exit: id, exit_code, stdout, stderr
+          │    ├── ExecError             exec(..., check=True): cmd
+          │    └── ContainerError        run(..., check=True): container_id
+          ├── CredentialsError           the Docker config or a credential helper failed
+          └── UnsafeArchiveError         also a ValueError: an entry extract_to refuses
 
 Example:
     >>> from aiodock.errors import error_for_status, NotFound
@@ -14,6 +43,7 @@ Example:
 from __future__ import annotations
 
 import json
+from typing import Any
 
 __all__ = [
     "APIVersionError",
@@ -22,16 +52,20 @@ __all__ = [
     "Conflict",
     "ConnectionLost",
     "ContainerError",
+    "CredentialsError",
     "DockerError",
     "DockerTimeout",
     "EngineUnavailable",
     "ExecError",
     "Forbidden",
+    "InvalidResponse",
     "NotFound",
     "NotModified",
+    "ProcessError",
     "ServerError",
     "StreamError",
     "Unauthorized",
+    "UnsafeArchiveError",
 ]
 
 
@@ -41,14 +75,12 @@ class DockerError(Exception):
     ``status`` is the HTTP status the engine answered with, or ``None`` when
     there was no answer (the engine could not be reached, the connection
     broke, a timeout). ``message`` is the engine's own message when it sent
-    one.
+    one. Every kind is built ``Kind(status, message, *, its_details=...)``.
 
     Example:
-        >>> try:  # doctest: +SKIP
-        ...     await docker.containers.remove("web")
-        ... except DockerError as exc:
-        ...     print(type(exc).__name__, exc.status, exc.message)
-        Conflict 409 You cannot remove a running container ...
+        >>> err = DockerError(418, "I'm a teapot")
+        >>> err, str(err)
+        (DockerError(418, "I'm a teapot"), "I'm a teapot (HTTP 418)")
     """
 
     def __init__(self, status: int | None, message: str) -> None:
@@ -63,6 +95,21 @@ class DockerError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status!r}, {self.message!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt without calling the kind's __init__ (whose details are
+        # keyword-only), then given back every attribute.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls: type[DockerError], args: tuple[Any, ...], state: dict[str, Any]) -> DockerError:
+    """Unpickle a :class:`DockerError` of any kind (see ``__reduce__``)."""
+    error = cls.__new__(cls, *args)
+    # The base after DockerError: Exception's, or OSError's (which fills in
+    # errno/strerror) for the kinds that are also ConnectionError/TimeoutError.
+    super(DockerError, error).__init__(*args)
+    error.__dict__.update(state)
+    return error
 
 
 class BadRequest(DockerError):
@@ -136,45 +183,93 @@ class ServerError(DockerError):
     """
 
 
-class EngineUnavailable(DockerError):
-    """The engine could not be reached.
+class APIVersionError(DockerError):
+    """The engine and the client cannot agree on an API version, or an
+    option needs a newer API version than the one in use.
+
+    ``status`` is 400 when the engine refused the client's version, ``None``
+    when aiodock found the problem before sending anything.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     async with Docker(api_version="1.41") as docker:
+        ...         await docker.containers.stop("web", signal="SIGINT")
+        ... except APIVersionError as exc:
+        ...     print(exc)  # names the option, 1.42 and 1.41
+    """
+
+
+class InvalidResponse(DockerError):
+    """The engine answered, but not with what the operation expects: a body
+    that does not decode into its model, or a creation that names no id.
+
+    ``status`` is the status of that answer when aiodock knows it.
+
+    Example:
+        >>> str(InvalidResponse(None, "the engine created a container but sent no id"))
+        'the engine created a container but sent no id'
+    """
+
+
+class EngineUnavailable(DockerError, ConnectionError):
+    """The engine could not be reached (also a :class:`ConnectionError`).
 
     ``address`` is where aiodock looked, ``source`` where that address came
     from (``"argument"``, ``"DOCKER_HOST"``, ``"context 'name'"``,
     ``"default"``), ``reason`` the operating system's or TLS layer's words.
+    :meth:`at` words the message from them.
 
     Example:
-        >>> print(EngineUnavailable("/tmp/none.sock", "argument", "No such file or directory"))
+        >>> err = EngineUnavailable.at("/tmp/none.sock", "argument", "No such file or directory")
+        >>> print(err)
         cannot reach the Docker engine at /tmp/none.sock (from argument): No such file or directory
+        >>> isinstance(err, ConnectionError), err.status
+        (True, None)
     """
 
-    def __init__(self, address: str, source: str, reason: str) -> None:
-        super().__init__(
-            None, f"cannot reach the Docker engine at {address} (from {source}): {reason}"
-        )
+    def __init__(
+        self, status: int | None, message: str, *, address: str, source: str, reason: str
+    ) -> None:
+        super().__init__(status, message)
         self.address = address
         self.source = source
         self.reason = reason
 
+    @classmethod
+    def at(cls, address: str, source: str, reason: str) -> EngineUnavailable:
+        """The error for an engine not reachable at ``address``, worded
+        with where it came from and why.
 
-class DockerTimeout(DockerError):
-    """A request did not complete within its timeout.
+        Example:
+            >>> EngineUnavailable.at("tcp://10.0.0.9:2375", "DOCKER_HOST", "timed out").reason
+            'timed out'
+        """
+        message = f"cannot reach the Docker engine at {address} (from {source}): {reason}"
+        return cls(None, message, address=address, source=source, reason=reason)
+
+
+class ConnectionLost(DockerError, ConnectionError):
+    """The connection to the engine broke, or the engine broke the protocol
+    (also a :class:`ConnectionError`).
+
+    Example:
+        >>> err = ConnectionLost(None, "the engine closed the connection")
+        >>> err.status is None, isinstance(err, ConnectionError)
+        (True, True)
+    """
+
+
+class DockerTimeout(DockerError, TimeoutError):
+    """A request did not complete within its timeout (also a
+    :class:`TimeoutError`, so ``except TimeoutError`` catches it with the
+    caller's own ``anyio.fail_after``/``asyncio.timeout``).
 
     Example:
         >>> try:  # doctest: +SKIP
         ...     async with Docker(timeout=0.001) as docker:
         ...         await docker.system.df()
-        ... except DockerTimeout as exc:
+        ... except TimeoutError as exc:
         ...     print(exc)
-    """
-
-
-class ConnectionLost(DockerError):
-    """The connection to the engine broke, or the engine broke the protocol.
-
-    Example:
-        >>> ConnectionLost(None, "the engine closed the connection").status is None
-        True
     """
 
 
@@ -186,13 +281,12 @@ class StreamError(DockerError):
     when the engine sent one.
 
     Example:
-        >>> try:  # doctest: +SKIP
-        ...     await docker.images.load("not-an-image.tar")
-        ... except StreamError as exc:
-        ...     print(exc.status, exc.message)
+        >>> err = StreamError(200, "unexpected EOF", code=1)
+        >>> err.status, err.code, str(err)
+        (200, 1, 'unexpected EOF (HTTP 200)')
     """
 
-    def __init__(self, message: str, *, status: int | None = 200, code: int | None = None) -> None:
+    def __init__(self, status: int | None, message: str, *, code: int | None = None) -> None:
         super().__init__(status, message)
         self.code = code
 
@@ -210,76 +304,158 @@ class BuildError(StreamError):
         ...     print(exc.message, exc.log[-200:])
     """
 
-    def __init__(self, message: str, log: str, *, code: int | None = None) -> None:
-        super().__init__(message, code=code)
+    def __init__(
+        self, status: int | None, message: str, *, log: str = "", code: int | None = None
+    ) -> None:
+        super().__init__(status, message, code=code)
         self.log = log
 
 
-class ExecError(DockerError):
-    """A command run with ``check=True`` exited with a non-zero code.
+class ProcessError(DockerError):
+    """A process (a container's, or an exec's) exited with a non-zero code
+    where the caller asked for a check (``check=True``).
 
-    ``exit_code`` is the command's exit code; ``stdout`` and ``stderr`` are
-    its whole output (bytes; everything is in ``stdout`` behind a TTY).
+    ``id`` names the container or exec instance, ``exit_code`` is how the
+    process ended, ``stdout`` and ``stderr`` are its output (bytes;
+    everything is in ``stdout`` behind a TTY). ``status`` is ``None``: the
+    engine did its part.
 
     Example:
-        >>> err = ExecError(["false"], 1, b"", b"")
-        >>> err.exit_code, str(err)
-        (1, "command ['false'] exited with code 1")
+        >>> try:  # doctest: +SKIP
+        ...     await docker.containers.run("busybox", ["false"], check=True)
+        ... except ProcessError as exc:  # ContainerError here, ExecError for exec
+        ...     print(exc.id, exc.exit_code, exc.stderr)
     """
 
-    def __init__(self, cmd: object, exit_code: int, stdout: bytes, stderr: bytes) -> None:
-        message = f"command {cmd!r} exited with code {exit_code}"
-        tail = stderr.decode("utf-8", "replace").strip()[-500:]
-        if tail:
-            message += f": {tail}"
-        super().__init__(None, message)
-        self.cmd = cmd
+    def __init__(
+        self,
+        status: int | None,
+        message: str,
+        *,
+        id: str,
+        exit_code: int,
+        stdout: bytes = b"",
+        stderr: bytes = b"",
+    ) -> None:
+        super().__init__(status, message)
+        self.id = id
         self.exit_code = exit_code
         self.stdout = stdout
         self.stderr = stderr
 
 
-class ContainerError(DockerError):
-    """A container run with ``check=True`` exited with a non-zero code.
+def _exit_message(what: str, exit_code: int, stderr: bytes, detail: str | None = None) -> str:
+    message = f"{what} exited with code {exit_code}"
+    if detail:
+        message += f" ({detail})"
+    tail = stderr.decode("utf-8", "replace").strip()[-500:]
+    if tail:
+        message += f": {tail}"
+    return message
 
-    ``container_id`` says which container, ``exit_code`` how it ended,
-    ``stderr`` is what it wrote there (bytes; empty behind a TTY).
+
+class ExecError(ProcessError):
+    """A command run with ``exec(..., check=True)`` exited with a non-zero code.
+
+    ``cmd`` is the command, ``id`` the exec instance; ``exit_code``,
+    ``stdout`` and ``stderr`` as in :class:`ProcessError`.
 
     Example:
-        >>> err = ContainerError("4f1c", 3, b"boom\\n")
+        >>> err = ExecError.exited("e1", ["false"], 1, b"", b"")
         >>> err.exit_code, str(err)
-        (3, 'container 4f1c exited with code 3: boom')
+        (1, "command ['false'] exited with code 1")
     """
 
     def __init__(
-        self, container_id: str, exit_code: int, stderr: bytes, detail: str | None = None
+        self,
+        status: int | None,
+        message: str,
+        *,
+        id: str,
+        exit_code: int,
+        stdout: bytes = b"",
+        stderr: bytes = b"",
+        cmd: object = None,
     ) -> None:
-        message = f"container {container_id} exited with code {exit_code}"
-        tail = stderr.decode("utf-8", "replace").strip()[-500:]
-        if detail:
-            message += f" ({detail})"
-        if tail:
-            message += f": {tail}"
-        super().__init__(None, message)
-        self.container_id = container_id
-        self.exit_code = exit_code
-        self.stderr = stderr
+        super().__init__(status, message, id=id, exit_code=exit_code, stdout=stdout, stderr=stderr)
+        self.cmd = cmd
+
+    @classmethod
+    def exited(
+        cls, id: str, cmd: object, exit_code: int, stdout: bytes, stderr: bytes
+    ) -> ExecError:
+        """The error for exec ``id`` running ``cmd`` that exited with
+        ``exit_code``; the message ends with the tail of ``stderr``.
+
+        Example:
+            >>> str(ExecError.exited("e1", ["ls", "/x"], 2, b"", b"ls: /x: No such file\\n"))
+            "command ['ls', '/x'] exited with code 2: ls: /x: No such file"
+        """
+        message = _exit_message(f"command {cmd!r}", exit_code, stderr)
+        return cls(None, message, id=id, exit_code=exit_code, stdout=stdout, stderr=stderr, cmd=cmd)
 
 
-class APIVersionError(DockerError):
-    """The engine and the client cannot agree on an API version, or an
-    option needs a newer API version than the one in use.
+class ContainerError(ProcessError):
+    """A container run with ``run(..., check=True)`` exited with a non-zero code.
+
+    ``id`` (also ``container_id``) says which container; ``exit_code``,
+    ``stdout`` and ``stderr`` as in :class:`ProcessError` (``stderr`` is
+    empty behind a TTY).
+
+    Example:
+        >>> err = ContainerError.exited("4f1c", 3, b"", b"boom\\n")
+        >>> err.exit_code, err.container_id, str(err)
+        (3, '4f1c', 'container 4f1c exited with code 3: boom')
+    """
+
+    @property
+    def container_id(self) -> str:
+        """The container's id (the same as ``id``)."""
+        return self.id
+
+    @classmethod
+    def exited(
+        cls,
+        id: str,
+        exit_code: int,
+        stdout: bytes,
+        stderr: bytes,
+        *,
+        detail: str | None = None,
+    ) -> ContainerError:
+        """The error for container ``id`` that exited with ``exit_code``;
+        ``detail`` is the engine's word on the wait, if any, and the
+        message ends with the tail of ``stderr``.
+
+        Example:
+            >>> str(ContainerError.exited("4f1c", 137, b"", b"", detail="OOM killed"))
+            'container 4f1c exited with code 137 (OOM killed)'
+        """
+        message = _exit_message(f"container {id}", exit_code, stderr, detail)
+        return cls(None, message, id=id, exit_code=exit_code, stdout=stdout, stderr=stderr)
+
+
+class CredentialsError(DockerError):
+    """The Docker config file could not be read, or a credential helper
+    failed (other than by having no credentials for the registry).
 
     Example:
         >>> try:  # doctest: +SKIP
-        ...     async with Docker(api_version="1.41") as docker:
-        ...         await docker.containers.stop("web", signal="SIGINT")
-        ... except APIVersionError as exc:
-        ...     print(exc)  # names the option, 1.42 and 1.41
+        ...     await CredentialStore().get("127.0.0.1:5001")
+        ... except CredentialsError as exc:
+        ...     print(exc)  # e.g. the helper named in config.json is missing
     """
 
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(status, message)
+
+class UnsafeArchiveError(DockerError, ValueError):
+    """An archive entry would land outside the target directory, or is a
+    kind of file aiodock does not unpack (device, FIFO); also a
+    :class:`ValueError`.
+
+    Example:
+        >>> str(UnsafeArchiveError(None, "refusing to unpack '../x': the path contains '..'"))
+        "refusing to unpack '../x': the path contains '..'"
+    """
 
 
 _BY_STATUS: dict[int, type[DockerError]] = {
@@ -298,7 +474,7 @@ def error_for_status(status: int, message: str) -> DockerError:
     if cls is None:
         cls = ServerError if status >= 500 else DockerError
     if status == 400 and _is_version_complaint(message):
-        return APIVersionError(message, status)
+        return APIVersionError(status, message)
     return cls(status, message)
 
 

@@ -45,7 +45,7 @@ from .attach import (
     hijack,
     path_ref,
 )
-from .errors import DockerError, ExecError
+from .errors import ExecError, InvalidResponse
 from .models import IDResponse
 from .models.exec import ExecInspect
 from .streams import FrameDemuxer
@@ -468,7 +468,7 @@ class ExecCollection:
             IDResponse, f"/containers/{path}/exec", method="POST", json=config
         )
         if not created.id:
-            raise DockerError(None, "the engine created an exec instance but sent no id")
+            raise InvalidResponse(None, "the engine created an exec instance but sent no id")
         return created.id
 
     async def _exit_code(self, exec_id: str) -> int:
@@ -600,7 +600,7 @@ async def run_exec(
             stdout, stderr = await session.communicate(stdin)
             result = ExecResult(await session.wait(), stdout, stderr)
     if check and result.exit_code != 0:
-        raise ExecError(config["Cmd"], result.exit_code, stdout, stderr)
+        raise ExecError.exited(exec_id, config["Cmd"], result.exit_code, stdout, stderr)
     return result
 
 

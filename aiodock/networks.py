@@ -28,7 +28,7 @@ from urllib.parse import quote
 from ._api import APIClient
 from ._operation import operation
 from ._query import Filters, filters_param
-from .errors import DockerError
+from .errors import InvalidResponse
 from .models import (
     EndpointIPAMConfig,
     EndpointSettings,
@@ -144,7 +144,7 @@ class NetworkCollection:
             NetworkCreateResponse, "/networks/create", method="POST", json=body
         )
         if not created.id:
-            raise DockerError(None, f"the engine created network {name!r} but sent no ID")
+            raise InvalidResponse(None, f"the engine created network {name!r} but sent no ID")
         if created.warning:
             warnings.warn(f"the engine warns: {created.warning}", UserWarning, stacklevel=2)
         return await self.inspect(created.id)

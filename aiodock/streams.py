@@ -117,7 +117,7 @@ def split_json_values(line: bytes) -> list[Any]:
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise StreamError(f"the engine sent a line that is not UTF-8: {exc}") from None
+        raise StreamError(200, f"the engine sent a line that is not UTF-8: {exc}") from None
     decoder = json.JSONDecoder()
     values: list[Any] = []
     index = 0
@@ -125,9 +125,9 @@ def split_json_values(line: bytes) -> list[Any]:
         try:
             value, index = decoder.raw_decode(text, index)
         except ValueError as exc:
-            raise StreamError(f"the engine sent malformed JSON in a stream: {exc}") from None
+            raise StreamError(200, f"the engine sent malformed JSON in a stream: {exc}") from None
         except RecursionError:
-            raise StreamError("the engine sent JSON nested too deeply to decode") from None
+            raise StreamError(200, "the engine sent JSON nested too deeply to decode") from None
         values.append(value)
         while index < len(text) and text[index] in " \t\r\n":
             index += 1
@@ -147,7 +147,7 @@ def raise_stream_error(value: Any) -> None:
         message = message or detail.get("message")
         raw_code = detail.get("code")
         code = raw_code if isinstance(raw_code, int) else None
-    raise StreamError(str(message or detail), code=code)
+    raise StreamError(200, str(message or detail), code=code)
 
 
 class FrameDemuxer:
@@ -212,7 +212,7 @@ class FrameDemuxer:
                     # Drop the views into the buffer first: the traceback keeps
                     # this frame alive, and the buffer cannot shrink under a view.
                     pieces.clear()
-                    raise StreamError(f"malformed frame header in a multiplexed stream: {bad}")
+                    raise StreamError(200, f"malformed frame header in a multiplexed stream: {bad}")
                 pos += 8
                 if need == 0:
                     stream = -1

@@ -98,7 +98,9 @@ class ContainerCollection(ContainerOperations):
                 await self._remove_quietly(container.id)
         detail = result.error.message if result.error is not None else None
         if check and result.exit_code != 0:
-            raise ContainerError(container.id, result.exit_code, output.stderr, detail)
+            raise ContainerError.exited(
+                container.id, result.exit_code, output.stdout, output.stderr, detail=detail
+            )
         return RunResult(container.id, result.exit_code, output.stdout, output.stderr)
 
     async def _run_with_stdin(

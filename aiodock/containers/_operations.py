@@ -18,7 +18,7 @@ from .._handle import Handle
 from .._operation import operation
 from .._query import Filters, QueryValue, check_timeout, filters_param, unix_time
 from .._tar import TarStream
-from ..errors import Conflict, DockerError, NotFound
+from ..errors import Conflict, InvalidResponse, NotFound
 from ..logs import LogStream
 from ..models import (
     ContainerChange,
@@ -176,7 +176,7 @@ class ContainerOperations:
             json=body.to_engine(),
         )
         if not answer.id:
-            raise DockerError(None, "the engine created a container but sent no id")
+            raise InvalidResponse(None, "the engine created a container but sent no id")
         from ._handle import Container  # the handle module imports this one
 
         return Container(self, answer.id, tty=bool(body.tty), warnings=answer.warnings or [])
@@ -706,7 +706,7 @@ class ContainerOperations:
             raise
         header = response.headers.get(PATH_STAT_HEADER)
         if not header:
-            raise DockerError(None, f"the engine sent no stat of {path!r} in {ref!r}")
+            raise InvalidResponse(None, f"the engine sent no stat of {path!r} in {ref!r}")
         return path_stat(header)
 
     # -- attach and exec (implemented in aiodock.attach / aiodock.exec) ----------

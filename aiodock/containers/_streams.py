@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .._api import decode_json
 from .._tar import TarStream
-from ..errors import ConnectionLost, DockerError
+from ..errors import ConnectionLost, InvalidResponse
 from ..models import (
     PathStat,
     WaitResult,
@@ -23,7 +23,7 @@ PATH_STAT_HEADER = "X-Docker-Container-Path-Stat"
 
 def path_stat(header: str) -> PathStat:
     """Decode the engine's ``X-Docker-Container-Path-Stat`` header (base64
-    of a JSON object); anything else raises :class:`DockerError`.
+    of a JSON object); anything else raises :class:`~aiodock.errors.InvalidResponse`.
 
     Example:
         >>> path_stat("eyJuYW1lIjoiaG9zdHMiLCJzaXplIjo3LCJtb2RlIjo0MjAsIm10aW1lIjoi"
@@ -34,7 +34,7 @@ def path_stat(header: str) -> PathStat:
         return PathStat.from_header(header)
     except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         shown = header if len(header) <= 200 else header[:200] + "..."
-        raise DockerError(
+        raise InvalidResponse(
             None, f"the engine sent an unreadable {PATH_STAT_HEADER} header: {shown!r}"
         ) from None
 

@@ -74,7 +74,7 @@ class BuildStream(ProgressStream[BuildEvent, str]):
         except BuildError:
             raise
         except StreamError as exc:
-            raise BuildError(exc.message, self.log, code=exc.code) from exc
+            raise BuildError(exc.status, exc.message, log=self.log, code=exc.code) from exc
 
 
 def context_body(
@@ -108,7 +108,7 @@ def built_image_id(events: builtins.list[BuildEvent], log: str) -> str:
         match = _SUCCESSFULLY_BUILT.match(event.stream or "")
         if match:
             return match[1]
-    raise BuildError("the build ended without reporting an image ID", log)
+    raise BuildError(200, "the build ended without reporting an image ID", log=log)
 
 
 def json_map(name: str, value: Mapping[str, str] | None) -> str | None:

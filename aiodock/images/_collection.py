@@ -42,12 +42,11 @@ from .._body import Source, body_from
 from .._operation import operation
 from .._query import Filters, QueryValue, filters_param
 from ..auth import (
-    CredentialStore,
     RegistryAuth,
     auth_header_for,
     encode_config_header,
 )
-from ..errors import DockerError, NotFound, StreamError, registry_error
+from ..errors import DockerError, InvalidResponse, NotFound, StreamError, registry_error
 from ..models import ContainerConfig, ImageSummary
 from ..models.images import (
     BuildEvent,
@@ -172,7 +171,8 @@ class ImageCollection:
         }
 
         async def prepare() -> tuple[dict[str, str], Any]:
-            return {"X-Registry-Auth": await auth_header_for(reference.registry, auth)}, None
+            header = await auth_header_for(reference.registry, auth, store=self._api.credentials)
+            return {"X-Registry-Auth": header}, None
 
         async def finish(events: builtins.list[ProgressEvent]) -> ImageInspect:
             return await self.inspect(str(reference))
@@ -206,7 +206,8 @@ class ImageCollection:
         path = f"/images/{_quoted(reference.name)}/push"
 
         async def prepare() -> tuple[dict[str, str], Any]:
-            return {"X-Registry-Auth": await auth_header_for(reference.registry, auth)}, None
+            header = await auth_header_for(reference.registry, auth, store=self._api.credentials)
+            return {"X-Registry-Auth": header}, None
 
         async def finish(events: builtins.list[ProgressEvent]) -> PushResult:
             return _push_result(reference, events)
@@ -249,7 +250,9 @@ class ImageCollection:
             "filters": filters_param(filters),
         }
         headers: dict[str, str] = {}
-        found = auth if auth is not None else await CredentialStore().get(_search_registry(term))
+        found = auth
+        if found is None:
+            found = await self._api.credentials.get(_search_registry(term))
         if found is not None:
             headers["X-Registry-Auth"] = found.header()
         try:
@@ -423,7 +426,7 @@ class ImageCollection:
         )
         image_id = response.json().get("Id") if response.content else None
         if not isinstance(image_id, str) or not image_id:
-            raise DockerError(response.status_code, "the engine did not say the new image's ID")
+            raise InvalidResponse(response.status_code, "the engine did not say the new image's ID")
         return image_id
 
     # -- archives ---------------------------------------------------------
@@ -485,7 +488,7 @@ class ImageCollection:
                 if line.startswith(prefix)
             ]
             if not loaded:
-                raise StreamError("the engine reported no image loaded from the archive")
+                raise StreamError(200, "the engine reported no image loaded from the archive")
             return loaded
 
         opener = open_with(self._api, "POST", "/images/load", {"quiet": quiet}, prepare, same_error)
@@ -533,7 +536,7 @@ class ImageCollection:
         async def finish(events: builtins.list[ProgressEvent]) -> builtins.list[str]:
             ids = [e.status for e in events if e.status and _IMAGE_ID.match(e.status)]
             if not ids:
-                raise StreamError("the import ended without reporting an image ID")
+                raise StreamError(200, "the import ended without reporting an image ID")
             return ids
 
         opener = open_with(self._api, "POST", "/images/create", params, prepare, same_error)
@@ -615,7 +618,9 @@ class ImageCollection:
         make_body = context_body(context, dockerfile, params)
 
         async def prepare() -> tuple[dict[str, str], Any]:
-            found = credentials if credentials is not None else await CredentialStore().all()
+            found = credentials
+            if found is None:
+                found = await self._api.credentials.all()
             headers = {
                 "Content-Type": "application/x-tar",
                 "X-Registry-Config": encode_config_header(found),
@@ -673,7 +678,7 @@ def _push_result(reference: ImageReference, events: builtins.list[ProgressEvent]
         match = _PUSH_DIGEST.match(event.status or "")
         if match:
             return PushResult(tag=match["tag"], digest=match["digest"], size=int(match["size"]))
-    raise StreamError(f"the push of {reference} ended without reporting a digest")
+    raise StreamError(200, f"the push of {reference} ended without reporting a digest")
 
 
 def _as_list(refs: ImageRef | Sequence[ImageRef]) -> builtins.list[ImageRef]:

@@ -128,7 +128,7 @@ def naming(reference: ImageReference, action: str) -> ErrorMap:
             return exc
         message = f"{action} {reference}: {exc.message}"
         if isinstance(exc, StreamError):
-            return StreamError(message, status=exc.status, code=exc.code)
+            return StreamError(exc.status, message, code=exc.code)
         if isinstance(exc, NotFound):
             return NotFound(exc.status, message)
         return exc

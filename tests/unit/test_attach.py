@@ -154,10 +154,11 @@ def test_exec_inspect_reads_the_engines_answer() -> None:
 
 
 def test_exec_error_and_result() -> None:
-    err = ExecError(["sh", "-c", "exit 3"], 3, b"out", b"it failed\n")
+    err = ExecError.exited("e1", ["sh", "-c", "exit 3"], 3, b"out", b"it failed\n")
     assert isinstance(err, DockerError)
     assert (err.exit_code, err.stdout, err.stderr) == (3, b"out", b"it failed\n")
     assert "exited with code 3" in str(err) and "it failed" in str(err)
+    assert (err.id, err.cmd, err.status) == ("e1", ["sh", "-c", "exit 3"], None)
     code, out, errout = ExecResult(0, b"a", b"b")
     assert (code, out, errout) == (0, b"a", b"b")
 

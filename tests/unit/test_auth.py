@@ -9,8 +9,10 @@ import stat
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
+from aiodock import Docker
 from aiodock.auth import (
     ANONYMOUS_HEADER,
     DOCKER_HUB_AUTH_KEY,
@@ -308,3 +310,83 @@ async def test_auth_header_for(home: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert await auth_header_for("127.0.0.1:5001", given) == given.header()
     with pytest.raises(TypeError, match="RegistryAuth"):
         await auth_header_for("r", {"username": "x"})  # type: ignore[arg-type]
+
+
+# -- the client's env is where every registry lookup reads ---------------------
+
+_DIGEST = "sha256:" + "ab" * 32
+_IMAGE_ID = "sha256:" + "cd" * 32
+
+
+def _fake_registry_engine(seen: dict[str, str | None]) -> httpx.MockTransport:
+    """An engine that records the credentials headers of pull, push, search,
+    build and distribution inspect, and answers just enough for each."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/_ping":
+            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
+        headers = {"Content-Type": "application/json"}
+        if path == "/v1.41/images/create":
+            seen["pull"] = request.headers.get("X-Registry-Auth")
+            return httpx.Response(200, content=b'{"status":"Pulled"}\n', headers=headers)
+        if path.endswith("/json") and path.startswith("/v1.41/images/"):
+            return httpx.Response(200, json={"Id": _IMAGE_ID, "RepoTags": ["x:1"]})
+        if path.endswith("/push"):
+            seen["push"] = request.headers.get("X-Registry-Auth")
+            line = json.dumps({"status": f"1: digest: {_DIGEST} size: 527"}) + "\n"
+            return httpx.Response(200, content=line.encode(), headers=headers)
+        if path == "/v1.41/images/search":
+            seen["search"] = request.headers.get("X-Registry-Auth")
+            return httpx.Response(200, json=[])
+        if path == "/v1.41/build":
+            seen["build"] = request.headers.get("X-Registry-Config")
+            line = json.dumps({"aux": {"ID": _IMAGE_ID}}) + "\n"
+            return httpx.Response(200, content=line.encode(), headers=headers)
+        if path.startswith("/v1.41/distribution/"):
+            seen["distribution"] = request.headers.get("X-Registry-Auth")
+            descriptor = {"mediaType": "application/json", "digest": _DIGEST, "size": 1}
+            return httpx.Response(200, json={"Descriptor": descriptor, "Platforms": []})
+        return httpx.Response(404, json={"message": f"no route {path}"})
+
+    return httpx.MockTransport(handle)
+
+
+async def test_docker_env_is_what_registry_lookups_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Docker(env={"DOCKER_CONFIG": ...})`` reaches every credentials lookup;
+    the process's own DOCKER_CONFIG (a decoy here) is not read."""
+    mine, decoy = tmp_path / "mine", tmp_path / "decoy"
+    for directory, user in ((mine, "from-env"), (decoy, "from-os-environ")):
+        directory.mkdir()
+        auths = {
+            "127.0.0.1:5001": {"auth": b64(f"{user}:pw")},
+            DOCKER_HUB_AUTH_KEY: {"auth": b64(f"{user}:hub")},
+        }
+        (directory / "config.json").write_text(json.dumps({"auths": auths}))
+    monkeypatch.setenv("DOCKER_CONFIG", str(decoy))
+    seen: dict[str, str | None] = {}
+    async with Docker(
+        "unix:///nonexistent.sock",
+        env={"DOCKER_CONFIG": str(mine)},
+        transport=_fake_registry_engine(seen),
+    ) as docker:
+        assert docker._api.credentials.config_dir == mine
+        await docker.images.pull("127.0.0.1:5001/app:1")
+        await docker.images.push("127.0.0.1:5001/app:1")
+        await docker.images.search("busybox")
+        await docker.images.build(b"FROM scratch\n", dockerfile="Dockerfile")
+        await docker.distribution.inspect("127.0.0.1:5001/app:1")
+
+    def user(header: str | None) -> str:
+        assert header is not None and len(header) % 4 == 0
+        return str(json.loads(base64.urlsafe_b64decode(header))["username"])
+
+    assert seen.keys() == {"pull", "push", "search", "build", "distribution"}
+    assert user(seen["pull"]) == user(seen["push"]) == "from-env"
+    assert user(seen["distribution"]) == "from-env"
+    assert user(seen["search"]) == "from-env"  # Docker Hub's entry
+    assert seen["build"] is not None
+    build_config = json.loads(base64.urlsafe_b64decode(seen["build"]))
+    assert {entry["username"] for entry in build_config.values()} == {"from-env"}

@@ -7,6 +7,7 @@ import base64
 import io
 import itertools
 import json
+import os
 import tarfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -84,8 +85,10 @@ class Engine:
         return handler(request)
 
     def client(self) -> Docker:
+        # Credentials come from the client's env: the private config of no_docker_config.
+        env = {"DOCKER_CONFIG": os.environ["DOCKER_CONFIG"]}
         return Docker(
-            "unix:///nonexistent.sock", transport=httpx.MockTransport(self.handle), env={}
+            "unix:///nonexistent.sock", transport=httpx.MockTransport(self.handle), env=env
         )
 
 

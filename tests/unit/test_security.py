@@ -527,15 +527,15 @@ def _alive(pid: int) -> bool:
         return False
 
 
-async def test_a_stuck_helper_fails_pull_before_any_request(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_stuck_helper_fails_pull_before_any_request(tmp_path: Path) -> None:
     """Through the public API: the credentials lookup fails, nothing is sent."""
     write_helper(tmp_path / "bin", "broken", "#!/bin/sh\necho 'something else' >&2\nexit 3\n")
     (tmp_path / "cfg").mkdir()
     (tmp_path / "cfg" / "config.json").write_text(json.dumps({"credsStore": "broken"}))
-    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "cfg"))
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ.get('PATH', '')}")
+    env = {
+        "DOCKER_CONFIG": str(tmp_path / "cfg"),
+        "PATH": f"{tmp_path / 'bin'}:{os.environ.get('PATH', '')}",
+    }
     seen: list[httpx.Request] = []
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -545,7 +545,7 @@ async def test_a_stuck_helper_fails_pull_before_any_request(
     async with Docker(
         "unix:///nonexistent.sock",
         api_version="1.41",
-        env={},
+        env=env,  # the client's env is where the credentials are looked up
         transport=httpx.MockTransport(handle),
     ) as docker:
         with pytest.raises(CredentialsError, match="docker-credential-broken get failed"):
