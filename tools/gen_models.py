@@ -1,10 +1,13 @@
-"""Generate ``aiodock/models/_generated.py`` from the Engine API Swagger 2.0 spec.
+"""Generate ``aiodock/models/_generated.py`` from the Engine API definitions.
 
-One pydantic model (an ``EngineModel`` subclass) is written for every object
-in the spec's ``definitions``, plus one model for every object defined inline
-inside them (named ``<Parent><Field>``; array items get an ``Item`` suffix,
-map values a ``Value`` suffix). Definitions that are not objects (string
-enums, maps, arrays) become module-level type aliases.
+The input is ``tools/engine-api/v1.55-schema.json``: the structural facts of
+the specification's ``definitions`` (made by ``tools/extract_schema.py`` from
+the upstream YAML; see ``tools/engine-api/README.md``). One pydantic model
+(an ``EngineModel`` subclass) is written for every object definition, plus
+one model for every object defined inline inside them (named
+``<Parent><Field>``; array items get an ``Item`` suffix, map values a
+``Value`` suffix). Definitions that are not objects (string enums, maps,
+arrays) become module-level type aliases.
 
 Rules (see also the module docstring of the generated file):
 
@@ -13,17 +16,27 @@ Rules (see also the module docstring of the generated file):
 * enums are plain ``str``/``int``, the known values go into a trailing
   comment, so an unknown value still validates;
 * ``date-time`` strings stay ``str`` (nanoseconds, ``0001-01-01T00:00:00Z``);
-* ``allOf`` merges the properties of all its parts;
-* no description text of the spec is copied into the output.
+* ``allOf`` becomes inheritance: each ``$ref`` part is a base class, the
+  inline parts add their properties to the class itself;
+* :data:`OVERLAYS` declares what aiodock adds to a definition (a docstring,
+  more accepted names for a field, a short-name property, fields that older
+  engines still send); the generator applies it, so no hand-written
+  subclass has to shadow a generated name;
+* no description text of the specification is copied into the output.
+
+The output is formatted by ruff with the project's configuration; the ruff
+version must be the one pinned in ``pyproject.toml`` (the regeneration test
+compares the output byte for byte).
 
 Usage (from the repository root)::
 
-    python tools/gen_models.py [SPEC] [-o OUTPUT] [--names TABLE] [--no-format]
+    python tools/gen_models.py [SCHEMA] [-o OUTPUT] [--names TABLE] [--no-format]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import heapq
 import json
 import keyword
@@ -35,11 +48,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped,unused-ignore]
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SPEC = REPO_ROOT / ".." / "shared" / "engine-api" / "v1.55.yaml"
+DEFAULT_SCHEMA = REPO_ROOT / "tools" / "engine-api" / "v1.55-schema.json"
 DEFAULT_OUTPUT = REPO_ROOT / "aiodock" / "models" / "_generated.py"
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+# The name ruff sees for the output: its per-file settings apply wherever it is written.
+FORMAT_AS = "aiodock/models/_generated.py"
 
 # Engine keys whose mechanical snake_case form is poor. Keep this small.
 NAME_OVERRIDES: dict[str, str] = {
@@ -88,6 +102,110 @@ _NON_IDENT = re.compile(r"[^0-9A-Za-z]+")
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
+@dataclass(frozen=True)
+class FieldOverlay:
+    """What aiodock changes in one field of a definition (or adds as a field).
+
+    ``annotation`` replaces the generated type (required for an added
+    field); ``also_accepts`` are further names validation takes besides the
+    engine key and the field name; ``short_name`` adds a read-only property
+    under that name, documented by ``short_doc``.
+    """
+
+    annotation: str | None = None
+    also_accepts: tuple[str, ...] = ()
+    short_name: str | None = None
+    short_doc: str = ""
+
+
+@dataclass(frozen=True)
+class ClassOverlay:
+    """What aiodock adds to one generated class.
+
+    ``doc`` replaces the generic docstring; ``fields`` changes fields of the
+    definition (by engine key); ``added`` declares fields the definition
+    lacks but engines send (by engine key, in this order, after the
+    definition's own fields).
+    """
+
+    doc: str | None = None
+    fields: dict[str, FieldOverlay] = field(default_factory=dict)
+    added: dict[str, FieldOverlay] = field(default_factory=dict)
+
+
+# The overlay table. Only aiodock's own text and facts belong here.
+OVERLAYS: dict[str, ClassOverlay] = {
+    "IPAMConfig": ClassOverlay(
+        doc="""One address pool of a network: subnet, range, gateway, reserved addresses.
+
+    ``aux_addresses`` (engine key ``AuxiliaryAddresses``) maps host names to
+    addresses the engine must not hand out; ``auxiliary_addresses`` is the
+    same field under the specification's name.
+
+    Example:
+        >>> IPAMConfig(subnet="10.213.7.0/24", gateway="10.213.7.1",
+        ...            aux_addresses={"printer": "10.213.7.5"}).to_engine()
+        {'Subnet': '10.213.7.0/24', 'Gateway': '10.213.7.1', 'AuxiliaryAddresses': {'printer': '10.213.7.5'}}
+    """,  # noqa: E501
+        fields={
+            "AuxiliaryAddresses": FieldOverlay(
+                also_accepts=("aux_addresses",),
+                short_name="aux_addresses",
+                short_doc="The reserved addresses (``auxiliary_addresses`` under its short name).",
+            )
+        },
+    ),
+    "IPAM": ClassOverlay(
+        doc="""How a network assigns addresses: the IPAM driver, its pools and options.
+
+    Example:
+        >>> IPAM(config=[IPAMConfig(subnet="10.213.7.0/24")]).to_engine()
+        {'Config': [{'Subnet': '10.213.7.0/24'}]}
+    """
+    ),
+    "NetworkInspect": ClassOverlay(
+        doc="""A network as ``inspect``, ``list`` and ``create`` return it.
+
+    ``containers`` (filled by ``inspect``) maps container IDs to their
+    endpoint: name, addresses, MAC.
+
+    Example:
+        >>> net = await docker.networks.inspect("bridge")  # doctest: +SKIP
+        >>> net.driver, net.ipam.config[0].subnet  # doctest: +SKIP
+        ('bridge', '172.17.0.0/16')
+    """
+    ),
+    "NetworkSummary": ClassOverlay(
+        doc="""A network as engines from API 1.52 on list it (no ``containers``).
+
+    Example:
+        >>> for net in await docker.networks.list():  # doctest: +SKIP
+        ...     print(net.name, net.driver, net.ipam.config if net.ipam else None)
+    """
+    ),
+    "ImageInspect": ClassOverlay(
+        doc="""An image as ``images.inspect`` shows it (``docker image inspect``).
+
+    Engines up to API 1.43 also send ``Parent``, ``Container``,
+    ``ContainerConfig``, ``DockerVersion`` and ``VirtualSize``; those fields
+    are declared too.
+
+    Example:
+        >>> image = await docker.images.inspect("busybox:latest")  # doctest: +SKIP
+        >>> image.id[:19], image.config.cmd, image.repo_tags  # doctest: +SKIP
+        ('sha256:7bddb0152ca2', ['sh'], ['busybox:latest'])
+    """,
+        added={
+            "Parent": FieldOverlay(annotation="str"),
+            "Container": FieldOverlay(annotation="str"),
+            "ContainerConfig": FieldOverlay(annotation="ContainerConfig"),
+            "DockerVersion": FieldOverlay(annotation="str"),
+            "VirtualSize": FieldOverlay(annotation="int"),
+        },
+    ),
+}
+
+
 def snake_name(key: str) -> str:
     """The Python field name for an engine key (without disambiguation)."""
     if key in NAME_OVERRIDES:
@@ -127,12 +245,16 @@ def isort_key(name: str) -> tuple[int, list[Any]]:
 
 
 @dataclass
+@dataclass
 class FieldSpec:
     key: str
     annotation: str
     comment: str | None
     deps: set[str]
     name: str = ""
+    also_accepts: tuple[str, ...] = ()
+    short_name: str | None = None
+    short_doc: str = ""
 
 
 @dataclass
@@ -142,6 +264,7 @@ class Node:
     name: str
     kind: str  # "class" or "alias"
     doc: str = ""
+    bases: list[str] = field(default_factory=list)
     fields: list[FieldSpec] = field(default_factory=list)
     annotation: str = ""
     comment: str | None = None
@@ -149,13 +272,17 @@ class Node:
 
 
 class Generator:
-    def __init__(self, spec: dict[str, Any]) -> None:
-        self.spec = spec
-        self.defs: dict[str, Any] = spec["definitions"]
-        self.version = str(spec.get("info", {}).get("version", "?"))
+    def __init__(self, schema: dict[str, Any], overlays: dict[str, ClassOverlay]) -> None:
+        self.defs: dict[str, Any] = schema["definitions"]
+        self.version = str(schema.get("version", "?"))
+        self.overlays = overlays
+        unknown = sorted(set(overlays) - set(self.defs))
+        if unknown:
+            raise ValueError(f"overlays for unknown definitions: {unknown}")
         self.nodes: dict[str, Node] = {}
         self.taken: set[str] = set(self.defs)
-        self._def_fields: dict[str, dict[str, FieldSpec]] = {}
+        self._parts: dict[str, tuple[list[str], dict[str, FieldSpec]]] = {}
+        self._all_fields: dict[str, dict[str, FieldSpec]] = {}
         self._in_progress: set[str] = set()
         self.renamed_inline: list[tuple[str, str]] = []
         self.name_rows: list[tuple[str, str, str]] = []
@@ -184,7 +311,7 @@ class Generator:
         return ref[len(prefix) :]
 
     def is_object(self, schema: dict[str, Any]) -> bool:
-        """Whether a definition becomes a class (allOf always merges into one)."""
+        """Whether a definition becomes a class (allOf always makes one)."""
         return "properties" in schema or "allOf" in schema
 
     @staticmethod
@@ -252,60 +379,124 @@ class Generator:
 
     # -- objects --------------------------------------------------------------
 
-    def object_fields(self, schema: dict[str, Any], owner: str, where: str) -> dict[str, FieldSpec]:
-        """The merged properties of an object schema (allOf parts, then properties)."""
-        fields: dict[str, FieldSpec] = {}
+    # -- objects --------------------------------------------------------------
+
+    def class_parts(
+        self, schema: dict[str, Any], owner: str, where: str
+    ) -> tuple[list[str], dict[str, FieldSpec]]:
+        """An object schema's base classes (its ``allOf`` references) and the
+        fields it declares itself (its inline ``allOf`` parts, then its
+        properties)."""
+        bases: list[str] = []
+        own: dict[str, FieldSpec] = {}
         for part in schema.get("allOf", []):
             if "$ref" in part:
-                fields.update(self.definition_fields(self.ref_name(part["$ref"])))
+                bases.append(self.ref_name(part["$ref"]))
             else:
-                fields.update(self.object_fields(part, owner, where))
+                part_bases, part_own = self.class_parts(part, owner, where)
+                bases += part_bases
+                own.update(part_own)
         for key, sub in (schema.get("properties") or {}).items():
             deps: set[str] = set()
             ann = self.annotation(sub, owner, pascal_part(key), f"{where}.{key}", deps)
-            fields[key] = FieldSpec(key, ann, self.enum_comment(sub), deps)
-        return fields
+            own[key] = FieldSpec(key, ann, self.enum_comment(sub), deps)
+        return bases, own
 
-    def definition_fields(self, name: str) -> dict[str, FieldSpec]:
-        """The fields of a definition, built once (inline classes named after it)."""
-        if name not in self._def_fields:
+    def definition_parts(self, name: str) -> tuple[list[str], dict[str, FieldSpec]]:
+        """A definition's bases and own fields, built once (inline classes named after it)."""
+        if name not in self._parts:
             if name in self._in_progress:
                 raise ValueError(f"allOf cycle through {name}")
             self._in_progress.add(name)
-            self._def_fields[name] = self.object_fields(self.defs[name], name, name)
+            bases, own = self.class_parts(self.defs[name], name, name)
+            for key, extra in self.overlays.get(name, ClassOverlay()).added.items():
+                if key in own:
+                    raise ValueError(f"overlay adds {name}.{key}, which the definition has")
+                if extra.annotation is None:
+                    raise ValueError(f"overlay adds {name}.{key} without an annotation")
+                deps = set(re.findall(r"[A-Z]\w*", extra.annotation)) & set(self.defs)
+                own[key] = FieldSpec(key, extra.annotation, None, deps)
+            self._parts[name] = (bases, own)
             self._in_progress.discard(name)
-        return self._def_fields[name]
+        return self._parts[name]
+
+    def all_fields(self, bases: list[str], own: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+        """Every field of a class, inherited ones first (pydantic's order)."""
+        merged: dict[str, FieldSpec] = {}
+        for base in bases:
+            if base not in self._all_fields:
+                self._all_fields[base] = self.all_fields(*self.definition_parts(base))
+            merged.update(self._all_fields[base])
+        merged.update(own)
+        return merged
 
     def build_class(self, name: str, schema: dict[str, Any], doc: str, where: str = "") -> None:
         if name in self.defs:
-            merged = self.definition_fields(name)
+            bases, own = self.definition_parts(name)
         else:
-            merged = self.object_fields(schema, name, where)
+            bases, own = self.class_parts(schema, name, where)
+        for base in bases:
+            if base not in self.defs or not self.is_object(self.defs[base]):
+                raise ValueError(f"{name}: allOf part {base} is not an object definition")
+        inherited = {k for base in bases for k in self.all_fields(*self.definition_parts(base))}
+        overridden = sorted(set(own) & inherited)
+        if overridden:
+            raise ValueError(f"{name} redeclares inherited properties {overridden}")
+        merged = self.all_fields(bases, own)
+        names = self.snake_names(merged)
+        for base in bases:  # an inherited field keeps its base's name
+            base_names = self.snake_names(self.all_fields(*self.definition_parts(base)))
+            for key, base_name in base_names.items():
+                if names[key] != base_name:
+                    raise ValueError(f"{name}.{key}: {names[key]}, but {base_name} in {base}")
         specs = [FieldSpec(f.key, f.annotation, f.comment, set(f.deps)) for f in merged.values()]
-        self.assign_names(name, specs)
-        node = Node(name=name, kind="class", doc=doc, fields=specs)
         for f in specs:
+            f.name = names[f.key]
+            self.name_rows.append((name, f.key, f.name))
+        overlay = self.overlays.get(name, ClassOverlay())
+        unknown = sorted(set(overlay.fields) - set(own))
+        if unknown:
+            raise ValueError(f"overlay of {name} changes unknown fields {unknown}")
+        for f in specs:
+            change = overlay.fields.get(f.key)
+            if change is not None:
+                if change.annotation is not None:
+                    f.annotation = change.annotation
+                    f.deps = set(re.findall(r"[A-Z]\w*", change.annotation)) & set(self.defs)
+                f.also_accepts = change.also_accepts
+                f.short_name = change.short_name
+                f.short_doc = change.short_doc
+        node = Node(
+            name=name,
+            kind="class",
+            doc=overlay.doc or doc,
+            bases=list(bases),
+            fields=[f for f in specs if f.key in own],
+        )
+        for f in node.fields:
             node.deps |= f.deps
+        node.deps |= set(bases)
         node.deps.discard(name)
         self.nodes[name] = node
 
-    def assign_names(self, cls: str, specs: list[FieldSpec]) -> None:
+    @staticmethod
+    def snake_names(keys: Iterable[str]) -> dict[str, str]:
         """Snake names, made unique per class: on a clash, keys in sorted order get _2, _3..."""
-        by_name: dict[str, list[FieldSpec]] = {}
-        for f in specs:
-            by_name.setdefault(snake_name(f.key), []).append(f)
+        by_name: dict[str, list[str]] = {}
+        for key in keys:
+            by_name.setdefault(snake_name(key), []).append(key)
         used = set(by_name)
+        names: dict[str, str] = {}
         for base, group in by_name.items():
-            group.sort(key=lambda f: f.key)
-            group[0].name = base
+            group.sort()
+            names[group[0]] = base
             n = 2
-            for f in group[1:]:
+            for key in group[1:]:
                 while f"{base}_{n}" in used:
                     n += 1
-                f.name = f"{base}_{n}"
-                used.add(f.name)
-        for f in specs:
-            self.name_rows.append((cls, f.key, f.name))
+                names[key] = f"{base}_{n}"
+                used.add(names[key])
+        return names
 
     def run(self) -> None:
         for name in sorted(self.defs):
@@ -363,21 +554,26 @@ class Generator:
                         heapq.heappush(heap, user)
         return [self.nodes[n] for n in out]
 
-    def render(self, source_name: str) -> str:
+    def render(self, source: dict[str, str], schema_name: str, schema_sha256: str) -> str:
         nodes = self.ordered()
         names = sorted(self.nodes, key=isort_key)
         classes = [n.name for n in nodes if n.kind == "class"]
+        uses_choices = any(f.also_accepts for n in nodes for f in n.fields)
         lines = [
-            f"# Generated by tools/gen_models.py from Engine API v{self.version}",
-            f"# ({source_name}, `definitions`). DO NOT EDIT BY HAND: change the",
-            "# generator and run `python tools/gen_models.py` again.",
+            f"# Generated by tools/gen_models.py from Engine API v{self.version}.",
+            "# DO NOT EDIT BY HAND: change the generator (or its overlay table) and",
+            "# run `python tools/gen_models.py` again.",
+            f"# source: {source.get('file', '?')} sha256 {source.get('sha256', '?')}",
+            f"# schema: tools/engine-api/{schema_name} sha256 {schema_sha256}",
             '"""Pydantic models of the Engine API definitions (generated)."""',
             "",
             "from __future__ import annotations",
             "",
             "from typing import Any, TypeAlias",
             "",
-            "from pydantic import Field",
+            "from pydantic import AliasChoices, Field"
+            if uses_choices
+            else "from pydantic import Field",
             "",
             "from aiodock.models._base import EngineModel",
             "",
@@ -385,23 +581,41 @@ class Generator:
             *(f'    "{n}",' for n in names),
             "]",
         ]
+        emitted: set[str] = set()
         for node in nodes:
             lines += ["", ""]
+            emitted.add(node.name)
             if node.kind == "alias":
                 comment = f"  # {node.comment}" if node.comment else ""
                 lines.append(f"{node.name}: TypeAlias = {node.annotation}{comment}")
                 continue
-            lines.append(f"class {node.name}(EngineModel):")
+            missing = [b for b in node.bases if b not in emitted]
+            if missing:
+                raise ValueError(f"{node.name} would come before its bases {missing}")
+            lines.append(f"class {node.name}({', '.join(node.bases) or 'EngineModel'}):")
             lines.append(f'    """{node.doc}"""')
             if node.fields:
                 lines.append("")
             for f in node.fields:
                 if f.comment:
                     lines.append(f"    # {f.comment}")
+                extra = ""
+                if f.also_accepts:
+                    accepted = ", ".join(json.dumps(a) for a in (f.key, f.name, *f.also_accepts))
+                    extra = f", validation_alias=AliasChoices({accepted})"
                 lines.append(
                     f"    {f.name}: {f.annotation} | None = "
-                    f"Field(default=None, alias={json.dumps(f.key)})"
+                    f"Field(default=None, alias={json.dumps(f.key)}{extra})"
                 )
+            for f in node.fields:
+                if f.short_name:
+                    lines += [
+                        "",
+                        "    @property",
+                        f"    def {f.short_name}(self) -> {f.annotation} | None:",
+                        f'        """{f.short_doc}"""',
+                        f"        return self.{f.name}",
+                    ]
         lines += [
             "",
             "",
@@ -444,40 +658,85 @@ def check_reserved(names: Iterable[str]) -> None:
         raise SystemExit(f"field names shadow EngineModel attributes: {bad}")
 
 
-def run_ruff_format(path: Path) -> None:
-    cmd = [sys.executable, "-m", "ruff", "format", "--quiet", str(path)]
+def pinned_ruff() -> str:
+    """The ruff version ``pyproject.toml`` pins (``ruff==X.Y.Z``)."""
+    match = re.search(r'"ruff==([0-9][0-9A-Za-z.]*)"', PYPROJECT.read_text(encoding="utf-8"))
+    if match is None:
+        raise SystemExit(f'{PYPROJECT}: no exact ruff pin ("ruff==X.Y.Z"); the output needs one')
+    return match.group(1)
+
+
+def ruff_format(source: str) -> str:
+    """``source`` formatted by the pinned ruff with the project's configuration.
+
+    Fails (never falls back to unformatted output) when ruff is missing or
+    is not the pinned version.
+    """
+    base = [sys.executable, "-m", "ruff"]
     try:
-        subprocess.run(cmd, check=True, cwd=REPO_ROOT)
+        found = subprocess.run(
+            [*base, "--version"], check=True, capture_output=True, text=True, cwd=REPO_ROOT
+        ).stdout.split()
     except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"warning: ruff format failed ({exc}); output left unformatted", file=sys.stderr)
+        raise SystemExit(f"ruff is needed to format the models and did not run: {exc}") from None
+    wanted = pinned_ruff()
+    if found[-1:] != [wanted]:
+        raise SystemExit(f"ruff {wanted} is pinned, found {' '.join(found) or 'nothing'}")
+    cmd = [
+        *base,
+        "format",
+        "--config",
+        str(PYPROJECT),
+        "--stdin-filename",
+        FORMAT_AS,
+        "-",
+    ]
+    done = subprocess.run(
+        cmd, input=source, capture_output=True, text=True, cwd=REPO_ROOT, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"ruff format failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def generate(schema_path: Path, *, formatted: bool = True) -> tuple[Generator, str]:
+    """The generator (after its run) and the module text for ``schema_path``."""
+    raw = schema_path.read_bytes()
+    schema = json.loads(raw)
+    gen = Generator(schema, OVERLAYS)
+    gen.run()
+    check_reserved(
+        name
+        for node in gen.nodes.values()
+        for f in node.fields
+        for name in (f.name, f.short_name)
+        if name
+    )
+    text = gen.render(schema.get("source", {}), schema_path.name, hashlib.sha256(raw).hexdigest())
+    return gen, ruff_format(text) if formatted else text
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("spec", nargs="?", type=Path, default=DEFAULT_SPEC)
+    parser.add_argument("schema", nargs="?", type=Path, default=DEFAULT_SCHEMA)
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--names", type=Path, help="write the key -> field name table here")
     parser.add_argument("--no-format", action="store_true", help="do not run ruff format")
     args = parser.parse_args(argv)
 
-    with open(args.spec, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh)
-    gen = Generator(spec)
-    gen.run()
-    check_reserved(f.name for node in gen.nodes.values() for f in node.fields)
-
-    args.output.write_text(gen.render(args.spec.name), encoding="utf-8")
-    if not args.no_format:
-        run_ruff_format(args.output)
+    gen, text = generate(args.schema, formatted=not args.no_format)
+    args.output.write_bytes(text.encode("utf-8"))
     if args.names:
         args.names.write_text(gen.names_table(), encoding="utf-8")
 
     n_classes = sum(1 for n in gen.nodes.values() if n.kind == "class")
     n_aliases = len(gen.nodes) - n_classes
     n_defs = sum(1 for n in gen.nodes if n in gen.defs)
+    n_bases = sum(1 for n in gen.nodes.values() if n.bases)
     print(
         f"{args.output}: {n_defs} definitions -> {n_classes} classes "
-        f"({n_classes - (n_defs - n_aliases)} inline) and {n_aliases} type aliases"
+        f"({n_classes - (n_defs - n_aliases)} inline, {n_bases} with base classes) "
+        f"and {n_aliases} type aliases"
     )
     for wanted, got in gen.renamed_inline:
         print(f"  inline class {wanted} renamed {got} (name taken)")

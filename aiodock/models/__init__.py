@@ -1,6 +1,7 @@
 """Typed models of the Engine API's objects.
 
-Generated from the specification (``_generated``) and hand-written where the
+Generated from the specification (``_generated``, with the additions that
+the generator's overlay table declares) and hand-written where the
 specification leaves an answer inline; all re-exported here.
 """
 
@@ -32,12 +33,7 @@ from .images import (
     ProgressEvent,
     PushResult,
 )
-from .images import ImageInspect as ImageInspect  # refined: adds the 1.41 fields
-from .networks import IPAM as IPAM  # type: ignore[assignment]  # refined: replaces the generated
-from .networks import IPAMConfig as IPAMConfig
-from .networks import NetworkInspect as NetworkInspect  # type: ignore[assignment]
 from .networks import NetworkPruneReport
-from .networks import NetworkSummary as NetworkSummary  # type: ignore[assignment]
 from .system import PingInfo, SystemDataUsage
 from .volumes import VolumeList, VolumePruneReport
 

@@ -1,8 +1,10 @@
 """Hand-written image models: progress events, push results, reports.
 
-The image's own shape (``ImageInspect``, ``ImageSummary``) comes from the
-specification; :class:`ImageInspect` here adds the fields engines up to API
-1.43 still send (``Parent``, ``DockerVersion``, ``ContainerConfig``...).
+The image's own shape (``ImageInspect``, ``ImageSummary``) is generated from
+the specification; the fields engines up to API 1.43 still send on
+``ImageInspect`` (``Parent``, ``DockerVersion``, ``ContainerConfig``...) are
+declared in the generator's overlay table (``tools/gen_models.py``), so
+``ImageInspect`` here is the generated class, re-exported.
 """
 
 from __future__ import annotations
@@ -13,28 +15,23 @@ from pydantic import Field
 
 from ._base import EngineModel, NullsAsDefaults
 from ._generated import (
-    ContainerConfig,
     ImageDeleteResponseItem,
     ImageHistoryResponseItem,
+    ImageInspect,
     ProgressDetail,
 )
-from ._generated import ImageInspect as _SpecImageInspect
 
-
-class ImageInspect(_SpecImageInspect):
-    """An image as ``images.inspect`` shows it (``docker image inspect``).
-
-    Example:
-        >>> image = await docker.images.inspect("busybox:latest")  # doctest: +SKIP
-        >>> image.id[:19], image.config.cmd, image.repo_tags  # doctest: +SKIP
-        ('sha256:7bddb0152ca2', ['sh'], ['busybox:latest'])
-    """
-
-    parent: str | None = Field(default=None, alias="Parent")
-    container: str | None = Field(default=None, alias="Container")
-    container_config: ContainerConfig | None = Field(default=None, alias="ContainerConfig")
-    docker_version: str | None = Field(default=None, alias="DockerVersion")
-    virtual_size: int | None = Field(default=None, alias="VirtualSize")
+__all__ = [
+    "BuildEvent",
+    "BuildPruneReport",
+    "ImageDeleteItem",
+    "ImageHistoryItem",
+    "ImageInspect",
+    "ImagePruneReport",
+    "ImageSearchResult",
+    "ProgressEvent",
+    "PushResult",
+]
 
 
 class ProgressEvent(EngineModel):

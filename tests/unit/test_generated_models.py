@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import copy
-import os
+import doctest
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped,unused-ignore]
 
+import aiodock.models
 from aiodock.models import _generated as gen
 from aiodock.models._base import EngineModel
-
-SPEC_NAME = "v1.55.yaml"
+from tests.unit._generator import REPO_ROOT, load_tool
+from tests.unit._generator import schema as checked_in_schema
 
 CONTAINER_ID = "3f1c2b7e9a4d5c6b8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7"
 IMAGE_ID = "sha256:9c7a54a9a43cca047013b82af109fe963fde787f63f9e016fdc3384500c2823d"
@@ -591,27 +590,18 @@ def test_field_names_are_snake_case_identifiers() -> None:
 # coverage of the spec
 
 
-def _spec_path() -> Path:
-    candidates = [Path(__file__).resolve().parents[3] / "shared" / "engine-api" / SPEC_NAME]
-    env = os.environ.get("AIODOCK_SPEC_DIR")
-    if env:
-        candidates.append(Path(env) / SPEC_NAME)
-    for path in candidates:
-        if path.is_file():
-            return path
-    pytest.fail(
-        f"Engine API spec {SPEC_NAME} not found (looked at: "
-        + ", ".join(str(p) for p in candidates)
-        + "); set AIODOCK_SPEC_DIR to the directory that holds it"
-    )
-
-
 @cache
 def _definitions() -> dict[str, Any]:
-    with open(_spec_path(), encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh)
-    defs: dict[str, Any] = spec["definitions"]
+    # The checked-in structural schema the generator reads; that it matches
+    # the upstream YAML is checked in test_models_regenerate.py.
+    defs: dict[str, Any] = checked_in_schema()["definitions"]
     return defs
+
+
+def _added_keys(name: str) -> list[str]:
+    """The engine keys the generator's overlay table adds to a definition."""
+    overlay = load_tool("gen_models").OVERLAYS.get(name)
+    return list(overlay.added) if overlay is not None else []
 
 
 def _property_keys(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
@@ -638,7 +628,8 @@ def test_object_definitions_have_every_property() -> None:
         if "properties" in schema or "allOf" in schema:
             assert isinstance(obj, type) and issubclass(obj, EngineModel), name
             aliases = [str(info.alias) for info in obj.model_fields.values()]
-            assert sorted(aliases) == sorted(set(_property_keys(schema, defs))), name
+            expected = set(_property_keys(schema, defs)) | set(_added_keys(name))
+            assert sorted(aliases) == sorted(expected), name
         else:
             assert not (isinstance(obj, type) and issubclass(obj, EngineModel)), name
 
@@ -654,3 +645,82 @@ def test_all_is_complete() -> None:
     }
     assert public <= set(gen.__all__)
     assert len(gen.__all__) == len(set(gen.__all__))
+
+
+# --------------------------------------------------------------------------
+# inheritance (allOf) and the overlay table
+
+
+def test_all_of_references_are_base_classes() -> None:
+    defs = _definitions()
+    with_bases = 0
+    for name, definition in defs.items():
+        refs = [p["$ref"].rsplit("/", 1)[-1] for p in definition.get("allOf", []) if "$ref" in p]
+        if not refs:
+            continue
+        with_bases += 1
+        cls = getattr(gen, name)
+        assert cls.__bases__ == tuple(getattr(gen, r) for r in refs), name
+        inherited = {k for r in refs for k in getattr(gen, r).model_fields}
+        own = set(vars(cls).get("__annotations__", {}))
+        assert not own & inherited, f"{name} copies fields of its bases: {own & inherited}"
+    assert with_bases >= 4  # HostConfig(Resources), NetworkInspect(Network), ...
+    assert issubclass(gen.HostConfig, gen.Resources)
+    assert issubclass(gen.NetworkInspect, gen.Network)
+    assert issubclass(gen.NetworkSummary, gen.Network)
+    assert issubclass(gen.Swarm, gen.ClusterInfo)
+
+
+def test_overlaid_classes_are_the_public_ones() -> None:
+    overlays = load_tool("gen_models").OVERLAYS
+    assert {"IPAM", "IPAMConfig", "NetworkInspect", "NetworkSummary", "ImageInspect"} <= set(
+        overlays
+    )
+    for name in overlays:
+        assert getattr(aiodock.models, name) is getattr(gen, name), name
+    assert aiodock.models.networks.IPAMConfig is gen.IPAMConfig
+    assert aiodock.models.images.ImageInspect is gen.ImageInspect
+
+
+def test_overlay_docstring_examples_run() -> None:
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tried = 0
+    for name, overlay in load_tool("gen_models").OVERLAYS.items():
+        if overlay.doc is None:
+            continue
+        cls = getattr(gen, name)
+        assert cls.__doc__ == overlay.doc, name
+        for test in finder.find(cls, name, globs=vars(gen).copy()):
+            result = runner.run(test)
+            tried += result.attempted
+            assert result.failed == 0, name
+    assert tried >= 2
+
+
+def test_overlay_short_name_and_extra_fields() -> None:
+    pool = gen.IPAMConfig.model_validate({"aux_addresses": {"printer": "10.0.0.5"}})
+    assert pool.aux_addresses == pool.auxiliary_addresses == {"printer": "10.0.0.5"}
+    assert pool.to_engine() == {"AuxiliaryAddresses": {"printer": "10.0.0.5"}}
+    image = gen.ImageInspect.model_validate(
+        {
+            "Id": "sha256:1",
+            "Parent": "",
+            "DockerVersion": "20.10.24",
+            "VirtualSize": 7,
+            "ContainerConfig": {"Cmd": ["sh"]},
+        }
+    )
+    assert image.docker_version == "20.10.24" and image.virtual_size == 7
+    assert image.container_config is not None and image.container_config.cmd == ["sh"]
+    assert image.model_extra == {}
+
+
+def test_no_type_ignore_in_the_models() -> None:
+    found = [
+        f"{path.name}:{n}"
+        for path in sorted((REPO_ROOT / "aiodock" / "models").glob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "type: ignore" in line
+    ]
+    assert found == []
