@@ -169,7 +169,9 @@ class CredentialStore:
     ``config_dir`` defaults to ``$DOCKER_CONFIG``, else ``~/.docker``; the
     file is read again on every lookup. ``env`` (default ``os.environ``)
     gives ``DOCKER_CONFIG``, ``HOME`` and the ``PATH`` and environment the
-    helpers run with; a helper gets ``helper_timeout`` seconds to answer.
+    helpers run with, read at each lookup (a ``Docker`` client builds its
+    store from its own ``env``); a helper gets ``helper_timeout`` seconds
+    to answer.
     A registry without credentials (no entry, or a helper saying
     "credentials not found") is anonymous: :meth:`get` returns ``None``.
 
@@ -186,14 +188,8 @@ class CredentialStore:
         env: Mapping[str, str] | None = None,
         helper_timeout: float = DEFAULT_HELPER_TIMEOUT,
     ) -> None:
-        self._env = dict(os.environ if env is None else env)
-        if config_dir is None:
-            if self._env.get("DOCKER_CONFIG"):
-                config_dir = self._env["DOCKER_CONFIG"]
-            else:
-                home = self._env.get("HOME") or str(Path.home())
-                config_dir = Path(home) / ".docker"
-        self.config_dir = Path(config_dir).expanduser()
+        self._env: Mapping[str, str] = os.environ if env is None else env
+        self._config_dir = None if config_dir is None else Path(config_dir).expanduser()
         if (
             isinstance(helper_timeout, bool)
             or not isinstance(helper_timeout, int | float)
@@ -203,6 +199,18 @@ class CredentialStore:
                 f"helper_timeout must be a positive number of seconds, not {helper_timeout!r}"
             )
         self.helper_timeout = float(helper_timeout)
+
+    @property
+    def config_dir(self) -> Path:
+        """The directory of ``config.json``: the one given, else
+        ``$DOCKER_CONFIG``, else ``$HOME/.docker``, from ``env`` as it is now."""
+        if self._config_dir is not None:
+            return self._config_dir
+        configured = self._env.get("DOCKER_CONFIG")
+        if configured:
+            return Path(configured).expanduser()
+        home = self._env.get("HOME") or str(Path.home())
+        return Path(home) / ".docker"
 
     @property
     def path(self) -> Path:
@@ -359,7 +367,7 @@ class CredentialStore:
             process = await anyio.open_process(
                 [program, action],
                 stdin=subprocess.PIPE if data else subprocess.DEVNULL,
-                env=self._env,
+                env=dict(self._env),
                 start_new_session=True,
             )
         except OSError as exc:

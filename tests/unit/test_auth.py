@@ -390,3 +390,21 @@ async def test_docker_env_is_what_registry_lookups_read(
     assert seen["build"] is not None
     build_config = json.loads(base64.urlsafe_b64decode(seen["build"]))
     assert {entry["username"] for entry in build_config.values()} == {"from-env"}
+
+
+async def test_without_env_the_store_follows_os_environ_at_each_lookup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Docker()`` (no ``env``) reads ``os.environ`` when it looks credentials
+    up, as before the store was shared: a DOCKER_CONFIG set later counts."""
+    (tmp_path / "config.json").write_text(
+        json.dumps({"auths": {"127.0.0.1:5001": {"auth": b64("late:pw")}}})
+    )
+    monkeypatch.delenv("DOCKER_CONFIG", raising=False)
+    seen: dict[str, str | None] = {}
+    async with Docker("unix:///nonexistent.sock", transport=_fake_registry_engine(seen)) as docker:
+        monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+        assert docker._api.credentials.config_dir == tmp_path
+        await docker.images.pull("127.0.0.1:5001/app:1")
+    assert seen["pull"] is not None
+    assert json.loads(base64.urlsafe_b64decode(seen["pull"]))["username"] == "late"
