@@ -25,7 +25,8 @@ import httpcore
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._query import QueryValue, check_timeout, encode_query
+from . import _check
+from ._query import QueryValue, encode_query
 from ._reply import Reply
 from ._transport import EngineTransport
 from ._version import __version__
@@ -157,7 +158,7 @@ class APIClient:
         self.address = address
         self.credentials = credentials
         """Registry credentials, read from the client's environment (``Docker(env=...)``)."""
-        self.timeout = check_timeout("timeout", timeout)
+        self.timeout = _check.seconds("timeout", timeout)
         if (
             isinstance(max_connections, bool)
             or not isinstance(max_connections, int)
@@ -421,7 +422,7 @@ class APIClient:
         it unbounded (wait, stop), though connecting stays bounded.
         """
         seconds = (
-            self.timeout if isinstance(timeout, _Default) else check_timeout("timeout", timeout)
+            self.timeout if isinstance(timeout, _Default) else _check.seconds("timeout", timeout)
         )
         if seconds is None:
             reply = await self._send(
@@ -509,7 +510,7 @@ class APIClient:
         engine will keep the connection (attach, exec): it goes out on a
         new connection, leaving the kept-alive ones for other requests.
         """
-        idle = check_timeout("idle_timeout", idle_timeout)
+        idle = _check.seconds("idle_timeout", idle_timeout)
         reply = await self._send(
             method,
             path,

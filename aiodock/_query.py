@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 FilterValue: TypeAlias = "str | Iterable[str] | Mapping[str, bool]"
 Filters: TypeAlias = "Mapping[str, FilterValue]"
@@ -131,14 +131,3 @@ def unix_time(value: datetime | int | float | str) -> str:
     if isinstance(value, str) and value:
         return value
     raise TypeError(f"a time must be a datetime, seconds or a string, not {value!r}")
-
-
-def check_timeout(name: str, value: Any) -> float | None:
-    """Validate a timeout in seconds (``None`` means none)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number of seconds or None, not {value!r}")
-    if math.isnan(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative number of seconds, not {value!r}")
-    return float(value)

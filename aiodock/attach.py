@@ -30,10 +30,10 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Final, TypeVar
-from urllib.parse import quote
 
 import anyio
 
+from . import _check
 from ._api import APIClient
 from ._operation import operation
 from ._query import QueryValue
@@ -62,62 +62,6 @@ SessionT = TypeVar("SessionT", bound="AttachSession")
 
 # --------------------------------------------------------------------------
 # argument checks shared with the exec module
-
-
-def check_bool(what: str, value: object) -> bool:
-    """``value`` if it is a real ``bool``; ``TypeError`` otherwise."""
-    if not isinstance(value, bool):
-        raise TypeError(f"{what} must be True or False, not {value!r}")
-    return value
-
-
-def check_optional_str(what: str, value: object) -> str | None:
-    """``None`` or a non-empty string."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a string, not {type(value).__name__} ({value!r})")
-    if not value:
-        raise ValueError(f"{what} must not be empty (leave it out instead)")
-    return value
-
-
-def check_terminal_size(height: object, width: object) -> tuple[int, int]:
-    """Positive integers for a terminal's height and width."""
-    for what, value in (("height", height), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{what} must be an integer, not {value!r}")
-        if value < 1:
-            raise ValueError(f"{what} must be at least 1, not {value}")
-    return height, width  # type: ignore[return-value]
-
-
-def path_ref(what: str, ref: object) -> str:
-    """A container's (or exec's) id or name, ready for a URL path.
-
-    Accepts a string or anything with a string ``id`` (a handle, a model).
-    """
-    if not isinstance(ref, str):
-        ref = getattr(ref, "id", ref)
-    if not isinstance(ref, str):
-        raise TypeError(
-            f"{what} must be an id or name (a string), not {type(ref).__name__} ({ref!r})"
-        )
-    if not ref:
-        raise ValueError(f"{what} must not be empty")
-    return quote(ref, safe="")
-
-
-def check_stdin_source(value: object) -> None:
-    """Input must be bytes or an async iterable of bytes."""
-    if value is None or isinstance(value, bytes | bytearray | memoryview):
-        return
-    if isinstance(value, str):
-        raise TypeError("stdin must be bytes, not str: encode it first (text.encode())")
-    if not hasattr(value, "__aiter__"):
-        raise TypeError(
-            f"stdin must be bytes or an async iterable of bytes, not {type(value).__name__}"
-        )
 
 
 # --------------------------------------------------------------------------
@@ -375,7 +319,7 @@ class AttachSession:
         Example:
             >>> out, err = await session.communicate(b"some input")  # doctest: +SKIP
         """
-        check_stdin_source(input)
+        _check.stdin_source(input)
         if input is not None:
             self._check_writable("send input")
         stdout = bytearray()
@@ -424,7 +368,7 @@ class AttachSession:
         Example:
             >>> await session.resize(40, 120)  # doctest: +SKIP
         """
-        height, width = check_terminal_size(height, width)
+        height, width = _check.terminal_size(height, width)
         await self._api.request("POST", self._resize_path, params={"h": height, "w": width})
 
     def __repr__(self) -> str:
@@ -487,14 +431,14 @@ def attach_container(
         >>> async with attach_container(api, "web", stdin=True) as s:  # doctest: +SKIP
         ...     out, err = await s.communicate(b"input")
     """
-    path = path_ref("container", ref)
+    path = _check.path_ref("container", ref)
     for what, flag in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr), ("logs", logs)):
-        check_bool(what, flag)
+        _check.boolean(what, flag)
     if not (stdin or stdout or stderr):
         raise ValueError("attach needs at least one of stdin, stdout or stderr")
-    detach_keys = check_optional_str("detach_keys", detach_keys)
+    detach_keys = _check.optional_text("detach_keys", detach_keys)
     if tty is not None:
-        check_bool("tty", tty)
+        _check.boolean("tty", tty)
     params: dict[str, QueryValue] = {
         "stream": True,
         "logs": logs,

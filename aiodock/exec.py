@@ -23,13 +23,13 @@ Wire details:
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, NamedTuple, overload
 
 import anyio
 
+from . import _check
 from ._api import APIClient
 from ._handle import Handle, HasID, delegate
 from ._operation import operation
@@ -38,12 +38,7 @@ from .attach import (
     READ_SIZE,
     AttachSession,
     StdinSource,
-    check_bool,
-    check_optional_str,
-    check_stdin_source,
-    check_terminal_size,
     hijack,
-    path_ref,
 )
 from .errors import ExecError, InvalidResponse
 from .models import IDResponse
@@ -78,70 +73,6 @@ class ExecResult(NamedTuple):
 # argument checks
 
 
-def command_list(cmd: object) -> list[str]:
-    """The command as the engine's list of arguments.
-
-    A string is split like a shell would (``shlex.split``), without running
-    a shell: use ``["sh", "-c", "..."]`` for pipes and redirections.
-
-    Example:
-        >>> command_list("echo 'hello world'")
-        ['echo', 'hello world']
-    """
-    if isinstance(cmd, str):
-        try:
-            args = shlex.split(cmd)
-        except ValueError as exc:
-            raise ValueError(f"cannot split the command {cmd!r}: {exc}") from None
-    elif isinstance(cmd, Sequence) and not isinstance(cmd, bytes | bytearray):
-        args = list(cmd)
-        for arg in args:
-            if not isinstance(arg, str):
-                raise TypeError(
-                    f"every argument of the command must be a string, not"
-                    f" {type(arg).__name__} ({arg!r})"
-                )
-    else:
-        raise TypeError(
-            f"the command must be a string or a list of strings, not {type(cmd).__name__}"
-        )
-    if not args or not args[0]:
-        raise ValueError("the command is empty")
-    return args
-
-
-def env_list(env: object) -> list[str] | None:
-    """``{"K": "V"}`` or ``["K=V"]`` as the engine's ``["K=V"]``.
-
-    Example:
-        >>> env_list({"A": "1", "B": "x=y"})
-        ['A=1', 'B=x=y']
-    """
-    if env is None:
-        return None
-    if isinstance(env, Mapping):
-        out = []
-        for key, value in env.items():
-            if not isinstance(key, str) or not isinstance(value, str):
-                raise TypeError(f"env must map strings to strings; got {key!r}: {value!r}")
-            if not key or "=" in key:
-                raise ValueError(f"env variable names must be non-empty without '=': {key!r}")
-            out.append(f"{key}={value}")
-        return out
-    if isinstance(env, Sequence) and not isinstance(env, str | bytes | bytearray):
-        out = list(env)
-        for item in out:
-            if not isinstance(item, str):
-                raise TypeError(f"env entries must be 'NAME=value' strings, not {item!r}")
-            if not item or item.startswith("="):
-                raise ValueError(f"env entries must be 'NAME=value', not {item!r}")
-        return out
-    raise TypeError(
-        "env must be a mapping of names to values or a list of 'NAME=value' strings,"
-        f" not {type(env).__name__}"
-    )
-
-
 def _exec_config(
     cmd: object,
     *,
@@ -157,23 +88,23 @@ def _exec_config(
     console_size: object = None,
 ) -> dict[str, Any]:
     config: dict[str, Any] = {
-        "Cmd": command_list(cmd),
-        "AttachStdin": check_bool("stdin", stdin),
-        "AttachStdout": check_bool("stdout", stdout),
-        "AttachStderr": check_bool("stderr", stderr),
-        "Tty": check_bool("tty", tty),
-        "Privileged": check_bool("privileged", privileged),
+        "Cmd": _check.command("command", cmd),
+        "AttachStdin": _check.boolean("stdin", stdin),
+        "AttachStdout": _check.boolean("stdout", stdout),
+        "AttachStderr": _check.boolean("stderr", stderr),
+        "Tty": _check.boolean("tty", tty),
+        "Privileged": _check.boolean("privileged", privileged),
     }
     optional: dict[str, Any] = {
-        "Env": env_list(env),
-        "WorkingDir": check_optional_str("workdir", workdir),
-        "User": check_optional_str("user", user),
-        "DetachKeys": check_optional_str("detach_keys", detach_keys),
+        "Env": None if env is None else _check.env(env),
+        "WorkingDir": _check.optional_text("workdir", workdir),
+        "User": _check.optional_text("user", user),
+        "DetachKeys": _check.optional_text("detach_keys", detach_keys),
     }
     if console_size is not None:
         if not isinstance(console_size, tuple | list) or len(console_size) != 2:
             raise TypeError(f"console_size must be (height, width), not {console_size!r}")
-        height, width = check_terminal_size(*console_size)
+        height, width = _check.terminal_size(*console_size)
         optional["ConsoleSize"] = [height, width]
     config.update({key: value for key, value in optional.items() if value is not None})
     return config
@@ -275,7 +206,7 @@ class ExecCollection:
             >>> ex = await docker.execs.create("web", ["ls", "/"], workdir="/tmp")  # doctest: +SKIP
             >>> result = await ex.start()  # doctest: +SKIP
         """
-        path = path_ref("container", container)
+        path = _check.path_ref("container", container)
         config = _exec_config(
             cmd,
             stdin=stdin,
@@ -326,10 +257,10 @@ class ExecCollection:
             >>> await docker.execs.start(ex)  # doctest: +SKIP
             ExecResult(exit_code=0, stdout=b'hi\\n', stderr=b'')
         """
-        path = path_ref("exec", ref)
-        check_bool("detach", detach)
+        path = _check.path_ref("exec", ref)
+        _check.boolean("detach", detach)
         if tty is not None:
-            check_bool("tty", tty)
+            _check.boolean("tty", tty)
         elif isinstance(ref, Exec) and ref.tty is not None:
             tty = ref.tty
         elif detach:
@@ -364,9 +295,9 @@ class ExecCollection:
             >>> async with docker.execs.start_session(ex) as s:  # doctest: +SKIP
             ...     out, _ = await s.communicate(b"echo me")
         """
-        path = path_ref("exec", ref)
+        path = _check.path_ref("exec", ref)
         if tty is not None:
-            check_bool("tty", tty)
+            _check.boolean("tty", tty)
         elif isinstance(ref, Exec):
             tty = ref.tty
         return self._start_session(path, tty=tty, stdin=True)
@@ -399,7 +330,7 @@ class ExecCollection:
             >>> info.running, info.exit_code  # doctest: +SKIP
             (False, 0)
         """
-        path = path_ref("exec", ref)
+        path = _check.path_ref("exec", ref)
         return await self._api.get(ExecInspect, f"/exec/{path}/json")
 
     @operation("ExecResize")
@@ -409,8 +340,8 @@ class ExecCollection:
         Example:
             >>> await docker.execs.resize(ex.id, 40, 120)  # doctest: +SKIP
         """
-        path = path_ref("exec", ref)
-        height, width = check_terminal_size(height, width)
+        path = _check.path_ref("exec", ref)
+        height, width = _check.terminal_size(height, width)
         await self._api.request("POST", f"/exec/{path}/resize", params={"h": height, "w": width})
 
     @operation("ContainerExec", "ExecStart")
@@ -441,7 +372,7 @@ class ExecCollection:
             ...     print(out, await s.wait())
             b'5\\n' 0
         """
-        path = path_ref("container", container)
+        path = _check.path_ref("container", container)
         config = _exec_config(
             cmd,
             stdin=stdin,
@@ -573,9 +504,9 @@ async def run_exec(
         >>> result.stdout  # doctest: +SKIP
         b'3\\n'
     """
-    path = path_ref("container", ref)
-    check_stdin_source(stdin)
-    check_bool("check", check)
+    path = _check.path_ref("container", ref)
+    _check.stdin_source(stdin)
+    _check.boolean("check", check)
     config = _exec_config(
         cmd,
         stdin=stdin is not None,

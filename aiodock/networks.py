@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from . import _check
 from ._api import APIClient
 from ._operation import operation
 from ._query import Filters, filters_param
@@ -33,7 +34,9 @@ from .models import (
     EndpointIPAMConfig,
     EndpointSettings,
     EngineModel,
+    NetworkConnectRequest,
     NetworkCreateResponse,
+    NetworkDisconnectRequest,
     _generated,
 )
 
@@ -113,8 +116,8 @@ class NetworkCollection:
             >>> net.ipam.config[0].subnet  # doctest: +SKIP
             '10.213.7.0/24'
         """
-        _check_name("name", name)
-        _check_name("driver", driver)
+        _check.text("name", name)
+        _check.text("driver", driver)
         for flag, value in (
             ("internal", internal),
             ("attachable", attachable),
@@ -122,7 +125,7 @@ class NetworkCollection:
             ("enable_ipv6", enable_ipv6),
             ("check_duplicate", check_duplicate),
         ):
-            _check_bool(flag, value)
+            _check.boolean(flag, value)
         if ipam is not None:
             _check_ipam(ipam)
         body: dict[str, Any] = {
@@ -137,9 +140,9 @@ class NetworkCollection:
         if ipam is not None:
             body["IPAM"] = ipam.to_engine()
         if options is not None:
-            body["Options"] = _string_map("options", options)
+            body["Options"] = _check.string_map("options", options)
         if labels is not None:
-            body["Labels"] = _string_map("labels", labels)
+            body["Labels"] = _check.string_map("labels", labels)
         created: NetworkCreateResponse = await self._api.get(
             NetworkCreateResponse, "/networks/create", method="POST", json=body
         )
@@ -166,7 +169,7 @@ class NetworkCollection:
             ('172.17.0.0/16', {})
         """
         path = f"/networks/{_network_ref(ref)}"
-        _check_bool("verbose", verbose)
+        _check.boolean("verbose", verbose)
         if scope is not None and scope not in _SCOPES:
             raise ValueError(f"scope must be one of {', '.join(_SCOPES)}, not {scope!r}")
         params = {"verbose": True if verbose else None, "scope": scope}
@@ -227,19 +230,21 @@ class NetworkCollection:
             >>> await docker.networks.connect("backend", "web", aliases=["api"])  # doctest: +SKIP
         """
         path = f"/networks/{_network_ref(ref)}/connect"
-        container_id = _container_ref(container)
+        container_id = _check.ref("container", container)
         pinned = EndpointIPAMConfig(
             ipv4_address=_address("ipv4_address", ipv4_address, 4),
             ipv6_address=_address("ipv6_address", ipv6_address, 6),
         )
         endpoint = EndpointSettings(
-            aliases=_string_list("aliases", aliases),
-            links=_string_list("links", links),
-            driver_opts=None if driver_opts is None else _string_map("driver_opts", driver_opts),
+            aliases=None if aliases is None else _check.string_list("aliases", aliases),
+            links=None if links is None else _check.string_list("links", links),
+            driver_opts=None
+            if driver_opts is None
+            else _check.string_map("driver_opts", driver_opts),
             ipam_config=pinned if pinned.to_engine() else None,
         )
-        body = {"Container": container_id, "EndpointConfig": endpoint.to_engine()}
-        await self._api.request("POST", path, json=body)
+        body = NetworkConnectRequest(container=container_id, endpoint_config=endpoint)
+        await self._api.request("POST", path, json=body.to_engine())
 
     @operation("NetworkDisconnect")
     async def disconnect(
@@ -254,9 +259,11 @@ class NetworkCollection:
             >>> await docker.networks.disconnect("backend", "web")  # doctest: +SKIP
         """
         path = f"/networks/{_network_ref(ref)}/disconnect"
-        container_id = _container_ref(container)
-        _check_bool("force", force)
-        await self._api.request("POST", path, json={"Container": container_id, "Force": force})
+        container_id = _check.ref("container", container)
+        body = NetworkDisconnectRequest(
+            container=container_id, force=_check.boolean("force", force)
+        )
+        await self._api.request("POST", path, json=body.to_engine())
 
     @operation("NetworkPrune")
     async def prune(self, *, filters: Filters | None = None) -> NetworkPruneReport:
@@ -282,51 +289,12 @@ class NetworkCollection:
 # -- input checks (all run before any request is sent) ---------------------
 
 
-def _check_name(what: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a string, not {type(value).__name__} ({value!r})")
-    if not value:
-        raise ValueError(f"{what} must not be empty")
-    return value
-
-
 def _network_ref(ref: object) -> str:
     if isinstance(ref, _generated.NetworkInspect | _generated.NetworkSummary):
         if not ref.id:
             raise ValueError("this network model has no id: pass the network's ID or name")
         ref = ref.id
-    return quote(_check_name("network", ref), safe="")
-
-
-def _container_ref(ref: object) -> str:
-    if not isinstance(ref, str):
-        ref = getattr(ref, "id", ref)
-    return _check_name("container", ref)
-
-
-def _check_bool(what: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{what} must be True or False, not {value!r}")
-
-
-def _string_map(what: str, value: object) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{what} must be a mapping of strings to strings, not {value!r}")
-    for key, item in value.items():
-        if not isinstance(key, str) or not isinstance(item, str):
-            raise TypeError(f"{what} must map strings to strings; got {key!r}: {item!r}")
-    return dict(value)
-
-
-def _string_list(what: str, value: object) -> list[str] | None:
-    if value is None:
-        return None
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise TypeError(f"{what} must be a list of strings, not {value!r}")
-    for item in value:
-        if not isinstance(item, str) or not item:
-            raise TypeError(f"{what} must be a list of non-empty strings; got {item!r}")
-    return list(value)
+    return quote(_check.text("network", ref), safe="")
 
 
 def _address(what: str, value: str | None, version: int) -> str | None:

@@ -10,9 +10,10 @@ from functools import partial
 
 import anyio
 
+from . import _check
 from ._api import APIClient, decode_json
 from ._operation import operation
-from ._query import Filters, QueryValue, check_timeout, encode_filters, unix_time
+from ._query import Filters, QueryValue, encode_filters, unix_time
 from ._reply import Reply
 from .auth import RegistryAuth
 from .errors import ConnectionLost, DockerError, DockerTimeout, EngineUnavailable, registry_error
@@ -279,7 +280,7 @@ class SystemAPI:
         }
         if not isinstance(resume, bool):
             raise TypeError(f"resume must be True or False, not {resume!r}")
-        resume_for = check_timeout("resume_for", resume_for)
+        resume_for = _check.seconds("resume_for", resume_for)
 
         def open_since(since_param: str | None) -> AbstractAsyncContextManager[Reply]:
             return self._api.stream(

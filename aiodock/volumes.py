@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import quote
 
+from . import _check
 from ._api import APIClient
 from ._operation import operation
 from ._query import Filters, filters_param
 from .errors import NotFound
-from .models import Volume, VolumeList, VolumePruneReport
+from .models import Volume, VolumeCreateRequest, VolumeList, VolumePruneReport
 
 VolumeRef = str | Volume
 """A volume's name, or a :class:`~aiodock.models.Volume` (its ``name`` is used)."""
@@ -68,20 +68,21 @@ class VolumeCollection:
             >>> vol.options  # doctest: +SKIP
             {'device': 'tmpfs', 'o': 'size=16m', 'type': 'tmpfs'}
         """
-        body: dict[str, Any] = {"Driver": _check_name("driver", driver)}
-        if name is not None:
-            body["Name"] = _check_name("name", name)
-        if driver_opts is not None:
-            body["DriverOpts"] = _string_map("driver_opts", driver_opts)
-        if labels is not None:
-            body["Labels"] = _string_map("labels", labels)
+        body = VolumeCreateRequest(
+            name=None if name is None else _check.text("name", name),
+            driver=_check.text("driver", driver),
+            driver_opts=None
+            if driver_opts is None
+            else _check.string_map("driver_opts", driver_opts),
+            labels=None if labels is None else _check.string_map("labels", labels),
+        )
         if name is not None and driver == "local" and not _LOCAL_NAME.match(name):
             raise ValueError(
                 f"invalid volume name {name!r}: a local volume's name starts with a letter"
                 " or digit and holds only letters, digits, '_', '.' and '-' (at least 2"
                 " characters); to mount a host directory, bind-mount its absolute path"
             )
-        return await self._api.get(Volume, "/volumes/create", method="POST", json=body)
+        return await self._api.get(Volume, "/volumes/create", method="POST", json=body.to_engine())
 
     @operation("VolumeInspect")
     async def inspect(self, ref: VolumeRef) -> Volume:
@@ -157,26 +158,9 @@ _LOCAL_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 """The engine's rule for names of volumes of the ``local`` driver."""
 
 
-def _check_name(what: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a string, not {type(value).__name__} ({value!r})")
-    if not value:
-        raise ValueError(f"{what} must not be empty")
-    return value
-
-
 def _volume_ref(ref: object) -> str:
     if isinstance(ref, Volume):
         if not ref.name:
             raise ValueError("this volume model has no name: pass the volume's name")
         ref = ref.name
-    return quote(_check_name("volume name", ref), safe="")
-
-
-def _string_map(what: str, value: object) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{what} must be a mapping of strings to strings, not {value!r}")
-    for key, item in value.items():
-        if not isinstance(key, str) or not isinstance(item, str):
-            raise TypeError(f"{what} must map strings to strings; got {key!r}: {item!r}")
-    return dict(value)
+    return quote(_check.text("volume name", ref), safe="")

@@ -6,11 +6,11 @@ import builtins
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
+from .. import _check
 from .._handle import Handle, delegate
 from .._operation import operation
 from ..models import ContainerStats
 from ._operations import ContainerOperations
-from ._options import check_ref
 
 if TYPE_CHECKING:
     from ._operations import StatsStream
@@ -47,7 +47,7 @@ class Container(Handle):
         warnings: Sequence[str] = (),
     ) -> None:
         self._collection = collection
-        self.id = check_ref(id)
+        self.id = _check.ref("container", id)
         self.tty = tty
         self.warnings = builtins.list(warnings)
 

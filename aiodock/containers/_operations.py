@@ -12,17 +12,17 @@ from urllib.parse import quote
 
 import anyio
 
+from .. import _check
 from .._api import APIClient
 from .._body import Source, body_from
 from .._handle import Handle
 from .._operation import operation
-from .._query import Filters, QueryValue, check_timeout, filters_param, unix_time
+from .._query import Filters, QueryValue, filters_param, unix_time
 from .._tar import TarStream
 from ..errors import Conflict, InvalidResponse, NotFound
 from ..logs import LogStream
 from ..models import (
     ContainerChange,
-    ContainerCreate,
     ContainerCreateResponse,
     ContainerInspect,
     ContainerPruneReport,
@@ -31,29 +31,23 @@ from ..models import (
     ContainerTop,
     ContainerUpdate,
     ContainerUpdateResponse,
-    DeviceMapping,
-    DeviceRequest,
-    HealthConfig,
-    HostConfig,
-    NetworkingConfig,
     PathStat,
-    ResourcesBlkioWeightDeviceItem,
-    ResourcesUlimitsItem,
-    RestartPolicy,
-    ThrottleDevice,
 )
 from ..streams import JSONStream
 from ._options import (
+    CREATE_KEYWORDS,
+    UPDATE_KEYWORDS,
     WAIT_CONDITIONS,
+    CreateOptions,
+    UpdateOptions,
     check_name,
-    check_ref,
     create_body,
-    signal_name,
-    whole_seconds,
 )
 from ._streams import PATH_STAT_HEADER, ArchiveStream, WaitStream, path_stat
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from ..attach import AttachSession
     from ..exec import ExecResult
     from ._handle import Container
@@ -66,7 +60,7 @@ _PRUNE_PATIENCE = 60.0
 
 
 def _ref_id(ref: str | Container) -> str:
-    return check_ref(ref.id if isinstance(ref, Handle) else ref)
+    return _check.ref("container", ref.id if isinstance(ref, Handle) else ref)
 
 
 def _path(ref: str | Container, suffix: str = "") -> str:
@@ -99,27 +93,7 @@ class ContainerOperations:
         self,
         image: str,
         command: str | Sequence[str] | None = None,
-        *,
-        name: str | None = None,
-        entrypoint: str | Sequence[str] | None = None,
-        env: Mapping[str, str] | Sequence[str] | None = None,
-        labels: Mapping[str, str] | None = None,
-        working_dir: str | None = None,
-        user: str | None = None,
-        hostname: str | None = None,
-        tty: bool = False,
-        open_stdin: bool = False,
-        stdin_once: bool = False,
-        exposed_ports: Sequence[int | str] | None = None,
-        healthcheck: HealthConfig | None = None,
-        stop_signal: str | int | None = None,
-        stop_timeout: float | None = None,
-        host_config: HostConfig | None = None,
-        networking_config: NetworkingConfig | None = None,
-        platform: str | None = None,
-        config: ContainerCreate | None = None,
-        network: str | None = None,
-        network_aliases: Sequence[str] | None = None,
+        **options: Unpack[CreateOptions],
     ) -> Container:
         """``POST /containers/create`` (``docker create``): a new container,
         not started; returns its :class:`Container` handle.
@@ -142,32 +116,14 @@ class ContainerOperations:
             ...     env={"GREETING": "hi"}, labels={"app": "demo"},
             ...     host_config=HostConfig(network_mode="none"))
         """
+        _check.keywords("create()", options, CREATE_KEYWORDS)
+        name = options.get("name")
+        platform = options.get("platform")
         if name is not None:
             check_name(name)
         if platform is not None and (not isinstance(platform, str) or not platform):
             raise TypeError(f"platform must be a string like 'linux/amd64', not {platform!r}")
-        body = create_body(
-            image,
-            config=config,
-            command=command,
-            entrypoint=entrypoint,
-            env=env,
-            labels=labels,
-            working_dir=working_dir,
-            user=user,
-            hostname=hostname,
-            tty=tty,
-            open_stdin=open_stdin,
-            stdin_once=stdin_once,
-            exposed=exposed_ports,
-            healthcheck=healthcheck,
-            stop_signal=stop_signal,
-            stop_timeout=stop_timeout,
-            host_config=host_config,
-            networking_config=networking_config,
-            network=network,
-            network_aliases=network_aliases,
-        )
+        body = create_body(image, command, options)
         answer: ContainerCreateResponse = await self._api.get(
             ContainerCreateResponse,
             "/containers/create",
@@ -260,8 +216,8 @@ class ContainerOperations:
         Example:
             >>> await docker.containers.stop("web", timeout=1)  # doctest: +SKIP
         """
-        seconds = whole_seconds("timeout", timeout)
-        name = signal_name(signal) if signal is not None else None
+        seconds = _check.whole_seconds("timeout", timeout)
+        name = _check.signal("signal", signal) if signal is not None else None
         if name is not None:
             await self._api.require_version("stop(signal=...)", "1.42")
         await self._api.request(
@@ -282,8 +238,8 @@ class ContainerOperations:
         Example:
             >>> await docker.containers.restart("web", timeout=1)  # doctest: +SKIP
         """
-        seconds = whole_seconds("timeout", timeout)
-        name = signal_name(signal) if signal is not None else None
+        seconds = _check.whole_seconds("timeout", timeout)
+        name = _check.signal("signal", signal) if signal is not None else None
         if name is not None:
             await self._api.require_version("restart(signal=...)", "1.42")
         await self._api.request(
@@ -299,7 +255,9 @@ class ContainerOperations:
         Example:
             >>> await docker.containers.kill("web", signal="SIGHUP")  # doctest: +SKIP
         """
-        await self._api.request("POST", _path(ref, "/kill"), params={"signal": signal_name(signal)})
+        await self._api.request(
+            "POST", _path(ref, "/kill"), params={"signal": _check.signal("signal", signal)}
+        )
 
     @operation("ContainerPause")
     async def pause(self, ref: str | Container) -> None:
@@ -457,7 +415,7 @@ class ContainerOperations:
             "GET",
             _path(ref, "/logs"),
             params=params,
-            idle_timeout=check_timeout("idle_timeout", idle_timeout),
+            idle_timeout=_check.seconds("idle_timeout", idle_timeout),
         )
         known = tty if tty is not None else _known_tty(ref)
         return LogStream(self._api, opener, tty=known, tty_lookup=partial(self._has_tty, ref))
@@ -549,39 +507,7 @@ class ContainerOperations:
     async def update(
         self,
         ref: str | Container,
-        *,
-        memory: int | None = None,
-        memory_swap: int | None = None,
-        memory_reservation: int | None = None,
-        memory_swappiness: int | None = None,
-        cpu_shares: int | None = None,
-        nano_cpus: int | None = None,
-        cpu_quota: int | None = None,
-        cpu_period: int | None = None,
-        cpu_realtime_period: int | None = None,
-        cpu_realtime_runtime: int | None = None,
-        cpuset_cpus: str | None = None,
-        cpuset_mems: str | None = None,
-        cpu_count: int | None = None,
-        cpu_percent: int | None = None,
-        pids_limit: int | None = None,
-        blkio_weight: int | None = None,
-        blkio_weight_device: Sequence[ResourcesBlkioWeightDeviceItem] | None = None,
-        blkio_device_read_bps: Sequence[ThrottleDevice] | None = None,
-        blkio_device_write_bps: Sequence[ThrottleDevice] | None = None,
-        blkio_device_read_iops: Sequence[ThrottleDevice] | None = None,
-        blkio_device_write_iops: Sequence[ThrottleDevice] | None = None,
-        io_maximum_iops: int | None = None,
-        io_maximum_bandwidth: int | None = None,
-        cgroup_parent: str | None = None,
-        devices: Sequence[DeviceMapping] | None = None,
-        device_cgroup_rules: Sequence[str] | None = None,
-        device_requests: Sequence[DeviceRequest] | None = None,
-        oom_kill_disable: bool | None = None,
-        init: bool | None = None,
-        ulimits: Sequence[ResourcesUlimitsItem] | None = None,
-        restart_policy: RestartPolicy | None = None,
-        resources: ContainerUpdate | None = None,
+        **options: Unpack[UpdateOptions],
     ) -> ContainerUpdateResponse:
         """``POST /containers/{id}/update`` (``docker update``): change the
         resource limits or the restart policy of a container, running or
@@ -594,10 +520,10 @@ class ContainerOperations:
             ...     "web", memory=64 * 2**20, memory_swap=-1,
             ...     restart_policy=RestartPolicy(name="on-failure", maximum_retry_count=3))
         """
+        _check.keywords("update()", options, UPDATE_KEYWORDS)
+        resources = options.get("resources")
         given = {
-            key: value
-            for key, value in locals().items()
-            if key not in ("self", "ref", "resources") and value is not None
+            key: value for key, value in options.items() if key != "resources" and value is not None
         }
         if resources is not None and not isinstance(resources, ContainerUpdate):
             raise TypeError(f"resources must be a ContainerUpdate, not {type(resources).__name__}")

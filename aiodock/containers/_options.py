@@ -8,13 +8,11 @@ an engine error (or worse, a silently different container).
 
 from __future__ import annotations
 
-import math
 import re
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
-from .._query import check_timeout
+from .. import _check
 from ..models import (
     ContainerCreate,
     ContainerUpdate,
@@ -37,49 +35,6 @@ NAME_PATTERN = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 VOLUME_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 
 # The Linux signal names the engine understands (without the SIG prefix).
-_SIGNALS = frozenset(
-    [
-        "ABRT",
-        "ALRM",
-        "BUS",
-        "CHLD",
-        "CLD",
-        "CONT",
-        "FPE",
-        "HUP",
-        "ILL",
-        "INT",
-        "IO",
-        "IOT",
-        "KILL",
-        "PIPE",
-        "POLL",
-        "PROF",
-        "PWR",
-        "QUIT",
-        "SEGV",
-        "STKFLT",
-        "STOP",
-        "SYS",
-        "TERM",
-        "TRAP",
-        "TSTP",
-        "TTIN",
-        "TTOU",
-        "URG",
-        "USR1",
-        "USR2",
-        "VTALRM",
-        "WINCH",
-        "XCPU",
-        "XFSZ",
-        "RTMIN",
-        "RTMAX",
-    ]
-    + [f"RTMIN+{n}" for n in range(1, 16)]
-    + [f"RTMAX-{n}" for n in range(1, 15)]
-)
-_MAX_SIGNAL = 64
 
 _PORT_KEY = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$")
 _PORT_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
@@ -87,8 +42,8 @@ WAIT_CONDITIONS = ("not-running", "next-exit", "removed")
 
 
 class CreateOptions(TypedDict, total=False):
-    """The keywords of :meth:`ContainerCollection.create`, for ``run`` and
-    ``running``."""
+    """The keywords of :meth:`ContainerCollection.create` (and of ``run``
+    and ``running``, which create): the one list of them."""
 
     name: str | None
     entrypoint: str | Sequence[str] | None
@@ -113,7 +68,8 @@ class CreateOptions(TypedDict, total=False):
 
 
 class UpdateOptions(TypedDict, total=False):
-    """The keywords of :meth:`ContainerCollection.update`, for the handle."""
+    """The keywords of :meth:`ContainerCollection.update`: the one list of
+    them (the method takes ``**options: Unpack[UpdateOptions]``)."""
 
     memory: int | None
     memory_swap: int | None
@@ -149,13 +105,8 @@ class UpdateOptions(TypedDict, total=False):
     resources: ContainerUpdate | None
 
 
-def check_ref(ref: object, what: str = "container") -> str:
-    """A container id or name: a non-empty string."""
-    if not isinstance(ref, str):
-        raise TypeError(f"{what} must be an id or a name (a string), not {ref!r}")
-    if not ref or ref.strip() != ref:
-        raise ValueError(f"{what} must be a non-empty id or name without spaces, not {ref!r}")
-    return ref
+CREATE_KEYWORDS = frozenset(CreateOptions.__optional_keys__)
+UPDATE_KEYWORDS = frozenset(UpdateOptions.__optional_keys__)
 
 
 def check_name(name: object, what: str = "name") -> str:
@@ -173,109 +124,6 @@ def check_name(name: object, what: str = "name") -> str:
             " contain only letters, digits, '_', '.' and '-' (at least 2 characters)"
         )
     return name
-
-
-def string_mapping(what: str, mapping: object) -> dict[str, str]:
-    """A mapping of strings to strings (labels)."""
-    if not isinstance(mapping, Mapping):
-        raise TypeError(f"{what} must be a mapping of strings to strings, not {mapping!r}")
-    out: dict[str, str] = {}
-    for key, value in mapping.items():
-        if not isinstance(key, str) or not key:
-            raise TypeError(f"{what}: keys must be non-empty strings, not {key!r}")
-        if not isinstance(value, str):
-            raise TypeError(
-                f"{what}: the value of {key!r} must be a string, not"
-                f" {type(value).__name__} ({value!r})"
-            )
-        out[key] = value
-    return out
-
-
-def env_list(env: object) -> list[str]:
-    """``{"A": "1"}`` or ``["A=1"]`` -> ``["A=1"]``.
-
-    Example:
-        >>> env_list({"A": "1", "B": ""})
-        ['A=1', 'B=']
-    """
-    if isinstance(env, Mapping):
-        out = []
-        for key, value in env.items():
-            if not isinstance(key, str) or not key or "=" in key:
-                raise ValueError(f"env: invalid variable name {key!r}")
-            if not isinstance(value, str):
-                raise TypeError(
-                    f"env: the value of {key!r} must be a string, not"
-                    f" {type(value).__name__} ({value!r})"
-                )
-            out.append(f"{key}={value}")
-        return out
-    if isinstance(env, str | bytes) or not isinstance(env, Iterable):
-        raise TypeError(f"env must be a mapping or a list of 'KEY=VALUE' strings, not {env!r}")
-    out = []
-    for item in env:
-        if not isinstance(item, str):
-            raise TypeError(f"env: entries must be 'KEY=VALUE' strings, not {item!r}")
-        if not item or item.startswith("="):
-            raise ValueError(f"env: invalid entry {item!r} (expected 'KEY=VALUE')")
-        out.append(item)
-    return out
-
-
-def command_list(what: str, command: object) -> list[str]:
-    """A command as a list: a string is split like a shell would (no
-    expansion); a sequence must hold strings."""
-    if isinstance(command, str):
-        return shlex.split(command)
-    if isinstance(command, bytes) or not isinstance(command, Sequence):
-        raise TypeError(f"{what} must be a string or a list of strings, not {command!r}")
-    for item in command:
-        if not isinstance(item, str):
-            raise TypeError(f"{what}: every argument must be a string, not {item!r}")
-    return list(command)
-
-
-def signal_name(signal: object, what: str = "signal") -> str:
-    """A signal as the engine takes it: ``"SIGTERM"`` for a name (``"TERM"``
-    and ``"sigterm"`` too), the number as text for a number (1 to 64).
-
-    Example:
-        >>> signal_name("term"), signal_name(9), signal_name("SIGRTMIN+3")
-        ('SIGTERM', '9', 'SIGRTMIN+3')
-    """
-    if isinstance(signal, bool):
-        raise TypeError(f"{what} must be a signal name or number, not {signal!r}")
-    if isinstance(signal, int):
-        if not 1 <= signal <= _MAX_SIGNAL:
-            raise ValueError(f"{what} number must be between 1 and {_MAX_SIGNAL}, not {signal}")
-        return str(signal)
-    if not isinstance(signal, str):
-        raise TypeError(f"{what} must be a signal name or number, not {signal!r}")
-    if signal.isdigit():
-        return signal_name(int(signal), what)
-    name = signal.upper().removeprefix("SIG")
-    if name not in _SIGNALS:
-        raise ValueError(f"unknown {what} {signal!r} (expected a name like 'SIGTERM' or a number)")
-    return f"SIG{name}"
-
-
-def whole_seconds(what: str, value: object) -> int | None:
-    """A non-negative timeout in whole seconds (rounded up), or ``None``.
-
-    The engine takes whole seconds, so infinity is refused (``None`` leaves
-    the engine's own default).
-
-    Example:
-        >>> whole_seconds("timeout", 1.2), whole_seconds("timeout", None)
-        (2, None)
-    """
-    seconds = check_timeout(what, value)
-    if seconds is None:
-        return None
-    if math.isinf(seconds):
-        raise ValueError(f"{what} must be a finite number of seconds, not {value!r}")
-    return math.ceil(seconds)
 
 
 def _check_port_number(what: str, text: str | None, value: str) -> None:
@@ -358,54 +206,45 @@ def check_host_config(host_config: HostConfig) -> None:
             _check_host_port(binding.host_port, key)
 
 
-def create_body(
-    image: str,
-    *,
-    config: ContainerCreate | None,
-    command: object,
-    entrypoint: object,
-    env: object,
-    labels: object,
-    working_dir: str | None,
-    user: str | None,
-    hostname: str | None,
-    tty: bool,
-    open_stdin: bool,
-    stdin_once: bool,
-    exposed: object,
-    healthcheck: HealthConfig | None,
-    stop_signal: object,
-    stop_timeout: object,
-    host_config: HostConfig | None,
-    networking_config: NetworkingConfig | None,
-    network: str | None,
-    network_aliases: Sequence[str] | None,
-) -> ContainerCreate:
+def create_body(image: str, command: object, options: CreateOptions) -> ContainerCreate:
     """The create body: ``config`` (if given) with every keyword that was
     given (not ``None``, not ``False``) put over it, checked."""
     if not isinstance(image, str) or not image:
         raise TypeError(f"image must be a non-empty string, not {image!r}")
     check_image_ref(image)
+    config = options.get("config")
     if config is not None and not isinstance(config, ContainerCreate):
         raise TypeError(f"config must be a ContainerCreate, not {type(config).__name__}")
-    host_config = _model(HostConfig, "host_config", host_config)
-    networking_config = _model(NetworkingConfig, "networking_config", networking_config)
-    healthcheck = _model(HealthConfig, "healthcheck", healthcheck)
+    entrypoint = options.get("entrypoint")
+    env = options.get("env")
+    labels = options.get("labels")
+    exposed = options.get("exposed_ports")
+    stop_signal = options.get("stop_signal")
+    stop_timeout = options.get("stop_timeout")
+    network = options.get("network")
+    network_aliases = options.get("network_aliases")
+    host_config = _model(HostConfig, "host_config", options.get("host_config"))
+    networking_config = _model(
+        NetworkingConfig, "networking_config", options.get("networking_config")
+    )
+    healthcheck = _model(HealthConfig, "healthcheck", options.get("healthcheck"))
     updates: dict[str, Any] = {"image": image}
     if command is not None:
-        updates["cmd"] = command_list("command", command)
+        updates["cmd"] = _check.command("command", command)
     if entrypoint is not None:
-        updates["entrypoint"] = command_list("entrypoint", entrypoint)
+        updates["entrypoint"] = _check.command("entrypoint", entrypoint, may_be_empty=True)
     if env is not None:
-        updates["env"] = env_list(env)
+        updates["env"] = _check.env(env)
     if labels is not None:
-        updates["labels"] = string_mapping("labels", labels)
-    for key, value in (("working_dir", working_dir), ("user", user), ("hostname", hostname)):
+        updates["labels"] = _check.string_map("labels", labels)
+    for key in ("working_dir", "user", "hostname"):
+        value = options.get(key)
         if value is not None:
             if not isinstance(value, str):
                 raise TypeError(f"{key} must be a string, not {value!r}")
             updates[key] = value
-    for key, flag in (("tty", tty), ("open_stdin", open_stdin), ("stdin_once", stdin_once)):
+    for key in ("tty", "open_stdin", "stdin_once"):
+        flag = options.get(key, False)
         if not isinstance(flag, bool):
             raise TypeError(f"{key} must be True or False, not {flag!r}")
         if flag:
@@ -415,9 +254,9 @@ def create_body(
     if healthcheck is not None:
         updates["healthcheck"] = healthcheck
     if stop_signal is not None:
-        updates["stop_signal"] = signal_name(stop_signal, "stop_signal")
+        updates["stop_signal"] = _check.signal("stop_signal", stop_signal)
     if stop_timeout is not None:
-        updates["stop_timeout"] = whole_seconds("stop_timeout", stop_timeout)
+        updates["stop_timeout"] = _check.whole_seconds("stop_timeout", stop_timeout)
     if host_config is not None:
         updates["host_config"] = host_config
     if networking_config is not None:
@@ -428,9 +267,9 @@ def create_body(
     if network is not None or network_aliases is not None:
         _attach_network(body, network, network_aliases)
     if body.labels:
-        string_mapping("labels", body.labels)
+        _check.string_map("labels", body.labels)
     if body.stop_signal is not None and body.stop_signal != updates.get("stop_signal"):
-        body.stop_signal = signal_name(body.stop_signal, "stop_signal")
+        body.stop_signal = _check.signal("stop_signal", body.stop_signal)
     if body.host_config is not None:
         check_host_config(body.host_config)
     return body

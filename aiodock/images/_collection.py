@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from .. import _check
 from .._api import APIClient
 from .._body import Source, body_from
 from .._operation import operation
@@ -287,8 +288,8 @@ class ImageCollection:
             >>> [i.repo_tags for i in images]  # doctest: +SKIP
             [['web:1']]
         """
-        _check_bool("all", all)
-        _check_bool("digests", digests)
+        _check.boolean("all", all)
+        _check.boolean("digests", digests)
         params: dict[str, QueryValue] = {
             "all": all,
             "digests": digests,
@@ -352,8 +353,8 @@ class ImageCollection:
             >>> await docker.images.remove("127.0.0.1:5000/app:1")  # doctest: +SKIP
             [ImageDeleteItem(untagged='127.0.0.1:5000/app:1', deleted=None)]
         """
-        _check_bool("force", force)
-        _check_bool("noprune", noprune)
+        _check.boolean("force", force)
+        _check.boolean("noprune", noprune)
         return await self._api.get(
             builtins.list[ImageDeleteItem],
             f"/images/{_quoted(_image_name(ref))}",
@@ -410,14 +411,14 @@ class ImageCollection:
         target = target_reference(repo, tag, what="commit") if repo is not None else None
         if repo is None and tag is not None:
             raise ValueError("commit(tag=...) needs repo= as well")
-        _check_bool("pause", pause)
+        _check.boolean("pause", pause)
         body = _config_body(config)
         params: dict[str, QueryValue] = {
             "container": container_id,
             "repo": target.name if target else None,
             "tag": target.tag if target else None,
-            "comment": _optional_text("message", message),
-            "author": _optional_text("author", author),
+            "comment": _check.optional_text("message", message),
+            "author": _check.optional_text("author", author),
             "pause": pause,
             "changes": _changes(changes),
         }
@@ -473,7 +474,7 @@ class ImageCollection:
             >>> await docker.images.load("app.tar")  # doctest: +SKIP
             ['app:1', 'app:2']
         """
-        _check_bool("quiet", quiet)
+        _check.boolean("quiet", quiet)
         body = body_from(source, what="load source")
 
         async def prepare() -> tuple[dict[str, str], Any]:
@@ -524,7 +525,7 @@ class ImageCollection:
             "fromSrc": "-",
             "repo": target.name if target else None,
             "tag": target.tag if target else None,
-            "message": _optional_text("message", message),
+            "message": _check.optional_text("message", message),
             "changes": _changes(changes),
             "platform": platform,
         }
@@ -592,7 +593,7 @@ class ImageCollection:
         """
         tags = build_tags(tag)
         for flag, value in (("nocache", nocache), ("pull", pull), ("rm", rm), ("forcerm", forcerm)):
-            _check_bool(flag, value)
+            _check.boolean(flag, value)
         _check_platform(platform)
         if shm_size is not None and (
             isinstance(shm_size, bool) or not isinstance(shm_size, int) or shm_size <= 0
@@ -604,12 +605,12 @@ class ImageCollection:
             "dockerfile": dockerfile,
             "buildargs": json_map("buildargs", buildargs),
             "labels": json_map("labels", labels),
-            "target": _optional_text("target", target),
+            "target": _check.optional_text("target", target),
             "nocache": nocache,
             "pull": pull,
             "rm": rm,
             "forcerm": forcerm,
-            "networkmode": _optional_text("network_mode", network_mode),
+            "networkmode": _check.optional_text("network_mode", network_mode),
             "platform": platform,
             "cachefrom": json_list("cache_from", cache_from),
             "extrahosts": extra_hosts_param(extra_hosts),
@@ -655,7 +656,7 @@ class ImageCollection:
             >>> report.space_reclaimed  # doctest: +SKIP
             0
         """
-        _check_bool("all", all)
+        _check.boolean("all", all)
         if keep_storage is not None and (
             isinstance(keep_storage, bool) or not isinstance(keep_storage, int) or keep_storage < 0
         ):
@@ -710,19 +711,6 @@ def _image_name(ref: object, *, what: str = "image") -> str:
 
 def _quoted(name: str) -> str:
     return quote(name, safe="/:@")
-
-
-def _optional_text(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
-    return value
-
-
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, not {value!r}")
 
 
 def _check_platform(platform: object) -> None:

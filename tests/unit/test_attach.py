@@ -16,9 +16,10 @@ import httpx
 import pytest
 
 from aiodock import ConnectionLost, Docker, DockerError, ExecError, NotFound, StreamError
+from aiodock._check import command, env
 from aiodock._transport import EngineTransport
 from aiodock.attach import attach_container
-from aiodock.exec import ExecResult, command_list, env_list, run_exec
+from aiodock.exec import ExecResult, _exec_config, run_exec
 from aiodock.models import ExecInspect
 
 # --------------------------------------------------------------------------
@@ -109,11 +110,12 @@ async def test_console_size_needs_api_1_42(offline: Docker) -> None:
 
 
 def test_command_and_env_forms() -> None:
-    assert command_list("sh -c 'echo a b'") == ["sh", "-c", "echo a b"]
-    assert command_list(("ls", "-l")) == ["ls", "-l"]
-    assert env_list({"A": "1", "B": ""}) == ["A=1", "B="]
-    assert env_list(["A=1", "B"]) == ["A=1", "B"]
-    assert env_list(None) is None
+    assert command("cmd", "sh -c 'echo a b'") == ["sh", "-c", "echo a b"]
+    assert command("cmd", ("ls", "-l")) == ["ls", "-l"]
+    assert env({"A": "1", "B": ""}) == ["A=1", "B="]
+    assert env(["A=1", "B"]) == ["A=1", "B"]
+    flags = dict(stdin=False, stdout=True, stderr=True, tty=False, workdir=None, user=None)
+    assert _exec_config(["ls"], env=None, privileged=False, **flags).get("Env") is None
 
 
 def test_exec_inspect_reads_the_engines_answer() -> None:
@@ -156,9 +158,9 @@ def test_exec_inspect_reads_the_engines_answer() -> None:
 def test_exec_error_and_result() -> None:
     err = ExecError.exited("e1", ["sh", "-c", "exit 3"], 3, b"out", b"it failed\n")
     assert isinstance(err, DockerError)
+    assert (err.id, err.cmd, err.status) == ("e1", ["sh", "-c", "exit 3"], None)
     assert (err.exit_code, err.stdout, err.stderr) == (3, b"out", b"it failed\n")
     assert "exited with code 3" in str(err) and "it failed" in str(err)
-    assert (err.id, err.cmd, err.status) == ("e1", ["sh", "-c", "exit 3"], None)
     code, out, errout = ExecResult(0, b"a", b"b")
     assert (code, out, errout) == (0, b"a", b"b")
 

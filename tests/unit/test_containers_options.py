@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from aiodock import APIVersionError, Docker
-from aiodock.containers._options import signal_name
+from aiodock._check import signal
 from aiodock.models import (
     ContainerCreate,
     EndpointSettings,
@@ -222,6 +222,19 @@ BAD_CALLS: list[tuple[str, Call, type[Exception], str]] = [
     ),
     ("resize to 0", lambda d: d.containers.resize("box", 0, 80), ValueError, "0"),
     ("update nothing", lambda d: d.containers.update("box"), ValueError, "at least one"),
+    (
+        "create: unknown keyword",
+        lambda d: d.containers.create("busybox", nmae="x"),  # type: ignore[call-arg]
+        TypeError,
+        "'nmae'",
+    ),
+    (
+        "update: unknown keyword",
+        lambda d: d.containers.update("box", memroy=1),  # type: ignore[call-arg]
+        TypeError,
+        "'memroy'",
+    ),
+    ("create: empty command", lambda d: d.containers.create("busybox", []), ValueError, "empty"),
     ("empty ref", lambda d: d.containers.start(""), ValueError, "''"),
     ("ref not a string", lambda d: d.containers.start(None), TypeError, "None"),  # type: ignore[arg-type]
     ("empty archive path", lambda d: d.containers.stat_path("box", ""), ValueError, "path"),
@@ -276,7 +289,7 @@ async def test_bad_options_raise_before_any_request(
     ],
 )
 def test_signal_names_and_numbers(given: str | int, sent: str) -> None:
-    assert signal_name(given) == sent
+    assert signal("signal", given) == sent
 
 
 async def test_kill_sends_the_normalised_signal(fake: FakeEngine) -> None:

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from aiodock._query import check_timeout, encode_filters, encode_query, unix_time
+from aiodock._check import seconds as check_timeout
+from aiodock._query import encode_filters, encode_query, unix_time
 
 
 def test_booleans_lists_and_none() -> None:
