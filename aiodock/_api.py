@@ -39,8 +39,8 @@ from .errors import (
     DockerTimeout,
     EngineUnavailable,
     InvalidResponse,
-    error_for_status,
-    message_from_body,
+    _error_for_status,
+    _message_from_body,
 )
 
 T = TypeVar("T")
@@ -539,8 +539,8 @@ class APIClient:
         status = reply.status_code
         if status < 300 or status == 101 or (status == 304 and allow_not_modified):
             return
-        message = message_from_body(reply.content, reply.headers.get("Content-Type"))
-        raise error_for_status(status, message)
+        message = _message_from_body(reply.content, reply.headers.get("Content-Type"))
+        raise _error_for_status(status, message)
 
     def translate_errors(self) -> _ErrorTranslator:
         """Turn transport failures into aiodock errors (``with`` it).

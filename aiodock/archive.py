@@ -19,7 +19,7 @@ whenever a ``!`` pattern could re-include something inside it, so
 ``!**/keep.log`` works at any depth (as with BuildKit); the CLI's classic
 builder path goes in only for ``!`` patterns naming the directory literally.
 
-:func:`tar_context` streams the context as a tar archive, a chunk at a
+The build streams the context as a tar archive, a chunk at a
 time, from a worker thread: the context is never held whole in memory.
 Symbolic links are archived as links and never followed, so nothing
 outside the context directory is ever read. Owners are written as root
@@ -325,7 +325,7 @@ def _class_end(pattern: str, start: int) -> int:
 
 
 @dataclass(frozen=True)
-class ContextEntry:
+class _ContextEntry:
     """One member of a build context: its archive name and where it is."""
 
     name: str
@@ -333,9 +333,9 @@ class ContextEntry:
     stat: os.stat_result
 
 
-def context_entries(
+def _context_entries(
     root: str | os.PathLike[str], rules: DockerIgnore | None = None
-) -> list[ContextEntry]:
+) -> list[_ContextEntry]:
     """Walk ``root`` in name order and list what the context sends.
 
     Symbolic links are listed as links, never followed. Raises
@@ -344,7 +344,7 @@ def context_entries(
     """
     base = os.fspath(root)
     rules = rules if rules is not None else DockerIgnore()
-    entries: list[ContextEntry] = []
+    entries: list[_ContextEntry] = []
 
     def walk(directory: str, prefix: str, parent: MatchInfo | None) -> None:
         try:
@@ -370,7 +370,7 @@ def context_entries(
                 continue  # tar cannot hold sockets; the docker CLI skips them too
             if stat.S_ISREG(info.st_mode) and not os.access(path, os.R_OK):
                 raise ContextError(f"cannot read {path}: permission denied")
-            entries.append(ContextEntry(name, path, info))
+            entries.append(_ContextEntry(name, path, info))
             if is_dir:
                 if not os.access(path, os.R_OK | os.X_OK):
                     raise ContextError(f"cannot read the directory {path}: permission denied")
@@ -384,7 +384,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _header(entry: ContextEntry, links: dict[tuple[int, int], str]) -> tuple[bytes, int]:
+def _header(entry: _ContextEntry, links: dict[tuple[int, int], str]) -> tuple[bytes, int]:
     """The tar header of ``entry`` and how many content bytes follow it."""
     st = entry.stat
     info = tarfile.TarInfo(entry.name)
@@ -417,7 +417,7 @@ def _header(entry: ContextEntry, links: dict[tuple[int, int], str]) -> tuple[byt
     return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"), size
 
 
-def _file_content(entry: ContextEntry, size: int) -> Iterator[bytes]:
+def _file_content(entry: _ContextEntry, size: int) -> Iterator[bytes]:
     """Exactly ``size`` bytes of a regular file, opened without following links."""
     try:
         fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -435,7 +435,7 @@ def _file_content(entry: ContextEntry, size: int) -> Iterator[bytes]:
             yield chunk
 
 
-def iter_tar(entries: Iterable[ContextEntry]) -> Generator[bytes, None, None]:
+def _iter_tar(entries: Iterable[_ContextEntry]) -> Generator[bytes, None, None]:
     """The tar archive of ``entries``, as chunks of about :data:`CHUNK_SIZE` bytes."""
     links: dict[tuple[int, int], str] = {}
     pending: list[bytes] = []
@@ -465,7 +465,7 @@ def iter_tar(entries: Iterable[ContextEntry]) -> Generator[bytes, None, None]:
     yield b"".join(pending)
 
 
-def prepare_context(
+def _prepare_context(
     directory: str | os.PathLike[str], *, dockerfile: str = "Dockerfile"
 ) -> tuple[Path, DockerIgnore]:
     """Check a context directory and read its rules, before any request.
@@ -480,7 +480,7 @@ def prepare_context(
         raise FileNotFoundError(f"build context: no such directory: {root}")
     if not root.is_dir():
         raise NotADirectoryError(f"build context: not a directory: {root}")
-    name = dockerfile_name(dockerfile)
+    name = _dockerfile_name(dockerfile)
     target = root / name
     if not target.is_file():
         raise FileNotFoundError(
@@ -493,7 +493,7 @@ def prepare_context(
     return root, rules
 
 
-def dockerfile_name(dockerfile: str) -> str:
+def _dockerfile_name(dockerfile: str) -> str:
     """``dockerfile`` cleaned as a path inside the context; :class:`ValueError`
     when it is absolute or climbs out."""
     if not isinstance(dockerfile, str) or not dockerfile.strip():
@@ -504,7 +504,7 @@ def dockerfile_name(dockerfile: str) -> str:
     return name
 
 
-async def tar_context(
+async def _tar_context(
     directory: str | os.PathLike[str], *, rules: DockerIgnore | None = None
 ) -> AsyncIterator[bytes]:
     """Stream the build context ``directory`` as a tar archive.
@@ -515,18 +515,18 @@ async def tar_context(
     thread.
 
     Example:
-        >>> async for chunk in tar_context("app/"):  # doctest: +SKIP
+        >>> async for chunk in _tar_context("app/"):  # doctest: +SKIP
         ...     upload(chunk)
     """
-    entries = await anyio.to_thread.run_sync(context_entries, directory, rules)
-    async for chunk in stream_tar(entries):
+    entries = await anyio.to_thread.run_sync(_context_entries, directory, rules)
+    async for chunk in _stream_tar(entries):
         yield chunk
 
 
-async def stream_tar(entries: Iterable[ContextEntry]) -> AsyncIterator[bytes]:
-    """The tar archive of ``entries`` (from :func:`context_entries`), made
+async def _stream_tar(entries: Iterable[_ContextEntry]) -> AsyncIterator[bytes]:
+    """The tar archive of ``entries`` (from :func:`_context_entries`), made
     and read a chunk at a time in a worker thread."""
-    chunks = iter_tar(entries)
+    chunks = _iter_tar(entries)
     try:
         while True:
             chunk = await anyio.to_thread.run_sync(next, chunks, None)

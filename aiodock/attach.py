@@ -380,7 +380,7 @@ class AttachSession:
 
 
 @asynccontextmanager
-async def hijack(
+async def _hijack(
     api: APIClient,
     path: str,
     make_session: Callable[[Reply], SessionT],
@@ -406,7 +406,7 @@ async def hijack(
 
 
 @operation("ContainerAttach")
-def attach_container(
+def _attach_container(
     api: APIClient,
     ref: str,
     *,
@@ -428,7 +428,7 @@ def attach_container(
     ``stdin_once`` and close stdin when done.
 
     Example:
-        >>> async with attach_container(api, "web", stdin=True) as s:  # doctest: +SKIP
+        >>> async with _attach_container(api, "web", stdin=True) as s:  # doctest: +SKIP
         ...     out, err = await s.communicate(b"input")
     """
     path = _check.path_ref("container", ref)
@@ -464,5 +464,5 @@ async def _attach(
             api, response, tty=known_tty, stdin=stdin, resize_path=f"/containers/{path}/resize"
         )
 
-    async with hijack(api, f"/containers/{path}/attach", make, params=params) as session:
+    async with _hijack(api, f"/containers/{path}/attach", make, params=params) as session:
         yield session

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from ._api import APIClient
 from ._operation import operation
 from .auth import RegistryAuth, auth_header_for
-from .errors import DockerError, NotFound, registry_error
+from .errors import DockerError, NotFound, _registry_error
 from .models import DistributionInspect
 from .reference import parse_reference
 
@@ -63,7 +63,7 @@ class DistributionAPI:
                 raise
             raise NotFound(exc.status, f"{reference}: {exc.message}") from None
         except DockerError as exc:
-            mapped = registry_error(exc)
+            mapped = _registry_error(exc)
             if mapped is exc:
                 raise
             raise mapped from None

@@ -5,7 +5,7 @@ same way throughout the family: ``Kind(status, message)``, where ``status``
 is the HTTP status the engine answered with (``None`` when there was no
 answer) and ``message`` says what went wrong; a kind's own details come
 after them, keyword-only (``StreamError(200, "...", code=1)``). The HTTP
-status picks the kind (:func:`error_for_status`), so callers catch
+status the engine answered with picks the kind, so callers catch
 ``NotFound`` or ``Conflict`` without looking at numbers. Errors pickle and
 copy with all their attributes (they cross process boundaries).
 
@@ -34,9 +34,9 @@ The family::
           └── UnsafeArchiveError         also a ValueError: an entry extract_to refuses
 
 Example:
-    >>> from aiodock.errors import error_for_status, NotFound
-    >>> err = error_for_status(404, "No such container: web")
-    >>> isinstance(err, NotFound), err.status, err.message
+    >>> from aiodock.errors import DockerError, NotFound
+    >>> err = NotFound(404, "No such container: web")
+    >>> isinstance(err, DockerError), err.status, err.message
     (True, 404, 'No such container: web')
 """
 
@@ -468,7 +468,7 @@ _BY_STATUS: dict[int, type[DockerError]] = {
 }
 
 
-def error_for_status(status: int, message: str) -> DockerError:
+def _error_for_status(status: int, message: str) -> DockerError:
     """The exception for an HTTP status and the engine's message."""
     cls = _BY_STATUS.get(status)
     if cls is None:
@@ -487,7 +487,7 @@ _AUTH_FAILURE_HINTS = (
 )
 
 
-def registry_error(error: DockerError) -> DockerError:
+def _registry_error(error: DockerError) -> DockerError:
     """Re-class an engine error that reports a registry's 401.
 
     dockerd wraps the registry's refusal in a 500 (login, pull) or in the
@@ -504,7 +504,7 @@ def registry_error(error: DockerError) -> DockerError:
     return error
 
 
-def message_from_body(body: bytes, content_type: str | None = None) -> str:
+def _message_from_body(body: bytes, content_type: str | None = None) -> str:
     """The readable message of an error response body.
 
     The engine answers ``{"message": "..."}``; some answers (an old engine's

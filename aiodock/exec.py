@@ -38,7 +38,7 @@ from .attach import (
     READ_SIZE,
     AttachSession,
     StdinSource,
-    hijack,
+    _hijack,
 )
 from .errors import ExecError, InvalidResponse
 from .models import IDResponse
@@ -311,7 +311,7 @@ class ExecCollection:
         def make(response: Reply) -> ExecSession:
             return ExecSession(self, response, exec_id=path, tty=known_tty, stdin=stdin)
 
-        async with hijack(
+        async with _hijack(
             self._api, f"/exec/{path}/start", make, json={"Detach": False, "Tty": known_tty}
         ) as session:
             yield session

@@ -22,11 +22,12 @@ import builtins
 import ipaddress
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from . import _check
 from ._api import APIClient
+from ._handle import HasID
 from ._operation import operation
 from ._query import Filters, filters_param
 from .errors import InvalidResponse
@@ -53,13 +54,6 @@ __all__ = [
     "NetworkCollection",
     "NetworkRef",
 ]
-
-
-class HasID(Protocol):
-    """Anything with an ``id``: a :class:`~aiodock.containers.Container` handle."""
-
-    @property
-    def id(self) -> str: ...
 
 
 NetworkRef = str | _generated.NetworkInspect | _generated.NetworkSummary

@@ -112,7 +112,7 @@ class JSONLinesDecoder:
         return [last] if last else []
 
 
-def split_json_values(line: bytes) -> list[Any]:
+def _split_json_values(line: bytes) -> list[Any]:
     """Parse one line that may hold several JSON values back to back."""
     try:
         text = line.decode("utf-8")
@@ -134,7 +134,7 @@ def split_json_values(line: bytes) -> list[Any]:
     return values
 
 
-def raise_stream_error(value: Any) -> None:
+def _raise_stream_error(value: Any) -> None:
     """Raise :class:`StreamError` when a stream object reports an error."""
     if not isinstance(value, dict):
         return
@@ -404,9 +404,9 @@ class JSONStream(EngineStream[ModelT, ResultT]):
                 return [decode_json(line, self._item_type)]
             except Exception:  # several values on one line, or bad JSON: parse below
                 pass
-        values = split_json_values(line)
+        values = _split_json_values(line)
         for value in values:
-            raise_stream_error(value)
+            _raise_stream_error(value)
         return [decode_json(json.dumps(value).encode(), self._item_type) for value in values]
 
     async def _result(self, items: list[ModelT]) -> ResultT:

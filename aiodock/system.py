@@ -16,7 +16,7 @@ from ._operation import operation
 from ._query import Filters, QueryValue, encode_filters, unix_time
 from ._reply import Reply
 from .auth import RegistryAuth
-from .errors import ConnectionLost, DockerError, DockerTimeout, EngineUnavailable, registry_error
+from .errors import ConnectionLost, DockerError, DockerTimeout, EngineUnavailable, _registry_error
 from .models import AuthResponse, EventMessage, PingInfo, SystemDataUsage, SystemInfo, SystemVersion
 from .streams import JSONStream
 
@@ -314,5 +314,5 @@ class SystemAPI:
         try:
             response = await self._api.request("POST", "/auth", json=auth.to_engine())
         except DockerError as exc:
-            raise registry_error(exc) from None
+            raise _registry_error(exc) from None
         return decode_json(response.content, AuthResponse)

@@ -108,9 +108,9 @@ class ContainerCollection(ContainerOperations):
     ) -> LogOutput:
         """Attach before starting (so no input or output is lost), start,
         feed stdin and close it while reading the output to its end."""
-        from ..attach import attach_container
+        from ..attach import _attach_container
 
-        async with attach_container(
+        async with _attach_container(
             self._api, container.id, stdin=True, stdout=True, stderr=True, tty=container.tty
         ) as session:
             await self.start(container)

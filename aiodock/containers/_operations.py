@@ -659,9 +659,9 @@ class ContainerOperations:
             ...     await session.close_stdin()
             ...     print([chunk async for chunk in session])
         """
-        from ..attach import attach_container
+        from ..attach import _attach_container
 
-        return attach_container(
+        return _attach_container(
             self._api,
             _ref_id(ref),
             stdin=stdin,

@@ -14,7 +14,7 @@ import anyio
 from .._api import APIClient
 from .._body import Source, body_from
 from .._query import QueryValue
-from ..archive import context_entries, dockerfile_name, prepare_context, stream_tar
+from ..archive import _context_entries, _dockerfile_name, _prepare_context, _stream_tar
 from ..auth import (
     RegistryAuth,
     registry_key,
@@ -82,12 +82,12 @@ def context_body(
 ) -> Callable[[], Awaitable[Any]]:
     """Check the context now; return what makes the request body later."""
     if isinstance(context, str | os.PathLike) and os.path.isdir(context):
-        root, rules = prepare_context(context, dockerfile=dockerfile)
-        params["dockerfile"] = dockerfile_name(dockerfile)
+        root, rules = _prepare_context(context, dockerfile=dockerfile)
+        params["dockerfile"] = _dockerfile_name(dockerfile)
 
         async def walk() -> Any:
-            entries = await anyio.to_thread.run_sync(context_entries, root, rules)
-            return stream_tar(entries)
+            entries = await anyio.to_thread.run_sync(_context_entries, root, rules)
+            return _stream_tar(entries)
 
         return walk
     if not isinstance(dockerfile, str) or not dockerfile.strip():

@@ -47,7 +47,7 @@ from ..auth import (
     auth_header_for,
     encode_config_header,
 )
-from ..errors import DockerError, InvalidResponse, NotFound, StreamError, registry_error
+from ..errors import DockerError, InvalidResponse, NotFound, StreamError, _registry_error
 from ..models import ContainerConfig, ImageSummary
 from ..models.images import (
     BuildEvent,
@@ -264,7 +264,7 @@ class ImageCollection:
                 headers=headers,
             )
         except DockerError as exc:
-            raise registry_error(exc) from None
+            raise _registry_error(exc) from None
 
     # -- local images -----------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from .._api import APIClient
 from .._query import QueryValue
 from .._reply import Reply
-from ..errors import DockerError, NotFound, StreamError, registry_error
+from ..errors import DockerError, NotFound, StreamError, _registry_error
 from ..models.images import (
     ImageInspect,
     ProgressEvent,
@@ -121,7 +121,7 @@ def naming(reference: ImageReference, action: str) -> ErrorMap:
     """Map registry 401s to Unauthorized and make sure errors name the image."""
 
     def on_error(exc: DockerError) -> DockerError:
-        mapped = registry_error(exc)
+        mapped = _registry_error(exc)
         if mapped is not exc:
             return mapped
         if str(reference) in exc.message:

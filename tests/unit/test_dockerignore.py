@@ -19,10 +19,10 @@ from aiodock.archive import (
     CHUNK_SIZE,
     ContextError,
     DockerIgnore,
-    context_entries,
-    iter_tar,
-    prepare_context,
-    tar_context,
+    _context_entries,
+    _iter_tar,
+    _prepare_context,
+    _tar_context,
 )
 
 # (.dockerignore lines, files in the context, entries the CLI sent besides
@@ -469,8 +469,8 @@ def make_tree(root: Path, files: list[str], ignore: list[str]) -> None:
 
 
 def sent(root: Path, dockerfile: str = "Dockerfile") -> list[str]:
-    directory, rules = prepare_context(root, dockerfile=dockerfile)
-    return [entry.name for entry in context_entries(directory, rules)]
+    directory, rules = _prepare_context(root, dockerfile=dockerfile)
+    return [entry.name for entry in _context_entries(directory, rules)]
 
 
 @pytest.mark.parametrize(("ignore", "files", "expected"), CLI_CASES)
@@ -578,14 +578,14 @@ def test_wildcard_exception_reaches_into_excluded_directories(tmp_path: Path) ->
 
 def test_missing_context_and_dockerfile_are_refused(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no such directory"):
-        prepare_context(tmp_path / "nope")
+        _prepare_context(tmp_path / "nope")
     (tmp_path / "file").write_text("x")
     with pytest.raises(NotADirectoryError):
-        prepare_context(tmp_path / "file")
+        _prepare_context(tmp_path / "file")
     with pytest.raises(FileNotFoundError, match="no Dockerfile 'Dockerfile'"):
-        prepare_context(tmp_path)
+        _prepare_context(tmp_path)
     with pytest.raises(ValueError, match="inside the build context"):
-        prepare_context(tmp_path, dockerfile="../Dockerfile")
+        _prepare_context(tmp_path, dockerfile="../Dockerfile")
 
 
 # --------------------------------------------------------------------------
@@ -594,8 +594,8 @@ def test_missing_context_and_dockerfile_are_refused(tmp_path: Path) -> None:
 
 def collect(root: Path) -> bytes:
     async def run() -> bytes:
-        directory, rules = prepare_context(root)
-        return b"".join([chunk async for chunk in tar_context(directory, rules=rules)])
+        directory, rules = _prepare_context(root)
+        return b"".join([chunk async for chunk in _tar_context(directory, rules=rules)])
 
     return anyio.run(run)
 
@@ -658,8 +658,8 @@ def test_long_names_and_large_files_stream_in_bounded_chunks(tmp_path: Path) -> 
     long_name = "d" * 120 + "/" + "f" * 150
     make_tree(tmp_path, [long_name], [])
     (tmp_path / "big.bin").write_bytes(os.urandom(3 * CHUNK_SIZE + 123))
-    directory, rules = prepare_context(tmp_path)
-    chunks = list(iter_tar(context_entries(directory, rules)))
+    directory, rules = _prepare_context(tmp_path)
+    chunks = list(_iter_tar(_context_entries(directory, rules)))
     assert max(len(c) for c in chunks) < CHUNK_SIZE + 64 * 1024
     with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
         assert long_name in tar.getnames()
@@ -672,19 +672,19 @@ def test_long_names_and_large_files_stream_in_bounded_chunks(tmp_path: Path) -> 
 def test_a_file_that_shrinks_while_sending_raises(tmp_path: Path) -> None:
     make_tree(tmp_path, ["grow.bin"], [])
     (tmp_path / "grow.bin").write_bytes(b"y" * 10_000)
-    directory, rules = prepare_context(tmp_path)
-    entries = context_entries(directory, rules)
+    directory, rules = _prepare_context(tmp_path)
+    entries = _context_entries(directory, rules)
     (tmp_path / "grow.bin").write_bytes(b"y" * 10)
     with pytest.raises(ContextError, match="shrank while it was being sent"):
-        list(iter_tar(entries))
+        list(_iter_tar(entries))
 
 
 def test_a_file_replaced_by_a_symlink_is_not_followed(tmp_path: Path) -> None:
     make_tree(tmp_path, ["swap.txt"], [])
     (tmp_path / "secret").write_text("secret")
-    directory, rules = prepare_context(tmp_path)
-    entries = context_entries(directory, rules)
+    directory, rules = _prepare_context(tmp_path)
+    entries = _context_entries(directory, rules)
     (tmp_path / "swap.txt").unlink()
     (tmp_path / "swap.txt").symlink_to(tmp_path / "secret")
     with pytest.raises(ContextError, match="became a symbolic link"):
-        list(iter_tar(entries))
+        list(_iter_tar(entries))

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from aiodock import Docker, errors
-from aiodock.errors import error_for_status, message_from_body, registry_error
+from aiodock.errors import _error_for_status, _message_from_body, _registry_error
 
 
 @pytest.mark.parametrize(
@@ -27,14 +27,14 @@ from aiodock.errors import error_for_status, message_from_body, registry_error
     ],
 )
 def test_status_to_class(status: int, cls: type[errors.DockerError]) -> None:
-    err = error_for_status(status, "boom")
+    err = _error_for_status(status, "boom")
     assert type(err) is cls
     assert err.status == status and err.message == "boom"
     assert "boom" in str(err) and str(status) in str(err)
 
 
 def test_version_complaint_is_api_version_error() -> None:
-    err = error_for_status(
+    err = _error_for_status(
         400, "client version 1.44 is too new. Maximum supported API version is 1.41"
     )
     assert isinstance(err, errors.APIVersionError)
@@ -60,14 +60,14 @@ def test_every_error_is_a_docker_error() -> None:
 
 
 def test_messages_from_json_text_and_html() -> None:
-    assert message_from_body(b'{"message":"No such container: x"}') == "No such container: x"
-    assert message_from_body(b"client version 1.12 is too old\n") == (
+    assert _message_from_body(b'{"message":"No such container: x"}') == "No such container: x"
+    assert _message_from_body(b"client version 1.12 is too old\n") == (
         "client version 1.12 is too old"
     )
-    assert message_from_body(b"") == "(empty response body)"
-    assert message_from_body(b"{not json") == "{not json"
-    assert message_from_body(b"\xff\xfe") != ""
-    assert len(message_from_body(b"x" * 10000)) < 2100
+    assert _message_from_body(b"") == "(empty response body)"
+    assert _message_from_body(b"{not json") == "{not json"
+    assert _message_from_body(b"\xff\xfe") != ""
+    assert len(_message_from_body(b"x" * 10000)) < 2100
 
 
 def test_engine_unavailable_names_where_and_why() -> None:
@@ -76,7 +76,7 @@ def test_engine_unavailable_names_where_and_why() -> None:
 
 
 def test_registry_401_inside_500_becomes_unauthorized() -> None:
-    err = registry_error(
+    err = _registry_error(
         errors.ServerError(
             500, 'Get "http://127.0.0.1:5001/v2/": unauthorized: authentication required'
         )
@@ -84,7 +84,7 @@ def test_registry_401_inside_500_becomes_unauthorized() -> None:
     assert isinstance(err, errors.Unauthorized)
     assert "authentication failed" in str(err)
     other = errors.ServerError(500, "disk full")
-    assert registry_error(other) is other
+    assert _registry_error(other) is other
 
 
 # -- one family: one constructor shape, pickled and copied whole ----------------
@@ -190,7 +190,7 @@ def test_stream_and_build_errors_take_the_same_shape() -> None:
     build = errors.BuildError(200, "RUN false failed", log="Step 1/1\n")
     assert isinstance(build, errors.StreamError)
     assert (build.status, build.log, build.code) == (200, "Step 1/1\n", None)
-    version = error_for_status(400, "client version 1.99 is too new")
+    version = _error_for_status(400, "client version 1.99 is too new")
     assert isinstance(version, errors.APIVersionError) and version.status == 400
 
 

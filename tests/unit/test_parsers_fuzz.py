@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from aiodock import ConnectionLost, Docker, DockerError
 from aiodock.containers import path_stat
 from aiodock.models import PathStat
-from aiodock.streams import FrameDemuxer, JSONLinesDecoder, LogChunk, split_json_values
+from aiodock.streams import FrameDemuxer, JSONLinesDecoder, LogChunk, _split_json_values
 from tests.helpers import frame, merged
 
 T = TypeVar("T")
@@ -138,7 +138,7 @@ json_values = st.recursive(
 def decode_lines(pieces: list[bytes]) -> list[Any]:
     decoder = JSONLinesDecoder()
     lines = [line for piece in pieces for line in decoder.feed(piece)] + decoder.close()
-    return [value for line in lines for value in split_json_values(line)]
+    return [value for line in lines for value in _split_json_values(line)]
 
 
 @settings(max_examples=60, deadline=None)  # building nested values is the slow part

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aiodock.errors import ConnectionLost, DockerError, StreamError
-from aiodock.streams import FrameDemuxer, JSONLinesDecoder, LogChunk, split_json_values
+from aiodock.streams import FrameDemuxer, JSONLinesDecoder, LogChunk, _split_json_values
 from tests.helpers import frame, merged
 
 PROGRESS_SAMPLE = (
@@ -50,7 +50,7 @@ def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
 def decode_all(pieces: list[bytes]) -> list[object]:
     decoder = JSONLinesDecoder()
     lines = [line for piece in pieces for line in decoder.feed(piece)] + decoder.close()
-    return [value for line in lines for value in split_json_values(line)]
+    return [value for line in lines for value in _split_json_values(line)]
 
 
 @settings(max_examples=300)
