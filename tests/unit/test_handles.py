@@ -21,8 +21,8 @@ from aiodock import Docker
 from aiodock._operation import collections_of, handles_of, methods_of
 
 # First parameters that are not an existing resource: what a create, a pull,
-# a build or a load starts from.
-NOT_A_REF = {"name", "image", "source", "context", "auth", "term", "refs", "cmd"}
+# a build or a load starts from (a Swarm object's spec, too).
+NOT_A_REF = {"name", "image", "source", "context", "auth", "term", "refs", "cmd", "spec"}
 # Creators whose optional second operand reads like the docker CLI's.
 POSITIONAL_OPTIONS = {
     ("containers", "create", "command"),  # docker create IMAGE [COMMAND]

@@ -61,15 +61,10 @@ def test_every_operation_in_scope_is_implemented() -> None:
 def test_the_walk_finds_every_collection_and_handle() -> None:
     docker = Docker("unix:///nonexistent.sock", env={})
     collections = collections_of(docker)
-    assert list(collections) == [
-        "system",
-        "containers",
-        "images",
-        "networks",
-        "volumes",
-        "execs",
-        "distribution",
-    ]
+    found = list(collections)
+    # The walk finds (at least) these, in the order the client sets them.
+    known = ["system", "containers", "images", "networks", "volumes", "execs", "distribution"]
+    assert [attr for attr in found if attr in known] == known
     assert set(implemented()) >= {"ContainerStart", "ImageCreate", "SystemPing"}
     handles = {cls.__name__ for c in collections.values() for cls in handles_of(c)}
     assert "Container" in handles
