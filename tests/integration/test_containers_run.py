@@ -56,6 +56,7 @@ async def test_run_check_raises_container_error(docker: Docker, test_image: str)
     error = caught.value
     assert error.exit_code == 5 and error.stderr == b"broken\n"
     assert len(error.container_id) == 64 and "broken" in str(error)
+    assert error.id == error.container_id and error.stdout == b""  # a ProcessError's fields
     with pytest.raises(NotFound):
         await docker.containers.inspect(error.container_id)
 

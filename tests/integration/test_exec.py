@@ -66,6 +66,7 @@ async def one_shot_basics(docker: Docker, image: str) -> None:
             b"broken\n",
         )
         assert "broken" in str(info.value)
+        assert len(info.value.id) == 64 and info.value.status is None  # the exec instance
         assert await exec_(c.id, ["true"], check=True) == (0, b"", b"")
 
         # stdin that the command does not read: the output still arrives
