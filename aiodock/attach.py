@@ -28,14 +28,13 @@ import errno
 import socket
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any, Final, TypeVar
 
 import anyio
 
 from . import _check
 from ._api import APIClient
-from ._operation import operation
 from ._query import QueryValue
 from ._reply import Reply
 from .errors import ConnectionLost, DockerError
@@ -403,51 +402,6 @@ async def _hijack(
 
 # --------------------------------------------------------------------------
 # attach to a container
-
-
-@operation("ContainerAttach")
-def _attach_container(
-    api: APIClient,
-    ref: str,
-    *,
-    stdin: bool = False,
-    stdout: bool = True,
-    stderr: bool = True,
-    logs: bool = False,
-    detach_keys: str | None = None,
-    tty: bool | None = None,
-) -> AbstractAsyncContextManager[AttachSession]:
-    """Attach to a container's stdin, stdout and stderr (``POST
-    /containers/{id}/attach``); ``async with`` it to get an
-    :class:`AttachSession`.
-
-    ``logs=True`` first replays what the container has printed so far.
-    ``tty`` says whether the container has a TTY (so whether its output is
-    multiplexed); ``None`` finds out with one inspect. To feed a container
-    that reads stdin until end-of-file, create it with ``open_stdin`` and
-    ``stdin_once`` and close stdin when done.
-
-    Example:
-        >>> async with _attach_container(api, "web", stdin=True) as s:  # doctest: +SKIP
-        ...     out, err = await s.communicate(b"input")
-    """
-    path = _check.path_ref("container", ref)
-    for what, flag in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr), ("logs", logs)):
-        _check.boolean(what, flag)
-    if not (stdin or stdout or stderr):
-        raise ValueError("attach needs at least one of stdin, stdout or stderr")
-    detach_keys = _check.optional_text("detach_keys", detach_keys)
-    if tty is not None:
-        _check.boolean("tty", tty)
-    params: dict[str, QueryValue] = {
-        "stream": True,
-        "logs": logs,
-        "stdin": stdin,
-        "stdout": stdout,
-        "stderr": stderr,
-        "detachKeys": detach_keys,
-    }
-    return _attach(api, path, params, stdin=stdin, tty=tty)
 
 
 @asynccontextmanager

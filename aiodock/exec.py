@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, overload
 
 import anyio
 
@@ -44,6 +44,9 @@ from .errors import ExecError, InvalidResponse
 from .models import IDResponse
 from .models.exec import ExecInspect
 from .streams import FrameDemuxer
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 Command = str | Sequence[str]
 Environment = Mapping[str, str] | Sequence[str]
@@ -73,32 +76,57 @@ class ExecResult(NamedTuple):
 # argument checks
 
 
+class ProcessOptions(TypedDict, total=False):
+    """How a command runs in a container: the keywords that
+    :meth:`ExecCollection.create`, :meth:`ExecCollection.session` and
+    ``docker.containers.exec`` share (the one list of them).
+
+    ``tty`` gives the command a terminal (its output is then not
+    multiplexed); ``env`` takes a mapping or ``["NAME=value"]``; ``workdir``
+    is the directory it starts in; ``user`` is ``"name"``, ``"uid"``,
+    ``"user:group"`` or ``"uid:gid"``; ``privileged`` gives it extended
+    privileges.
+
+    Example:
+        >>> options: ProcessOptions = {"env": {"LANG": "C"}, "workdir": "/tmp"}
+        >>> sorted(options)
+        ['env', 'workdir']
+    """
+
+    tty: bool
+    env: Environment | None
+    workdir: str | None
+    user: str | None
+    privileged: bool
+
+
+PROCESS_KEYWORDS = frozenset(ProcessOptions.__optional_keys__)
+
+
 def _exec_config(
     cmd: object,
+    options: ProcessOptions,
     *,
     stdin: object,
     stdout: object,
     stderr: object,
-    tty: object,
-    env: object,
-    workdir: object,
-    user: object,
-    privileged: object,
     detach_keys: object = None,
     console_size: object = None,
 ) -> dict[str, Any]:
+    _check.keywords("exec", options, PROCESS_KEYWORDS)
+    env = options.get("env")
     config: dict[str, Any] = {
         "Cmd": _check.command("command", cmd),
         "AttachStdin": _check.boolean("stdin", stdin),
         "AttachStdout": _check.boolean("stdout", stdout),
         "AttachStderr": _check.boolean("stderr", stderr),
-        "Tty": _check.boolean("tty", tty),
-        "Privileged": _check.boolean("privileged", privileged),
+        "Tty": _check.boolean("tty", options.get("tty", False)),
+        "Privileged": _check.boolean("privileged", options.get("privileged", False)),
     }
     optional: dict[str, Any] = {
         "Env": None if env is None else _check.env(env),
-        "WorkingDir": _check.optional_text("workdir", workdir),
-        "User": _check.optional_text("user", user),
+        "WorkingDir": _check.optional_text("workdir", options.get("workdir")),
+        "User": _check.optional_text("user", options.get("user")),
         "DetachKeys": _check.optional_text("detach_keys", detach_keys),
     }
     if console_size is not None:
@@ -186,13 +214,9 @@ class ExecCollection:
         stdin: bool = False,
         stdout: bool = True,
         stderr: bool = True,
-        tty: bool = False,
-        env: Environment | None = None,
-        workdir: str | None = None,
-        user: str | None = None,
-        privileged: bool = False,
         detach_keys: str | None = None,
         console_size: tuple[int, int] | None = None,
+        **options: Unpack[ProcessOptions],
     ) -> Exec:
         """Set up a command to run in a running container (not started yet).
 
@@ -209,20 +233,16 @@ class ExecCollection:
         path = _check.path_ref("container", container)
         config = _exec_config(
             cmd,
+            options,
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
-            tty=tty,
-            env=env,
-            workdir=workdir,
-            user=user,
-            privileged=privileged,
             detach_keys=detach_keys,
             console_size=console_size,
         )
         if console_size is not None:
             await self._api.require_version("exec console_size", "1.42")
-        return Exec(self, await self._create(path, config), tty=tty, stdin=stdin)
+        return Exec(self, await self._create(path, config), tty=config["Tty"], stdin=stdin)
 
     @overload
     async def start(
@@ -351,11 +371,7 @@ class ExecCollection:
         cmd: Command,
         *,
         stdin: bool = False,
-        tty: bool = False,
-        env: Environment | None = None,
-        workdir: str | None = None,
-        user: str | None = None,
-        privileged: bool = False,
+        **options: Unpack[ProcessOptions],
     ) -> AbstractAsyncContextManager[ExecSession]:
         """Run ``cmd`` in a running container and ``async with`` the session
         with it: write its stdin (``stdin=True``), read its output, get its
@@ -375,14 +391,10 @@ class ExecCollection:
         path = _check.path_ref("container", container)
         config = _exec_config(
             cmd,
+            options,
             stdin=stdin,
             stdout=True,
             stderr=True,
-            tty=tty,
-            env=env,
-            workdir=workdir,
-            user=user,
-            privileged=privileged,
         )
         return self._session(path, config)
 
@@ -482,12 +494,8 @@ async def run_exec(
     cmd: str | Sequence[str],
     *,
     stdin: StdinSource | None = None,
-    tty: bool = False,
-    env: Mapping[str, str] | Sequence[str] | None = None,
-    workdir: str | None = None,
-    user: str | None = None,
-    privileged: bool = False,
     check: bool = False,
+    **options: Unpack[ProcessOptions],
 ) -> ExecResult:
     """Run ``cmd`` in the running container ``ref`` to its end: ``docker exec``.
 
@@ -509,21 +517,17 @@ async def run_exec(
     _check.boolean("check", check)
     config = _exec_config(
         cmd,
+        options,
         stdin=stdin is not None,
         stdout=True,
         stderr=True,
-        tty=tty,
-        env=env,
-        workdir=workdir,
-        user=user,
-        privileged=privileged,
     )
     collection = ExecCollection(api)
     if stdin is None:
         # Nothing to write: a plain request whose body is the output (no
         # hijacked session, no tasks), then the exit code.
         exec_id = await collection._create(path, config)
-        stdout, stderr = await _read_output(api, exec_id, tty=tty)
+        stdout, stderr = await _read_output(api, exec_id, tty=config["Tty"])
         result = ExecResult(await collection._exit_code(exec_id), stdout, stderr)
     else:
         async with collection._session(path, config) as session:

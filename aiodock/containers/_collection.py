@@ -108,11 +108,7 @@ class ContainerCollection(ContainerOperations):
     ) -> LogOutput:
         """Attach before starting (so no input or output is lost), start,
         feed stdin and close it while reading the output to its end."""
-        from ..attach import _attach_container
-
-        async with _attach_container(
-            self._api, container.id, stdin=True, stdout=True, stderr=True, tty=container.tty
-        ) as session:
+        async with self.attach(container, stdin=True, stdout=True, stderr=True) as session:
             await self.start(container)
             stdout, stderr = await session.communicate(stdin)
         return LogOutput(stdout, stderr)

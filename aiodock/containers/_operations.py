@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterable, Awaitable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from functools import partial
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ..attach import AttachSession
-    from ..exec import ExecResult
+    from ..exec import ExecResult, ProcessOptions
     from ._handle import Container
 
 TimeArg = datetime | int | float | str
@@ -659,18 +659,31 @@ class ContainerOperations:
             ...     await session.close_stdin()
             ...     print([chunk async for chunk in session])
         """
-        from ..attach import _attach_container
+        from ..attach import _attach
 
-        return _attach_container(
-            self._api,
-            _ref_id(ref),
-            stdin=stdin,
-            stdout=stdout,
-            stderr=stderr,
-            logs=logs,
-            detach_keys=detach_keys,
-            tty=tty if tty is not None else _known_tty(ref),
-        )
+        path = quote(_ref_id(ref), safe="")
+        for what, flag in (
+            ("stdin", stdin),
+            ("stdout", stdout),
+            ("stderr", stderr),
+            ("logs", logs),
+        ):
+            _check.boolean(what, flag)
+        if not (stdin or stdout or stderr):
+            raise ValueError("attach needs at least one of stdin, stdout or stderr")
+        params: dict[str, QueryValue] = {
+            "stream": True,
+            "logs": logs,
+            "stdin": stdin,
+            "stdout": stdout,
+            "stderr": stderr,
+            "detachKeys": _check.optional_text("detach_keys", detach_keys),
+        }
+        if tty is not None:
+            _check.boolean("tty", tty)
+        else:
+            tty = _known_tty(ref)
+        return _attach(self._api, path, params, stdin=stdin, tty=tty)
 
     async def exec(
         self,
@@ -678,12 +691,8 @@ class ContainerOperations:
         cmd: str | Sequence[str],
         *,
         stdin: bytes | AsyncIterable[bytes] | None = None,
-        tty: bool = False,
-        env: Mapping[str, str] | Sequence[str] | None = None,
-        workdir: str | None = None,
-        user: str | None = None,
-        privileged: bool = False,
         check: bool = False,
+        **options: Unpack[ProcessOptions],
     ) -> ExecResult:
         """Run ``cmd`` in a running container (``docker exec``) and collect
         its exit code and output (see :mod:`aiodock.exec`).
@@ -694,18 +703,7 @@ class ContainerOperations:
         """
         from ..exec import run_exec
 
-        return await run_exec(
-            self._api,
-            _ref_id(ref),
-            cmd,
-            stdin=stdin,
-            tty=tty,
-            env=env,
-            workdir=workdir,
-            user=user,
-            privileged=privileged,
-            check=check,
-        )
+        return await run_exec(self._api, _ref_id(ref), cmd, stdin=stdin, check=check, **options)
 
 
 def _check_container_path(path: object) -> None:

@@ -18,7 +18,6 @@ import pytest
 from aiodock import ConnectionLost, Docker, DockerError, ExecError, NotFound, StreamError
 from aiodock._check import command, env
 from aiodock._transport import EngineTransport
-from aiodock.attach import _attach_container
 from aiodock.exec import ExecResult, _exec_config, run_exec
 from aiodock.models import ExecInspect
 
@@ -53,7 +52,7 @@ async def test_attach_checks_arguments_first(
 ) -> None:
     ref = kwargs.pop("ref")
     with pytest.raises(error):
-        _attach_container(offline._api, ref, **kwargs)
+        offline.containers.attach(ref, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -114,8 +113,10 @@ def test_command_and_env_forms() -> None:
     assert command("cmd", ("ls", "-l")) == ["ls", "-l"]
     assert env({"A": "1", "B": ""}) == ["A=1", "B="]
     assert env(["A=1", "B"]) == ["A=1", "B"]
-    flags = dict(stdin=False, stdout=True, stderr=True, tty=False, workdir=None, user=None)
-    assert _exec_config(["ls"], env=None, privileged=False, **flags).get("Env") is None
+    assert (
+        _exec_config(["ls"], {"env": None}, stdin=False, stdout=True, stderr=True).get("Env")
+        is None
+    )
 
 
 def test_exec_inspect_reads_the_engines_answer() -> None:
@@ -265,7 +266,7 @@ async def test_tty_output_is_raw(tmp_path: Path, transport_kind: str) -> None:
 
     async with (
         fake_engine(tmp_path, script, transport_kind) as docker,
-        _attach_container(docker._api, "c", tty=True) as session,
+        docker.containers.attach("c", tty=True) as session,
     ):
         data = b"".join([chunk.data async for chunk in session])
         assert data == b"\x01\x00\x00\x00raw tty bytes"
@@ -305,7 +306,7 @@ async def test_the_200_path_carries_output_only(tmp_path: Path, transport_kind: 
 
     async with (
         fake_engine(tmp_path, script, transport_kind) as docker,
-        _attach_container(docker._api, "c", stdin=True, tty=False) as session,
+        docker.containers.attach("c", stdin=True, tty=False) as session,
     ):
         assert not session.upgraded
         with pytest.raises(DockerError, match="without upgrading"):
@@ -321,7 +322,7 @@ async def test_a_stream_cut_inside_a_frame_is_an_error(tmp_path: Path, transport
 
     async with (
         fake_engine(tmp_path, script, transport_kind) as docker,
-        _attach_container(docker._api, "c", tty=False) as session,
+        docker.containers.attach("c", tty=False) as session,
     ):
         assert await session.__anext__() == ("stdout", b"complete")
         assert await session.__anext__() == ("stderr", b"cut ")
@@ -335,7 +336,7 @@ async def test_garbage_instead_of_frames_is_an_error(tmp_path: Path, transport_k
 
     async with (
         fake_engine(tmp_path, script, transport_kind) as docker,
-        _attach_container(docker._api, "c", tty=False) as session,
+        docker.containers.attach("c", tty=False) as session,
     ):
         with pytest.raises(StreamError, match="malformed frame"):
             await session.__anext__()
@@ -351,7 +352,7 @@ async def test_errors_before_the_upgrade(tmp_path: Path, transport_kind: str) ->
 
     async with fake_engine(tmp_path, script, transport_kind) as docker:
         with pytest.raises(NotFound, match="No such container"):
-            async with _attach_container(docker._api, "c", tty=False):
+            async with docker.containers.attach("c", tty=False):
                 pass
 
 
@@ -361,7 +362,7 @@ async def test_session_misuse_is_reported(tmp_path: Path, transport_kind: str) -
         await anyio.sleep(30)
 
     async with fake_engine(tmp_path, script, transport_kind) as docker:
-        async with _attach_container(docker._api, "c", tty=False) as session:
+        async with docker.containers.attach("c", tty=False) as session:
             with pytest.raises(RuntimeError, match="without stdin"):
                 await session.write(b"x")
             with pytest.raises(TypeError, match="encode"):
@@ -388,7 +389,7 @@ async def test_leaving_the_block_closes_the_connection(tmp_path: Path, transport
 
     async with fake_engine(tmp_path, script, transport_kind) as docker:
         with anyio.CancelScope() as scope:
-            async with _attach_container(docker._api, "c", stdin=True, tty=False) as session:
+            async with docker.containers.attach("c", stdin=True, tty=False) as session:
                 assert await session.__anext__() == ("stdout", b"hi")
                 scope.cancel()
                 await anyio.sleep_forever()
