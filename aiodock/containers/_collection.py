@@ -58,11 +58,28 @@ class ContainerCollection(ContainerOperations):
         """Like ``docker run --rm``: create, start, wait, collect the output,
         remove; return a :class:`~aiodock.models.RunResult`.
 
-        ``stdin`` (bytes or an async iterator of bytes) is fed to the
-        process through an attach made before it starts, then closed.
-        ``remove=False`` keeps the container. ``check=True`` raises
-        :class:`~aiodock.errors.ContainerError` when the exit code is not 0.
-        Other keywords are those of :meth:`create`.
+        Args:
+            image: The image, which must be present (as for :meth:`create`).
+            command: The command, replacing the image's; ``None`` keeps it.
+            remove: Remove the container at the end, whatever happened;
+                ``False`` keeps it.
+            check: Raise :class:`~aiodock.errors.ContainerError` (with the
+                output) when the exit code is not 0.
+            stdin: Input for the process, bytes or an async iterator of bytes,
+                fed through an attach made before it starts, then closed;
+                ``None`` for none.
+            **create_options: Keywords of ``CreateOptions``, as for :meth:`create`
+                (``name``, ``env``, ``host_config``...; not ``auto_remove``).
+
+        Returns:
+            The :class:`~aiodock.models.RunResult`: ``exit_code``, ``stdout``
+            and ``stderr`` (bytes), the container's id.
+
+        Raises:
+            NotFound: The image is not there.
+            ContainerError: With ``check``, a non-zero exit code.
+            ValueError: ``host_config`` with ``auto_remove``.
+            TypeError: ``stdin`` that is neither bytes nor an async iterable.
 
         Example:
             >>> result = await docker.containers.run("busybox", ["echo", "hello"])  # doctest: +SKIP
@@ -123,6 +140,11 @@ class ContainerCollection(ContainerOperations):
         """``async with docker.containers.running(image, ...) as c:`` a
         created and started container for the length of the block; on the
         way out (error and cancellation included) it is killed and removed.
+
+        Args:
+            image: The image, which must be present.
+            command: The command, replacing the image's; ``None`` keeps it.
+            **create_options: Keywords of ``CreateOptions``, as for :meth:`create`.
 
         Example:
             >>> async with docker.containers.running("busybox", ["sleep", "60"]) as c:

@@ -110,6 +110,40 @@ class ContainerOperations:
         :class:`~aiodock.models.ContainerCreate`; the keywords given are put
         over it. ``platform`` (``"linux/amd64"``) picks the image variant.
 
+        Args:
+            image: The image to create it from (``"busybox"``, ``"repo:tag"``,
+                ``"repo@sha256:..."``); it must be present (pull it first).
+            command: The command, replacing the image's ``CMD``; ``None`` keeps it.
+            name: The container's name; ``None`` lets the engine pick one.
+            entrypoint: The entrypoint, replacing the image's; an empty list clears it.
+            env: Environment variables: ``{"KEY": "VALUE"}`` or ``["KEY=VALUE"]``.
+            labels: Labels, a mapping of strings to strings.
+            working_dir: The directory the command starts in.
+            user: ``"name"``, ``"uid"``, ``"user:group"`` or ``"uid:gid"``.
+            hostname: The container's host name.
+            tty: Give the main process a terminal (its output is then not multiplexed).
+            open_stdin: Keep its standard input open (for ``attach(stdin=True)``).
+            stdin_once: Close standard input after the first attached client leaves.
+            exposed_ports: Ports to expose: ``[80, "53/udp", "8000-8010/tcp"]``.
+            healthcheck: How the engine checks the container is healthy.
+            stop_signal: The signal ``stop`` sends (``"SIGTERM"``, ``"TERM"``, ``15``).
+            stop_timeout: Seconds ``stop`` waits before it kills (rounded up).
+            host_config: The host side: binds, mounts, network mode, ports, limits...
+            networking_config: The endpoints to attach at creation, by network name.
+            platform: ``"os/arch[/variant]"`` (``"linux/amd64"``).
+            config: A whole :class:`~aiodock.models.ContainerCreate` to start from.
+            network: A network to attach it to at creation.
+            network_aliases: Its aliases on ``network`` (needs ``network``).
+
+        Returns:
+            The new container's handle (its ``warnings`` are the engine's).
+
+        Raises:
+            NotFound: The image is not there.
+            Conflict: The name is in use.
+            ValueError: A bad name, port, signal or mount (checked before sending).
+            TypeError: A keyword of the wrong type, or an unknown keyword.
+
         Example:
             >>> c = await docker.containers.create(  # doctest: +SKIP
             ...     "busybox", ["sh", "-c", "echo $GREETING"], name="hello",
@@ -139,12 +173,17 @@ class ContainerOperations:
 
     @operation("ContainerInspect")
     async def inspect(self, ref: str | Container, *, size: bool = False) -> ContainerInspect:
-        """``GET /containers/{id}/json`` (``docker inspect``); ``size`` adds
-        ``size_rw`` and ``size_root_fs``.
+        """``GET /containers/{id}/json`` (``docker inspect``).
 
-        Example:
-            >>> (await docker.containers.inspect("web")).state.status  # doctest: +SKIP
-            'running'
+        Args:
+            size: Also compute ``size_rw`` and ``size_root_fs`` (slower).
+
+        Returns:
+            Everything the engine knows about the container (``.state.status``,
+            ``.config``, ``.network_settings``...).
+
+        Raises:
+            NotFound: No such container.
         """
         info: ContainerInspect = await self._api.get(
             ContainerInspect, _path(ref, "/json"), params={"size": size}
@@ -165,9 +204,16 @@ class ContainerOperations:
         """``GET /containers/json`` (``docker ps``): without ``all``, the
         running and paused containers; with it, every one.
 
-        ``filters`` as in ``docker ps --filter`` (``{"label": ["app=web"],
-        "status": ["exited"]}``); ``limit`` keeps the most recently created;
-        ``size`` adds ``size_rw``/``size_root_fs`` (slow).
+        Args:
+            all: Every container, not only the running and paused ones.
+            filters: As in ``docker ps --filter``: ``{"label": ["app=web"],
+                "status": ["exited"]}`` (a lone string stands for a one-item list).
+            limit: Only the ``limit`` most recently created (a positive integer);
+                ``None`` for no limit.
+            size: Also compute ``size_rw``/``size_root_fs`` (slow).
+
+        Raises:
+            ValueError: ``limit`` is not a positive integer.
 
         Example:
             >>> for c in await docker.containers.list(all=True):  # doctest: +SKIP
@@ -194,8 +240,12 @@ class ContainerOperations:
         """``POST /containers/{id}/start``; a container already running is
         left as it is (the engine's 304).
 
-        Example:
-            >>> await docker.containers.start("web")  # doctest: +SKIP
+        Args:
+            detach_keys: The key sequence that detaches from an attached
+                session (``"ctrl-p,ctrl-q"``); ``None`` keeps the engine's.
+
+        Raises:
+            NotFound: No such container.
         """
         await self._api.request(
             "POST",
@@ -211,10 +261,18 @@ class ContainerOperations:
         """``POST /containers/{id}/stop`` (``docker stop``): send the stop
         signal, wait ``timeout`` seconds (rounded up; the container's own
         default when ``None``), then kill. A stopped container is left as it
-        is (the engine's 304). ``signal`` needs API 1.42.
+        is (the engine's 304).
 
-        Example:
-            >>> await docker.containers.stop("web", timeout=1)  # doctest: +SKIP
+        Args:
+            timeout: Seconds to wait before killing, rounded up to whole
+                seconds; ``None`` uses the container's ``stop_timeout``.
+            signal: The stop signal (``"SIGTERM"``, ``"TERM"``, ``15``);
+                ``None`` uses the container's ``stop_signal``. Needs API 1.42.
+
+        Raises:
+            NotFound: No such container.
+            APIVersionError: ``signal`` on an engine older than API 1.42.
+            ValueError: A negative or infinite ``timeout``, an unknown signal.
         """
         seconds = _check.whole_seconds("timeout", timeout)
         name = _check.signal("signal", signal) if signal is not None else None
@@ -233,10 +291,16 @@ class ContainerOperations:
         self, ref: str | Container, *, timeout: float | None = None, signal: str | int | None = None
     ) -> None:
         """``POST /containers/{id}/restart``: stop (as :meth:`stop`) then
-        start. ``signal`` needs API 1.42.
+        start.
 
-        Example:
-            >>> await docker.containers.restart("web", timeout=1)  # doctest: +SKIP
+        Args:
+            timeout: Seconds to wait before killing, rounded up; ``None`` uses
+                the container's default.
+            signal: The stop signal, as in :meth:`stop`. Needs API 1.42.
+
+        Raises:
+            NotFound: No such container.
+            APIVersionError: ``signal`` on an engine older than API 1.42.
         """
         seconds = _check.whole_seconds("timeout", timeout)
         name = _check.signal("signal", signal) if signal is not None else None
@@ -248,12 +312,16 @@ class ContainerOperations:
 
     @operation("ContainerKill")
     async def kill(self, ref: str | Container, *, signal: str | int = "SIGKILL") -> None:
-        """``POST /containers/{id}/kill``: send a signal (``"SIGKILL"``,
-        ``"HUP"``, ``15``). A container that is not running raises
-        :class:`~aiodock.errors.Conflict`.
+        """``POST /containers/{id}/kill``: send a signal to its main process.
 
-        Example:
-            >>> await docker.containers.kill("web", signal="SIGHUP")  # doctest: +SKIP
+        Args:
+            signal: A name (``"SIGKILL"``, ``"HUP"``, ``"sigterm"``) or a number
+                (1 to 64).
+
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is not running.
+            ValueError: An unknown signal.
         """
         await self._api.request(
             "POST", _path(ref, "/kill"), params={"signal": _check.signal("signal", signal)}
@@ -263,8 +331,9 @@ class ContainerOperations:
     async def pause(self, ref: str | Container) -> None:
         """``POST /containers/{id}/pause``: freeze every process.
 
-        Example:
-            >>> await docker.containers.pause("web")  # doctest: +SKIP
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is not running, or already paused.
         """
         await self._api.request("POST", _path(ref, "/pause"))
 
@@ -272,8 +341,9 @@ class ContainerOperations:
     async def unpause(self, ref: str | Container) -> None:
         """``POST /containers/{id}/unpause``: resume a paused container.
 
-        Example:
-            >>> await docker.containers.unpause("web")  # doctest: +SKIP
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is not paused.
         """
         await self._api.request("POST", _path(ref, "/unpause"))
 
@@ -289,8 +359,23 @@ class ContainerOperations:
         (``"next-exit"``), or is removed (``"removed"``). No timeout: bound
         it with ``anyio.fail_after`` if you need one.
 
+        Args:
+            condition: ``"not-running"``, ``"next-exit"`` or ``"removed"``.
+
+        Returns:
+            A stream: ``await`` it for the result (``.exit_code``, ``.error``);
+            ``async with`` it to know the engine is waiting before you start
+            the container, so no exit can be missed.
+
+        Raises:
+            NotFound: No such container.
+            ValueError: An unknown ``condition``.
+
         Example:
-            >>> (await docker.containers.wait("job")).exit_code  # doctest: +SKIP
+            >>> async with docker.containers.wait("job", condition="next-exit") as waiting:
+            ...     await docker.containers.start("job")  # doctest: +SKIP
+            ...     result = await waiting
+            >>> result.exit_code  # doctest: +SKIP
             0
         """
         if condition not in WAIT_CONDITIONS:
@@ -311,13 +396,16 @@ class ContainerOperations:
         volumes: bool = False,
         link: bool = False,
     ) -> None:
-        """``DELETE /containers/{id}`` (``docker rm``). A running container
-        raises :class:`~aiodock.errors.Conflict` unless ``force`` (kill
-        first); ``volumes`` also removes its anonymous volumes; ``link``
-        removes the link named ``ref`` instead of a container.
+        """``DELETE /containers/{id}`` (``docker rm``).
 
-        Example:
-            >>> await docker.containers.remove("web", force=True)  # doctest: +SKIP
+        Args:
+            force: Kill a running container first instead of refusing.
+            volumes: Also remove its anonymous volumes.
+            link: Remove the link named ``ref`` instead of a container.
+
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is running and ``force`` is not given.
         """
         await self._api.request(
             "DELETE", _path(ref), params={"force": force, "v": volumes, "link": link}, timeout=None
@@ -332,10 +420,17 @@ class ContainerOperations:
         meanwhile (409); aiodock waits for its turn (up to a minute) instead
         of failing.
 
-        Example:
-            >>> report = await docker.containers.prune(filters={"label": "tmp"})  # doctest: +SKIP
-            >>> report.containers_deleted  # doctest: +SKIP
-            ['4f1c...']
+        Args:
+            filters: ``{"label": ["tmp=1"]}``, ``{"label!": ["keep"]}``,
+                ``{"until": "1h"}`` (a duration or a timestamp); ``None`` for
+                every stopped container.
+
+        Returns:
+            The ids removed (``containers_deleted``) and the bytes reclaimed
+            (``space_reclaimed``).
+
+        Raises:
+            Conflict: Another prune still runs after a minute of waiting.
         """
         params: dict[str, QueryValue] = {"filters": filters_param(filters)}
         delay = 0.05
@@ -378,13 +473,30 @@ class ContainerOperations:
 
         ``async for chunk in ...`` yields ``LogChunk(stream, data)`` in the
         engine's order; ``await`` gives ``.stdout`` and ``.stderr`` bytes.
-        ``follow`` keeps the stream open until the container stops.
-        ``since``/``until`` take a datetime or unix seconds; ``tail`` the
-        number of last lines. ``tty`` is the container's TTY flag if you
-        know it (saves one inspect; a handle from ``create`` knows it).
-        A follow has no timeout; ``idle_timeout`` (seconds) raises
-        :class:`~aiodock.errors.DockerTimeout` when nothing arrives for that
-        long.
+        A follow has no timeout.
+
+        Args:
+            stdout: Include the standard output.
+            stderr: Include the standard error.
+            follow: Keep the stream open, sending new output, until the
+                container stops.
+            since: Only output from then on: a ``datetime``, unix seconds, or
+                a string the engine parses (``"10m"``, an RFC 3339 time).
+            until: Only output before then, in the same forms.
+            timestamps: Prefix each line with its RFC 3339 time.
+            tail: Only the last ``tail`` lines (``0`` or more), or ``"all"``;
+                ``None`` for all.
+            tty: The container's TTY flag if you know it (saves one inspect;
+                a handle from ``create`` knows it); ``None`` to look it up.
+            idle_timeout: Seconds without output after which the stream raises
+                :class:`~aiodock.errors.DockerTimeout`; ``None`` waits forever.
+
+        Returns:
+            A :class:`~aiodock.logs.LogStream`.
+
+        Raises:
+            NotFound: No such container.
+            ValueError: Neither ``stdout`` nor ``stderr``, or a bad ``tail``.
 
         Example:
             >>> out = await docker.containers.logs("web", tail=10)  # doctest: +SKIP
@@ -446,6 +558,15 @@ class ContainerOperations:
         engine about a second to measure CPU use, unless ``one_shot``
         (then without the previous sample).
 
+        Args:
+            stream: A live stream (``True``) or one sample (``False``).
+            one_shot: With ``stream=False``, answer at once, without the
+                previous sample (so no CPU percentage).
+
+        Raises:
+            NotFound: No such container.
+            ValueError: ``one_shot`` with ``stream=True``.
+
         Example:
             >>> sample = await docker.containers.stats("web", stream=False)  # doctest: +SKIP
             >>> async for sample in docker.containers.stats("web"):  # doctest: +SKIP
@@ -467,11 +588,18 @@ class ContainerOperations:
     @operation("ContainerTop")
     async def top(self, ref: str | Container, *, ps_args: str | None = None) -> ContainerTop:
         """``GET /containers/{id}/top`` (``docker top``): the processes of a
-        running container; ``ps_args`` are ``ps`` options (``"aux"``).
+        running container.
 
-        Example:
-            >>> top = await docker.containers.top("web")  # doctest: +SKIP
-            >>> top.titles, top.processes  # doctest: +SKIP
+        Args:
+            ps_args: Options for ``ps`` (``"aux"``); ``None`` for the engine's
+                default (``-ef``).
+
+        Returns:
+            The column ``titles`` and one row of ``processes`` per process.
+
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is not running.
         """
         return await self._api.get(ContainerTop, _path(ref, "/top"), params={"ps_args": ps_args})
 
@@ -480,10 +608,13 @@ class ContainerOperations:
         """``GET /containers/{id}/changes`` (``docker diff``): the paths added,
         changed or deleted since the container was created.
 
-        Example:
-            >>> [(c.kind_name, c.path)  # doctest: +SKIP
-            ...  for c in await docker.containers.changes("web")]
-            [('added', '/tmp/x')]
+        Returns:
+            One :class:`~aiodock.models.ContainerChange` per path (``.path``,
+            and ``.kind_name``: ``"modified"``, ``"added"`` or ``"deleted"``);
+            an empty list when nothing changed.
+
+        Raises:
+            NotFound: No such container.
         """
         changes: builtins.list[ContainerChange] | None = await self._api.get(
             builtins.list[ContainerChange] | None, _path(ref, "/changes")
@@ -494,11 +625,15 @@ class ContainerOperations:
 
     @operation("ContainerRename")
     async def rename(self, ref: str | Container, new_name: str) -> None:
-        """``POST /containers/{id}/rename``; a name in use raises
-        :class:`~aiodock.errors.Conflict`.
+        """``POST /containers/{id}/rename`` (``docker rename``).
 
-        Example:
-            >>> await docker.containers.rename("web", "web-old")  # doctest: +SKIP
+        Args:
+            new_name: The new name (letters, digits, ``_.-``; at least 2).
+
+        Raises:
+            NotFound: No such container.
+            Conflict: The name is in use.
+            ValueError: A name the engine would refuse.
         """
         check_name(new_name, "new_name")
         await self._api.request("POST", _path(ref, "/rename"), params={"name": new_name})
@@ -514,6 +649,21 @@ class ContainerOperations:
         not. Memory sizes are bytes; ``nano_cpus`` is CPUs times 10⁹.
         ``resources`` takes a whole :class:`~aiodock.models.ContainerUpdate`;
         keywords given are put over it.
+
+        Args:
+            **options: The limits to change, keywords of ``UpdateOptions``
+                (``memory``, ``memory_swap``, ``cpu_shares``, ``nano_cpus``,
+                ``pids_limit``, ``restart_policy``, ``resources``...); those
+                not given (or ``None``) are left as they are.
+
+        Returns:
+            The engine's answer (``warnings``).
+
+        Raises:
+            NotFound: No such container.
+            ValueError: No option given.
+            TypeError: An unknown keyword, or ``resources`` that is not a
+                ``ContainerUpdate``.
 
         Example:
             >>> await docker.containers.update(  # doctest: +SKIP
@@ -540,8 +690,13 @@ class ContainerOperations:
     async def resize(self, ref: str | Container, height: int, width: int) -> None:
         """``POST /containers/{id}/resize``: the TTY's size in characters.
 
-        Example:
-            >>> await docker.containers.resize("shell", 40, 120)  # doctest: +SKIP
+        Args:
+            height: Rows, a positive integer.
+            width: Columns, a positive integer.
+
+        Raises:
+            NotFound: No such container.
+            ValueError: A size below 1.
         """
         for what, value in (("height", height), ("width", width)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -555,8 +710,12 @@ class ContainerOperations:
         """``GET /containers/{id}/export`` (``docker export``): the
         container's whole file system as a tar stream.
 
-        Example:
-            >>> await docker.containers.export("web").to_file("web.tar")  # doctest: +SKIP
+        Returns:
+            A :class:`~aiodock.TarStream`: ``await stream.to_file("web.tar")``,
+            ``extract_to(directory)``, or ``async for`` its bytes.
+
+        Raises:
+            NotFound: No such container.
         """
         opener = partial(self._api.stream, "GET", _path(ref, "/export"))
         return TarStream(self._api, opener)
@@ -564,8 +723,18 @@ class ContainerOperations:
     @operation("ContainerArchive")
     def get_archive(self, ref: str | Container, path: str) -> ArchiveStream:
         """``GET /containers/{id}/archive`` (``docker cp`` out): ``path``
-        (a file or a directory) as a tar stream; a missing path raises
-        :class:`~aiodock.errors.NotFound`.
+        (a file or a directory) as a tar stream.
+
+        Args:
+            path: The path in the container (a file or a directory).
+
+        Returns:
+            An :class:`~aiodock.containers.ArchiveStream`: a tar stream that
+            also carries the path's stat.
+
+        Raises:
+            NotFound: No such container, or no such path in it.
+            ValueError: An empty ``path``.
 
         Example:
             >>> await docker.containers.get_archive(  # doctest: +SKIP
@@ -587,11 +756,19 @@ class ContainerOperations:
         copy_uid_gid: bool = False,
     ) -> None:
         """``PUT /containers/{id}/archive`` (``docker cp`` in): unpack a tar
-        archive into the directory ``path``. ``data`` is bytes, a path, a
-        binary file object or an async iterator of bytes, streamed.
+        archive into the directory ``path``.
 
-        Example:
-            >>> await docker.containers.put_archive("web", "/tmp", "files.tar")  # doctest: +SKIP
+        Args:
+            path: A directory in the container that exists.
+            data: The tar archive: bytes, a path to a file, a binary file
+                object or an async iterator of bytes (streamed, not read whole).
+            no_overwrite_dir_non_dir: Refuse to replace a directory by a
+                non-directory or the reverse.
+            copy_uid_gid: Keep the archive's owners instead of ``root``.
+
+        Raises:
+            NotFound: No such container, or no such directory.
+            ValueError: An empty ``path``.
         """
         _check_container_path(path)
         body = body_from(data, what="put_archive data")
@@ -612,12 +789,16 @@ class ContainerOperations:
     async def stat_path(self, ref: str | Container, path: str) -> PathStat:
         """``HEAD /containers/{id}/archive``: what ``path`` is in the
         container (name, size, mode, mtime, link target), without copying it.
-        A missing path or container raises :class:`~aiodock.errors.NotFound`.
 
-        Example:
-            >>> s = await docker.containers.stat_path("web", "/etc/passwd")  # doctest: +SKIP
-            >>> s.size, s.filemode  # doctest: +SKIP
-            (72, '-rw-r--r--')
+        Args:
+            path: The path in the container.
+
+        Returns:
+            A :class:`~aiodock.models.PathStat` (``.size``, ``.filemode``...).
+
+        Raises:
+            NotFound: No such container, or no such path in it.
+            ValueError: An empty ``path``.
         """
         _check_container_path(path)
         try:
@@ -650,8 +831,26 @@ class ContainerOperations:
         tty: bool | None = None,
     ) -> AbstractAsyncContextManager[AttachSession]:
         """``POST /containers/{id}/attach``: a two-way session with the
-        container's main process (see :mod:`aiodock.attach`). ``tty`` is the
-        container's TTY flag if you know it (saves one inspect).
+        container's main process (see :mod:`aiodock.attach`).
+
+        Args:
+            stdin: Send input (the container needs ``open_stdin=True``).
+            stdout: Receive the standard output.
+            stderr: Receive the standard error.
+            logs: First replay the output so far.
+            detach_keys: The key sequence that detaches (``"ctrl-p,ctrl-q"``);
+                ``None`` keeps the engine's.
+            tty: The container's TTY flag if you know it (saves one inspect);
+                ``None`` to look it up.
+
+        Returns:
+            An async context manager giving the
+            :class:`~aiodock.attach.AttachSession`.
+
+        Raises:
+            NotFound: No such container.
+            ValueError: None of ``stdin``, ``stdout`` and ``stderr``.
+            TypeError: A flag that is not a ``bool``.
 
         Example:
             >>> async with docker.containers.attach("cat", stdin=True) as session:
@@ -696,6 +895,24 @@ class ContainerOperations:
     ) -> ExecResult:
         """Run ``cmd`` in a running container (``docker exec``) and collect
         its exit code and output (see :mod:`aiodock.exec`).
+
+        Args:
+            cmd: The command: a list, or a string split like a shell would.
+            stdin: Input for the command: bytes, or an async iterable of
+                bytes; ``None`` for none (its stdin is then closed).
+            check: Raise :class:`~aiodock.errors.ExecError` if it exits with a
+                code other than 0.
+            **options: How it runs, keywords of ``ProcessOptions``: ``tty``,
+                ``env``, ``workdir``, ``user``, ``privileged``.
+
+        Returns:
+            An :class:`~aiodock.exec.ExecResult` (``exit_code``, ``stdout``,
+            ``stderr``).
+
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is not running.
+            ExecError: With ``check``, a non-zero exit code.
 
         Example:
             >>> (await docker.containers.exec("web", ["echo", "hi"])).stdout  # doctest: +SKIP

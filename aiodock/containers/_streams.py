@@ -23,7 +23,13 @@ PATH_STAT_HEADER = "X-Docker-Container-Path-Stat"
 
 def path_stat(header: str) -> PathStat:
     """Decode the engine's ``X-Docker-Container-Path-Stat`` header (base64
-    of a JSON object); anything else raises :class:`~aiodock.errors.InvalidResponse`.
+    of a JSON object).
+
+    Args:
+        header: The header's value.
+
+    Raises:
+        InvalidResponse: The value is not base64 of a path stat.
 
     Example:
         >>> path_stat("eyJuYW1lIjoiaG9zdHMiLCJzaXplIjo3LCJtb2RlIjo0MjAsIm10aW1lIjoi"

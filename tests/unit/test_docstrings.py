@@ -28,7 +28,6 @@ import importlib
 import inspect
 import pkgutil
 import re
-import typing
 from collections.abc import Iterator
 
 import pytest
@@ -45,10 +44,6 @@ GENERATED = "aiodock.models._generated"
 # Modules whose methods do not have their Args: sections yet; it shrinks to
 # nothing as they are converted.
 NOT_YET_CONVERTED: set[str] = {
-    "aiodock.containers._operations",
-    "aiodock.containers._collection",
-    "aiodock.containers._handle",
-    "aiodock.containers._streams",
     "aiodock.exec",
     "aiodock.attach",
     "aiodock.images._collection",
@@ -164,19 +159,14 @@ def arg_problems(where: str, func: object) -> list[str]:
     named = documented_args(doc)
     if not named:
         return [f"{where}: no Args: section"]
-    hints = (
-        typing.get_type_hints(func, include_extras=True)
-        if any(p.kind is p.VAR_KEYWORD for p in wanted)
-        else {}
-    )
     missing = []
     for p in wanted:
         if p.name in named:
-            typed = unpacked(hints.get(p.name)) if p.kind is p.VAR_KEYWORD else None
+            typed = unpacked(p.annotation) if p.kind is p.VAR_KEYWORD else None
             if typed is not None and typed.__name__ not in named[p.name]:
                 missing.append(f"**{p.name} (say it takes {typed.__name__})")
             continue
-        if p.kind is p.VAR_KEYWORD and (typed := unpacked(hints.get(p.name))):
+        if p.kind is p.VAR_KEYWORD and (typed := unpacked(p.annotation)):
             keys = [k for k in typed.__annotations__ if k not in named]
             if keys:
                 missing.append(f"**{p.name} ({typed.__name__}: {', '.join(keys)})")
@@ -185,12 +175,18 @@ def arg_problems(where: str, func: object) -> list[str]:
     return [f"{where}: Args: lacks {', '.join(missing)}"] if missing else []
 
 
-def unpacked(hint: object) -> type | None:
-    """The TypedDict of an ``Unpack[...]`` annotation, else ``None``."""
-    if typing.get_origin(hint) in (typing_extensions.Unpack, getattr(typing, "Unpack", None)):
-        (typed,) = typing.get_args(hint)
-        return typed  # type: ignore[no-any-return]
-    return None
+def unpacked(annotation: object) -> type | None:
+    """The TypedDict of an ``Unpack[SomeOptions]`` annotation (a string, with
+    postponed annotations, whose name may be imported only for type checking:
+    it is looked up among the library's modules), else ``None``."""
+    match = re.fullmatch(r"(?:typing_extensions\.|typing\.)?Unpack\[(\w+)\]", str(annotation))
+    if match is None:
+        return None
+    for module_name in library_modules():
+        typed = getattr(importlib.import_module(module_name), match.group(1), None)
+        if isinstance(typed, type) and typing_extensions.is_typeddict(typed):
+            return typed
+    raise AssertionError(f"no TypedDict named {match.group(1)} in the library")
 
 
 def problems() -> list[str]:
