@@ -173,8 +173,15 @@ class AttachSession:
         that reads slowly slows the writer down instead of letting memory
         grow. Concurrent writes are sent one after the other.
 
-        Example:
-            >>> await session.write(b"ls /\\n")  # doctest: +SKIP
+        Args:
+            data: The bytes to send (text must be encoded first).
+
+        Raises:
+            TypeError: ``data`` is not bytes (a ``str``, say).
+            RuntimeError: Stdin is closed, the session is closed, or it was
+                opened without ``stdin=True``.
+            DockerError: The engine did not upgrade the connection (output only).
+            ConnectionLost: The process stopped reading (the connection closed).
         """
         if not isinstance(data, bytes | bytearray | memoryview):
             raise TypeError(
@@ -199,9 +206,6 @@ class AttachSession:
         sending its output (the session is detached). End-of-file is a
         character there: send ``b"\\x04"`` (at the start of a line) to end a
         program that reads until end-of-file.
-
-        Example:
-            >>> await session.close_stdin()  # doctest: +SKIP
         """
         self._check_writable("close stdin")
         async with self._write_lock:
@@ -315,6 +319,16 @@ class AttachSession:
         end the process (``b"exit\\n"`` for a shell, ``b"\\x04"`` at the
         start of a line for a program reading to end-of-file).
 
+        Args:
+            input: Bytes, or an async iterable of bytes (fed as it comes);
+                ``None`` to send nothing.
+
+        Returns:
+            ``(stdout, stderr)``, bytes; behind a TTY all is in ``stdout``.
+
+        Raises:
+            TypeError: ``input`` that is neither bytes nor an async iterable.
+
         Example:
             >>> out, err = await session.communicate(b"some input")  # doctest: +SKIP
         """
@@ -362,10 +376,14 @@ class AttachSession:
     # -- terminal --------------------------------------------------------
 
     async def resize(self, height: int, width: int) -> None:
-        """Set the size of the process's TTY (rows, columns).
+        """Set the size of the process's TTY.
 
-        Example:
-            >>> await session.resize(40, 120)  # doctest: +SKIP
+        Args:
+            height: Rows, a positive integer.
+            width: Columns, a positive integer.
+
+        Raises:
+            ValueError: A size below 1.
         """
         height, width = _check.terminal_size(height, width)
         await self._api.request("POST", self._resize_path, params={"h": height, "w": width})

@@ -180,6 +180,9 @@ class ExecSession(AttachSession):
         read and dropped (iterate the session, or use :meth:`communicate`,
         before waiting to keep it). The code comes from exec inspect.
 
+        Returns:
+            The exit code (the same on later calls).
+
         Example:
             >>> out, err = await session.communicate(b"data")  # doctest: +SKIP
             >>> code = await session.wait()  # doctest: +SKIP
@@ -220,11 +223,30 @@ class ExecCollection:
     ) -> Exec:
         """Set up a command to run in a running container (not started yet).
 
-        ``cmd`` is a list of arguments, or a string split like a shell would;
-        ``env`` a mapping or ``["NAME=value"]``; ``user`` is ``"name"``,
-        ``"uid"``, ``"user:group"`` or ``"uid:gid"``; ``console_size`` is
-        ``(height, width)`` (API 1.42 and later). Raises ``NotFound`` for
-        a missing container and ``Conflict`` for a stopped or paused one.
+        Args:
+            container: The container: its id, its name, or its handle.
+            cmd: A list of arguments, or a string split like a shell would
+                (no expansion); it must not be empty.
+            stdin: Attach its standard input (to write to it after start).
+            stdout: Attach its standard output.
+            stderr: Attach its standard error.
+            detach_keys: The key sequence that detaches (``"ctrl-p,ctrl-q"``);
+                ``None`` keeps the engine's.
+            console_size: The TTY's ``(height, width)`` from the start; needs
+                API 1.42.
+            **options: How it runs, keywords of ``ProcessOptions``: ``tty``,
+                ``env`` (a mapping or ``["NAME=value"]``), ``workdir``, ``user``
+                (``"name"``, ``"uid"``, ``"user:group"`` or ``"uid:gid"``),
+                ``privileged``.
+
+        Returns:
+            The :class:`Exec` handle (it knows ``tty`` and ``stdin``).
+
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is stopped or paused.
+            APIVersionError: ``console_size`` on an engine older than API 1.42.
+            ValueError: An empty command.
 
         Example:
             >>> ex = await docker.execs.create("web", ["ls", "/"], workdir="/tmp")  # doctest: +SKIP
@@ -268,14 +290,16 @@ class ExecCollection:
         an :class:`Exec` handle that knows it, or else from one inspect.
 
         Args:
-            ref: the exec instance: its id, or the :class:`Exec` handle.
-            detach: return once it has started, dropping its output.
-            tty: whether it has a TTY (``None``: find out).
+            ref: The exec instance: its id, or the :class:`Exec` handle.
+            detach: Return once it has started, dropping its output.
+            tty: Whether it was created with a TTY (``None``: find out).
 
-        Example:
-            >>> ex = await docker.execs.create("web", ["sh", "-c", "echo hi"])  # doctest: +SKIP
-            >>> await docker.execs.start(ex)  # doctest: +SKIP
-            ExecResult(exit_code=0, stdout=b'hi\\n', stderr=b'')
+        Returns:
+            The :class:`ExecResult`, or ``None`` with ``detach``.
+
+        Raises:
+            NotFound: No such exec instance.
+            Conflict: Its container is stopped or paused.
         """
         path = _check.path_ref("exec", ref)
         _check.boolean("detach", detach)
@@ -310,6 +334,12 @@ class ExecCollection:
         :class:`Exec` handle that knows it, or else from one inspect. Stdin
         can be written when the exec was created with ``stdin=True``.
 
+        Args:
+            tty: Whether it was created with a TTY (``None``: find out).
+
+        Returns:
+            An async context manager giving the :class:`ExecSession`.
+
         Example:
             >>> ex = await docker.execs.create("web", ["cat"], stdin=True)  # doctest: +SKIP
             >>> async with docker.execs.start_session(ex) as s:  # doctest: +SKIP
@@ -342,23 +372,26 @@ class ExecCollection:
 
     @operation("ExecInspect")
     async def inspect(self, ref: str | Exec) -> ExecInspect:
-        """What the engine knows about an exec instance: running, exit code,
-        process. ``NotFound`` when there is no such exec.
+        """What the engine knows about an exec instance: ``running``,
+        ``exit_code``, ``process_config``.
 
-        Example:
-            >>> info = await docker.execs.inspect(ex.id)  # doctest: +SKIP
-            >>> info.running, info.exit_code  # doctest: +SKIP
-            (False, 0)
+        Raises:
+            NotFound: No such exec instance.
         """
         path = _check.path_ref("exec", ref)
         return await self._api.get(ExecInspect, f"/exec/{path}/json")
 
     @operation("ExecResize")
     async def resize(self, ref: str | Exec, height: int, width: int) -> None:
-        """Set the size of a started exec's TTY (rows, columns).
+        """Set the size of a started exec's TTY.
 
-        Example:
-            >>> await docker.execs.resize(ex.id, 40, 120)  # doctest: +SKIP
+        Args:
+            height: Rows, a positive integer.
+            width: Columns, a positive integer.
+
+        Raises:
+            NotFound: No such exec instance.
+            ValueError: A size below 1.
         """
         path = _check.path_ref("exec", ref)
         height, width = _check.terminal_size(height, width)
@@ -377,8 +410,21 @@ class ExecCollection:
         with it: write its stdin (``stdin=True``), read its output, get its
         exit code (:meth:`ExecSession.wait`).
 
-        Options as in :meth:`create`. With ``tty=True`` the output is the
-        terminal's raw bytes, and end-of-file is ``b"\\x04"``.
+        With ``tty=True`` the output is the terminal's raw bytes, and
+        end-of-file is ``b"\\x04"``.
+
+        Args:
+            container: The container: its id, its name, or its handle.
+            cmd: A list of arguments, or a string split like a shell would.
+            stdin: Attach its standard input, to write to it.
+            **options: Keywords of ``ProcessOptions``, as for :meth:`create`.
+
+        Returns:
+            An async context manager giving the :class:`ExecSession`.
+
+        Raises:
+            NotFound: No such container.
+            Conflict: The container is stopped or paused.
 
         Example:
             >>> async with docker.execs.session(  # doctest: +SKIP
@@ -502,10 +548,24 @@ async def run_exec(
     ``stdin`` (bytes, or an async iterable of bytes) is fed to the command
     while its output is read, then closed (behind a TTY it stays open, see
     :meth:`~aiodock.attach.AttachSession.communicate`: the input must end
-    the command, e.g. ``b"exit\\n"`` for a shell). Returns :class:`ExecResult`;
-    with ``check=True`` a non-zero exit code raises
-    :class:`~aiodock.errors.ExecError`. ``Conflict`` when the container is
-    stopped or paused, ``NotFound`` when it does not exist.
+    the command, e.g. ``b"exit\\n"`` for a shell).
+
+    Args:
+        api: The request path to send through (a ``Docker`` client's own).
+        ref: The container's id or name.
+        cmd: A list of arguments, or a string split like a shell would.
+        stdin: Input: bytes, or an async iterable of bytes; ``None`` for none.
+        check: Raise :class:`~aiodock.errors.ExecError` on a non-zero exit code.
+        **options: Keywords of ``ProcessOptions`` (``tty``, ``env``, ``workdir``,
+            ``user``, ``privileged``).
+
+    Returns:
+        The :class:`ExecResult`.
+
+    Raises:
+        NotFound: No such container.
+        Conflict: The container is stopped or paused.
+        ExecError: With ``check``, a non-zero exit code.
 
     Example:
         >>> result = await run_exec(api, "web", ["wc", "-c"], stdin=b"abc")  # doctest: +SKIP
