@@ -153,9 +153,24 @@ class ImageCollection:
         :class:`ImageInspect`; ``async for`` it for
         :class:`~aiodock.models.ProgressEvent` s.
 
-        A malformed reference raises :class:`ValueError` at once; a missing
-        tag or repository :class:`~aiodock.errors.NotFound` naming it;
-        refused credentials :class:`~aiodock.errors.Unauthorized`.
+        Args:
+            ref: ``[registry/]repository[:tag][@digest]``.
+            tag: The tag (or a digest) when ``ref`` names neither; ``None``
+                means ``latest``.
+            platform: ``"os/arch[/variant]"`` (``"linux/arm64"``) to pull that
+                variant; ``None`` for the engine's own.
+            auth: Credentials for the registry; ``None`` looks them up in the
+                Docker config, else pulls anonymously.
+
+        Returns:
+            A :class:`PullStream`: ``await`` it for the pulled image's
+            :class:`~aiodock.models.ImageInspect`, ``async for`` it for
+            :class:`~aiodock.models.ProgressEvent` s.
+
+        Raises:
+            ValueError: A malformed reference (at once, before any request).
+            NotFound: No such tag or repository (it is named).
+            Unauthorized: The registry refused the credentials.
 
         Example:
             >>> image = await docker.images.pull("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
@@ -193,9 +208,21 @@ class ImageCollection:
         always sent (anonymous: ``{}``). ``await`` it for a
         :class:`~aiodock.models.PushResult` (tag, digest, size).
 
-        A tag that does not exist locally raises
-        :class:`~aiodock.errors.StreamError` naming it; refused credentials
-        :class:`~aiodock.errors.Unauthorized`.
+        Args:
+            ref: ``registry/repository[:tag]``, a local image's name.
+            tag: The tag to push when ``ref`` has none; ``None`` means ``latest``.
+            auth: Credentials for the registry; ``None`` looks them up in the
+                Docker config, else sends ``{}``.
+
+        Returns:
+            A :class:`PushStream`: ``await`` it for the
+            :class:`~aiodock.models.PushResult` (tag, digest, size), or
+            ``async for`` its progress events.
+
+        Raises:
+            ValueError: A malformed reference.
+            StreamError: The tag does not exist locally (it is named).
+            Unauthorized: The registry refused the credentials.
 
         Example:
             >>> result = await docker.images.push("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
@@ -229,14 +256,20 @@ class ImageCollection:
         """``docker search``: ask a registry's search (Docker Hub unless the
         term names a registry) for repositories.
 
-        ``filters``: ``is-official``, ``is-automated``, ``stars`` (at
-        least). The engine itself queries the registry: without a network
-        it answers with a :class:`~aiodock.errors.ServerError` saying why.
+        The engine itself queries the registry.
 
-        Example:
-            >>> hits = await docker.images.search("busybox", limit=5)  # doctest: +SKIP
-            >>> [(h.name, h.star_count) for h in hits]  # doctest: +SKIP
-            [('busybox', 3300), ...]
+        Args:
+            term: What to search for (``"busybox"``, ``"registry.example/app"``).
+            limit: At most this many results, 1 to 100; ``None`` for the
+                registry's default (25).
+            filters: ``{"is-official": ["true"]}``, ``is-automated``, ``stars``
+                (at least that many).
+            auth: Credentials for the registry; ``None`` looks them up in the
+                Docker config.
+
+        Raises:
+            ValueError: An empty term, or a ``limit`` outside 1..100.
+            ServerError: The engine could not reach the registry (it says why).
         """
         if not isinstance(term, str) or not term.strip():
             raise ValueError(f"search term must be a non-empty string, not {term!r}")
@@ -278,10 +311,15 @@ class ImageCollection:
     ) -> builtins.list[ImageSummary]:
         """``docker images``: the local images.
 
-        ``all`` includes intermediate images; ``filters`` takes
-        ``reference`` (``"app:*"``), ``label`` (``"key"`` or
-        ``"key=value"``), ``dangling`` (``"true"``), ``before``/``since``
-        (an image). ``digests`` fills ``repo_digests``.
+        Args:
+            all: Include intermediate images.
+            filters: ``reference`` (``"app:*"``), ``label`` (``"key"`` or
+                ``"key=value"``), ``dangling`` (``"true"``), ``before`` /
+                ``since`` (an image).
+            digests: Fill ``repo_digests``.
+
+        Raises:
+            TypeError: A flag that is not a ``bool``.
 
         Example:
             >>> images = await docker.images.list(filters={"label": "app=web"})  # doctest: +SKIP
@@ -301,10 +339,8 @@ class ImageCollection:
     async def inspect(self, ref: ImageRef) -> ImageInspect:
         """``docker image inspect``: everything about one local image.
 
-        Example:
-            >>> image = await docker.images.inspect("busybox:latest")  # doctest: +SKIP
-            >>> image.config.cmd  # doctest: +SKIP
-            ['sh']
+        Raises:
+            NotFound: No such image.
         """
         return await self._api.get(ImageInspect, f"/images/{_quoted(_image_name(ref))}/json")
 
@@ -312,9 +348,8 @@ class ImageCollection:
     async def history(self, ref: ImageRef) -> builtins.list[ImageHistoryItem]:
         """``docker history``: the layers of an image, newest first.
 
-        Example:
-            >>> [h.created_by for h in await docker.images.history("app:1")]  # doctest: +SKIP
-            ['/bin/sh -c #(nop)  LABEL app=web', ...]
+        Raises:
+            NotFound: No such image.
         """
         path = f"/images/{_quoted(_image_name(ref))}/history"
         return await self._api.get(builtins.list[ImageHistoryItem], path)
@@ -323,12 +358,16 @@ class ImageCollection:
     async def tag(self, ref: ImageRef, repo: str, *, tag: str | None = None) -> str:
         """``docker tag``: give a local image another name; return it.
 
-        ``repo`` may carry the tag (``"127.0.0.1:5000/app:1"``) or take it
-        from ``tag``; ``latest`` when neither gives one.
+        Args:
+            repo: The new name, which may carry the tag (``"127.0.0.1:5000/app:1"``).
+            tag: The tag when ``repo`` has none; ``None`` means ``latest``.
 
-        Example:
-            >>> await docker.images.tag("app:1", "127.0.0.1:5000/app", tag="1")  # doctest: +SKIP
-            '127.0.0.1:5000/app:1'
+        Returns:
+            The new name in full (``"127.0.0.1:5000/app:1"``).
+
+        Raises:
+            NotFound: No such image.
+            ValueError: A malformed name or tag.
         """
         source = _image_name(ref)
         target = target_reference(repo, tag, what="tag")
@@ -345,13 +384,18 @@ class ImageCollection:
     ) -> builtins.list[ImageDeleteItem]:
         """``docker rmi``: remove a tag, and the image once no tag is left.
 
-        ``force`` removes an image with several tags or used by stopped
-        containers; ``noprune`` keeps untagged parents. Returns what was
-        untagged and deleted.
+        Args:
+            force: Remove an image with several tags, or one that stopped
+                containers use.
+            noprune: Keep its untagged parents.
 
-        Example:
-            >>> await docker.images.remove("127.0.0.1:5000/app:1")  # doctest: +SKIP
-            [ImageDeleteItem(untagged='127.0.0.1:5000/app:1', deleted=None)]
+        Returns:
+            What was untagged and deleted, one item each.
+
+        Raises:
+            NotFound: No such image.
+            Conflict: A container uses it (without ``force``), or it has
+                several tags and ``ref`` is an id.
         """
         _check.boolean("force", force)
         _check.boolean("noprune", noprune)
@@ -367,14 +411,13 @@ class ImageCollection:
     async def prune(self, *, filters: Filters | None = None) -> ImagePruneReport:
         """``docker image prune``: remove unused images.
 
-        Without filters only dangling (untagged) images go; ``filters``:
-        ``dangling`` (``"false"``: every unused image), ``until``,
-        ``label`` / ``label!``.
+        Args:
+            filters: ``dangling`` (``"false"``: every unused image, not only
+                untagged ones), ``until``, ``label`` / ``label!``; ``None``
+                removes only dangling (untagged) images.
 
-        Example:
-            >>> report = await docker.images.prune(filters={"label": "stage=tmp"})  # doctest: +SKIP
-            >>> report.space_reclaimed  # doctest: +SKIP
-            0
+        Returns:
+            The images deleted and the bytes reclaimed (``space_reclaimed``).
         """
         params = {"filters": filters_param(filters)}
         return await self._api.get(
@@ -397,15 +440,24 @@ class ImageCollection:
         """``docker commit``: make an image of a container's file system;
         return the new image's ID.
 
-        ``repo`` (which may carry the tag) and ``tag`` name it; ``changes``
-        are Dockerfile instructions (``"CMD ['sh']"``, ``"LABEL a=b"``,
-        ``ENV``, ``EXPOSE``, ``WORKDIR``...); ``config`` a container
-        configuration to merge. The container is paused meanwhile unless
-        ``pause=False``.
+        Args:
+            container: The container: its id, its name, or its handle.
+            repo: The new image's name, which may carry the tag; ``None`` for
+                an untagged image.
+            tag: The tag (needs ``repo``).
+            message: The commit message.
+            author: The author (``"Name <email>"``).
+            changes: Dockerfile instructions to apply (``'CMD ["sh"]'``,
+                ``"LABEL a=b"``, ``ENV``, ``EXPOSE``, ``WORKDIR``...).
+            pause: Pause the container while committing.
+            config: A container configuration to merge into the image's.
 
-        Example:
-            >>> image_id = await docker.images.commit(  # doctest: +SKIP
-            ...     "web", repo="web-snapshot", tag="1", changes=["LABEL snap=1"])
+        Returns:
+            The new image's ID.
+
+        Raises:
+            NotFound: No such container.
+            ValueError: ``tag`` without ``repo``, or a malformed name.
         """
         container_id = _container_name(container)
         target = target_reference(repo, tag, what="commit") if repo is not None else None
@@ -440,6 +492,16 @@ class ImageCollection:
         ``async for chunk in ...`` to consume it, or ``await
         docker.images.save(refs).to_file(path)`` to write it.
 
+        Args:
+            refs: One image, or a list of them (names, IDs or image models).
+
+        Returns:
+            A :class:`~aiodock.streams.ByteStream` of the tar.
+
+        Raises:
+            NotFound: One of the images is missing (they are named).
+            ValueError: An empty list.
+
         Example:
             >>> await docker.images.save(["app:1", "app:2"]).to_file("app.tar")  # doctest: +SKIP
             2105344
@@ -466,13 +528,17 @@ class ImageCollection:
     def load(self, source: Source, *, quiet: bool = False) -> ImportStream:
         """``docker load``: read images from a tar made by :meth:`save`.
 
-        ``source``: a path, bytes, a binary file object or an async iterator
-        of bytes (streamed, never read whole). ``await`` it for the names
-        (or IDs, for untagged images) the engine loaded.
+        Args:
+            source: The tar: a path, bytes, a binary file object or an async
+                iterator of bytes (streamed, never read whole).
+            quiet: Ask the engine for no progress output.
 
-        Example:
-            >>> await docker.images.load("app.tar")  # doctest: +SKIP
-            ['app:1', 'app:2']
+        Returns:
+            A stream: ``await`` it for the names (or IDs, for untagged
+            images) the engine loaded.
+
+        Raises:
+            StreamError: The engine could not read the tar.
         """
         _check.boolean("quiet", quiet)
         body = body_from(source, what="load source")
@@ -508,10 +574,23 @@ class ImageCollection:
     ) -> ImportStream:
         """``docker import``: make an image from a root file system tar.
 
-        ``repo`` (which may carry the tag) and ``tag`` name the image;
-        ``changes`` are Dockerfile instructions applied to it
-        (``'CMD ["sh"]'``, ``"ENV A=1"``, ``"LABEL a=b"``...). ``await`` it
-        for the new image's ID (in a list, like :meth:`load`).
+        Args:
+            source: The root file system tar: a path, bytes, a binary file
+                object or an async iterator of bytes (streamed).
+            repo: The image's name, which may carry the tag; ``None`` for an
+                untagged image.
+            tag: The tag (needs ``repo``).
+            changes: Dockerfile instructions applied to it (``'CMD ["sh"]'``,
+                ``"ENV A=1"``, ``"LABEL a=b"``...).
+            message: The commit message of its history entry.
+            platform: ``"os/arch[/variant]"`` it is for.
+
+        Returns:
+            A stream: ``await`` it for the new image's ID (in a list, like
+            :meth:`load`).
+
+        Raises:
+            ValueError: ``tag`` without ``repo``, or a malformed name.
 
         Example:
             >>> [image_id] = await docker.images.import_image(  # doctest: +SKIP
@@ -568,22 +647,41 @@ class ImageCollection:
     ) -> BuildStream:
         """``docker build``: build an image from a context.
 
-        ``context`` is a directory (tarred on the fly and streamed, honouring
-        its ``.dockerignore``; see :mod:`aiodock.archive`), or an existing
-        tar (plain or compressed) as a file path, bytes, a binary file
-        object or an async iterator of bytes. ``dockerfile`` is a path
-        inside the context. ``tag`` names the image (several: a list);
-        ``buildargs`` fill ``ARG``; ``labels`` are added to the image;
-        ``target`` picks a stage; ``extra_hosts`` adds ``/etc/hosts``
-        entries (``{"db": "10.0.0.2"}``); ``shm_size`` is in bytes.
-        Registry credentials for ``FROM`` images go in
-        ``X-Registry-Config``: ``auth`` (one :class:`RegistryAuth` with its
-        ``serveraddress``, or registry -> auth), else every credential the
-        Docker config has.
-
         ``await`` it for the new image's ID; ``async for`` it for
-        :class:`~aiodock.models.BuildEvent` s. A failing step raises
-        :class:`~aiodock.errors.BuildError` with the output so far in ``.log``.
+        :class:`~aiodock.models.BuildEvent` s.
+
+        Args:
+            context: A directory (tarred on the fly and streamed, honouring
+                its ``.dockerignore``; see :mod:`aiodock.archive`), or an
+                existing tar (plain or compressed) as a file path, bytes, a
+                binary file object or an async iterator of bytes.
+            tag: The image's name, or a list of names; ``None`` for none.
+            dockerfile: The Dockerfile's path inside the context.
+            buildargs: Values for the Dockerfile's ``ARG`` s.
+            labels: Labels added to the image.
+            target: The stage to build, in a multi-stage Dockerfile.
+            nocache: Do not use the build cache.
+            pull: Pull newer versions of the ``FROM`` images.
+            rm: Remove the intermediate containers after a successful build.
+            forcerm: Remove them even after a failed one.
+            network_mode: The network of ``RUN`` steps (``"host"``, ``"none"``).
+            platform: ``"os/arch[/variant]"`` to build for.
+            cache_from: Images to use as cache sources.
+            extra_hosts: ``/etc/hosts`` entries for ``RUN`` steps:
+                ``{"db": "10.0.0.2"}`` or ``["db:10.0.0.2"]``.
+            shm_size: The size of ``/dev/shm`` in bytes (positive).
+            auth: Credentials for the ``FROM`` images' registries (sent as
+                ``X-Registry-Config``): one :class:`RegistryAuth` with its
+                ``serveraddress``, or registry -> auth; ``None`` sends every
+                credential the Docker config has.
+
+        Returns:
+            A :class:`BuildStream`.
+
+        Raises:
+            BuildError: A step failed (the output so far is in ``.log``).
+            ValueError: A bad ``shm_size``, platform or tag.
+            TypeError: A flag that is not a ``bool``.
 
         Example:
             >>> image_id = await docker.images.build(  # doctest: +SKIP
@@ -645,16 +743,17 @@ class ImageCollection:
     ) -> BuildPruneReport:
         """``docker builder prune``: remove build cache.
 
-        ``keep_storage`` keeps that many bytes of cache; ``all`` removes
-        every kind of cache, not only dangling; ``filters``: ``until``,
-        ``id``, ``parent``, ``type``, ``description``, ``inuse``,
-        ``shared``, ``private``.
+        Args:
+            keep_storage: Keep this many bytes of cache; ``None`` for no floor.
+            all: Remove every kind of cache, not only dangling.
+            filters: ``until``, ``id``, ``parent``, ``type``, ``description``,
+                ``inuse``, ``shared``, ``private``.
 
-        Example:
-            >>> report = await docker.images.prune_builds(  # doctest: +SKIP
-            ...     filters={"until": "24h"})
-            >>> report.space_reclaimed  # doctest: +SKIP
-            0
+        Returns:
+            The cache ids deleted and the bytes reclaimed.
+
+        Raises:
+            ValueError: A negative ``keep_storage``.
         """
         _check.boolean("all", all)
         if keep_storage is not None and (
