@@ -93,13 +93,32 @@ class NetworkCollection:
         """``POST /networks/create`` (``docker network create``); returns the
         new network as ``inspect`` shows it.
 
-        ``internal`` cuts the network off from outside (no gateway to the
-        host's networks); ``ipam`` chooses subnets, ranges and gateways;
-        ``options`` are driver options (``com.docker.network.bridge.name``...).
-        With ``check_duplicate`` (the default) a name already in use raises
-        :class:`~aiodock.errors.Conflict`; without it the engine creates a
-        second network of that name and aiodock passes on its warning as a
-        :class:`UserWarning` (engines from API 1.44 always refuse).
+        Args:
+            name: The network's name.
+            driver: The network driver (``"bridge"``, ``"overlay"``,
+                ``"macvlan"``...).
+            internal: Cut the network off from outside (no gateway to the
+                host's networks).
+            attachable: Let standalone containers attach to a swarm network.
+            ingress: Make it the swarm's routing-mesh network.
+            ipam: Subnets, ranges and gateways (an :class:`~aiodock.models.IPAM`);
+                ``None`` lets the engine pick.
+            enable_ipv6: Enable IPv6 on it.
+            options: Driver options (``com.docker.network.bridge.name``...).
+            labels: Labels, a mapping of strings to strings.
+            check_duplicate: Refuse a name already in use. Without it the
+                engine creates a second network of that name and aiodock
+                passes on its warning as a :class:`UserWarning` (engines
+                from API 1.44 always refuse).
+
+        Returns:
+            The new network, as :meth:`inspect` shows it.
+
+        Raises:
+            Conflict: The name is in use.
+            ValueError: A bad IPAM configuration (an address that is not one,
+                an unknown field).
+            TypeError: ``ipam`` that is not an ``IPAM``, a flag that is not a ``bool``.
 
         Example:
             >>> net = await docker.networks.create(  # doctest: +SKIP
@@ -153,14 +172,14 @@ class NetworkCollection:
         """``GET /networks/{id}`` (``docker network inspect``): the network
         and the containers attached to it.
 
-        ``verbose`` adds swarm service details; ``scope`` (``"local"``,
-        ``"global"``, ``"swarm"``) only finds networks of that scope.
-        A missing network raises :class:`~aiodock.errors.NotFound`.
+        Args:
+            verbose: Add swarm service details.
+            scope: Only find a network of that scope: ``"local"``,
+                ``"global"`` or ``"swarm"``; ``None`` for any.
 
-        Example:
-            >>> net = await docker.networks.inspect("bridge")  # doctest: +SKIP
-            >>> net.ipam.config[0].subnet, net.containers  # doctest: +SKIP
-            ('172.17.0.0/16', {})
+        Raises:
+            NotFound: No such network.
+            ValueError: An unknown ``scope``.
         """
         path = f"/networks/{_network_ref(ref)}"
         _check.boolean("verbose", verbose)
@@ -173,15 +192,13 @@ class NetworkCollection:
     async def list(self, *, filters: Filters | None = None) -> builtins.list[NetworkInspect]:
         """``GET /networks`` (``docker network ls``).
 
-        ``filters`` as in ``docker network ls --filter``: ``name``, ``id``,
-        ``driver``, ``label`` (``"key"`` or ``"key=value"``), ``scope``,
-        ``type`` (``"custom"``, ``"builtin"``), ``dangling`` (``"true"``).
         Listed networks carry no ``containers``: ``inspect`` one for those.
 
-        Example:
-            >>> nets = await docker.networks.list(filters={"label": "app=demo"})  # doctest: +SKIP
-            >>> [n.name for n in nets]  # doctest: +SKIP
-            ['backend']
+        Args:
+            filters: As in ``docker network ls --filter``: ``name``, ``id``,
+                ``driver``, ``label`` (``"key"`` or ``"key=value"``), ``scope``,
+                ``type`` (``"custom"``, ``"builtin"``), ``dangling`` (``"true"``);
+                ``None`` for every network.
         """
         params = {"filters": filters_param(filters)}
         return await self._api.get(builtins.list[NetworkInspect], "/networks", params=params)
@@ -190,13 +207,11 @@ class NetworkCollection:
     async def remove(self, ref: NetworkRef) -> None:
         """``DELETE /networks/{id}`` (``docker network rm``).
 
-        Raises :class:`~aiodock.errors.NotFound` for a missing network, and
-        the engine's refusal, with its message, for a network that still has
-        containers (:class:`~aiodock.errors.Forbidden` on dockerd 20.10,
-        :class:`~aiodock.errors.Conflict` on newer engines) or a predefined one.
-
-        Example:
-            >>> await docker.networks.remove("backend")  # doctest: +SKIP
+        Raises:
+            NotFound: No such network.
+            Forbidden: It still has containers, on dockerd 20.10 (or it is a
+                predefined network); the engine's message says which.
+            Conflict: It still has containers, on newer engines.
         """
         await self._api.request("DELETE", f"/networks/{_network_ref(ref)}")
 
@@ -215,13 +230,19 @@ class NetworkCollection:
         """``POST /networks/{id}/connect`` (``docker network connect``):
         attach a container (running or not) to a network.
 
-        ``aliases`` are extra names other containers on the network resolve
-        to this one; ``ipv4_address``/``ipv6_address`` pin its address (the
-        network needs a subnet given at creation); ``links`` are legacy
-        ``"container:alias"`` links; ``driver_opts`` go to the network driver.
+        Args:
+            container: The container: its id, its name, or its handle.
+            aliases: Extra names other containers on the network resolve to
+                this one.
+            ipv4_address: Pin its IPv4 address (the network needs a subnet
+                given at creation).
+            ipv6_address: Pin its IPv6 address, likewise.
+            links: Legacy ``"container:alias"`` links.
+            driver_opts: Options for the network driver.
 
-        Example:
-            >>> await docker.networks.connect("backend", "web", aliases=["api"])  # doctest: +SKIP
+        Raises:
+            NotFound: No such network or container.
+            ValueError: An address that is not one of its IP version.
         """
         path = f"/networks/{_network_ref(ref)}/connect"
         container_id = _check.ref("container", container)
@@ -246,11 +267,13 @@ class NetworkCollection:
     ) -> None:
         """``POST /networks/{id}/disconnect`` (``docker network disconnect``).
 
-        ``force`` disconnects even when the engine cannot reach the container
-        cleanly (for instance a container that no longer exists).
+        Args:
+            container: The container: its id, its name, or its handle.
+            force: Disconnect even when the engine cannot reach the container
+                cleanly (for instance one that no longer exists).
 
-        Example:
-            >>> await docker.networks.disconnect("backend", "web")  # doctest: +SKIP
+        Raises:
+            NotFound: No such network or container.
         """
         path = f"/networks/{_network_ref(ref)}/disconnect"
         container_id = _check.ref("container", container)
@@ -264,15 +287,13 @@ class NetworkCollection:
         """``POST /networks/prune`` (``docker network prune``): remove every
         unused user-defined network that matches ``filters``.
 
-        ``filters``: ``label`` (``"key"``, ``"key=value"``, ``label!`` to
-        exclude) and ``until`` (a timestamp or a duration like ``"10m"``).
-        Without filters this removes ALL unused networks on the engine.
+        Args:
+            filters: ``label`` (``"key"``, ``"key=value"``; ``label!`` to
+                exclude) and ``until`` (a timestamp or a duration like
+                ``"10m"``). ``None`` removes ALL unused networks on the engine.
 
-        Example:
-            >>> report = await docker.networks.prune(  # doctest: +SKIP
-            ...     filters={"label": "app=demo"})
-            >>> report.networks_deleted  # doctest: +SKIP
-            ['backend']
+        Returns:
+            The names deleted (``networks_deleted``).
         """
         params = {"filters": filters_param(filters)}
         return await self._api.get(

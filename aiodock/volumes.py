@@ -56,11 +56,24 @@ class VolumeCollection:
     ) -> Volume:
         """``POST /volumes/create`` (``docker volume create``).
 
-        Without ``name`` the engine makes up one (an anonymous volume).
-        ``driver_opts`` go to the volume driver; for ``local`` they are the
-        ``mount`` options: ``{"type": "tmpfs", "device": "tmpfs", "o":
-        "size=16m"}`` makes a volume in memory, ``{"type": "none",
-        "device": "/srv/data", "o": "bind"}`` one backed by a host directory.
+        Args:
+            name: The volume's name; ``None`` lets the engine make one up (an
+                anonymous volume).
+            driver: The volume driver.
+            driver_opts: Options for the driver; for ``local`` they are the
+                ``mount`` options: ``{"type": "tmpfs", "device": "tmpfs", "o":
+                "size=16m"}`` makes a volume in memory, ``{"type": "none",
+                "device": "/srv/data", "o": "bind"}`` one backed by a host
+                directory.
+            labels: Labels, a mapping of strings to strings.
+
+        Returns:
+            The new volume (``.name``, ``.mountpoint``...).
+
+        Raises:
+            ValueError: A name the ``local`` driver refuses (a host path, say:
+                bind-mount it instead), or an empty one.
+            TypeError: Labels or options that are not strings.
 
         Example:
             >>> vol = await docker.volumes.create(  # doctest: +SKIP
@@ -86,12 +99,10 @@ class VolumeCollection:
 
     @operation("VolumeInspect")
     async def inspect(self, ref: VolumeRef) -> Volume:
-        """``GET /volumes/{name}`` (``docker volume inspect``); a missing
-        volume raises :class:`~aiodock.errors.NotFound`.
+        """``GET /volumes/{name}`` (``docker volume inspect``).
 
-        Example:
-            >>> (await docker.volumes.inspect("web-data")).labels  # doctest: +SKIP
-            {'app': 'web'}
+        Raises:
+            NotFound: No such volume.
         """
         return await self._api.get(Volume, f"/volumes/{_volume_ref(ref)}")
 
@@ -99,14 +110,14 @@ class VolumeCollection:
     async def list(self, *, filters: Filters | None = None) -> VolumeList:
         """``GET /volumes`` (``docker volume ls``).
 
-        ``filters`` as in ``docker volume ls --filter``: ``name``, ``label``
-        (``"key"`` or ``"key=value"``), ``driver``, ``dangling`` (``"true"``:
-        used by no container).
+        Args:
+            filters: As in ``docker volume ls --filter``: ``name``, ``label``
+                (``"key"`` or ``"key=value"``), ``driver``, ``dangling``
+                (``"true"``: used by no container); ``None`` for every volume.
 
-        Example:
-            >>> listing = await docker.volumes.list(filters={"label": "app=web"})  # doctest: +SKIP
-            >>> [v.name for v in listing.volumes]  # doctest: +SKIP
-            ['web-data']
+        Returns:
+            A :class:`~aiodock.models.VolumeList`: the ``volumes`` (and the
+            engine's ``warnings``).
         """
         params = {"filters": filters_param(filters)}
         return await self._api.get(VolumeList, "/volumes", params=params)
@@ -115,14 +126,14 @@ class VolumeCollection:
     async def remove(self, ref: VolumeRef, *, force: bool = False) -> None:
         """``DELETE /volumes/{name}`` (``docker volume rm``).
 
-        A volume that a container (running or stopped) still uses raises
-        :class:`~aiodock.errors.Conflict`, ``force`` or not: remove the
-        container first. A missing volume raises
-        :class:`~aiodock.errors.NotFound`, or nothing with ``force``.
+        Args:
+            force: A missing volume is not an error. (It does not remove a
+                volume in use.)
 
-        Example:
-            >>> await docker.volumes.remove("web-data")  # doctest: +SKIP
-            >>> await docker.volumes.remove("already-gone", force=True)  # doctest: +SKIP
+        Raises:
+            NotFound: No such volume (without ``force``).
+            Conflict: A container (running or stopped) still uses it,
+                ``force`` or not: remove the container first.
         """
         path = f"/volumes/{_volume_ref(ref)}"
         if not isinstance(force, bool):
@@ -138,15 +149,16 @@ class VolumeCollection:
         """``POST /volumes/prune`` (``docker volume prune``): remove unused
         volumes that match ``filters`` and report what went.
 
-        ``filters``: ``label`` (``"key"``, ``"key=value"``; ``label!`` to
-        exclude). Engines up to API 1.41 consider every unused volume, newer
-        ones only anonymous volumes unless ``filters`` has ``{"all": "true"}``.
-        Without filters this can remove ALL unused volumes on the engine.
+        Engines up to API 1.41 consider every unused volume, newer ones only
+        anonymous volumes unless ``filters`` has ``{"all": "true"}``.
 
-        Example:
-            >>> report = await docker.volumes.prune(filters={"label": "app=web"})  # doctest: +SKIP
-            >>> report.volumes_deleted, report.space_reclaimed  # doctest: +SKIP
-            (['web-data'], 4096)
+        Args:
+            filters: ``label`` (``"key"``, ``"key=value"``; ``label!`` to
+                exclude), ``all`` (API 1.42 and later). ``None`` can remove
+                ALL unused volumes on the engine.
+
+        Returns:
+            The names deleted (``volumes_deleted``) and the bytes reclaimed.
         """
         params = {"filters": filters_param(filters)}
         return await self._api.get(
