@@ -39,15 +39,20 @@ class DistributionAPI:
         """The manifest descriptor (digest, media type, size) and platforms
         the registry has for ``ref`` (``docker manifest inspect``, roughly).
 
-        Credentials: ``auth``, else what the Docker config holds for the
-        registry, else anonymous. A malformed reference raises
-        :class:`ValueError` before any request; a tag the registry lacks
-        :class:`~aiodock.errors.NotFound` naming it.
+        Args:
+            ref: ``[registry/]repository[:tag][@digest]``.
+            auth: Credentials for the registry; ``None`` uses what the Docker
+                config holds for it, else asks anonymously.
 
-        Example:
-            >>> info = await docker.distribution.inspect("127.0.0.1:5000/app:1")  # doctest: +SKIP
-            >>> info.descriptor.media_type  # doctest: +SKIP
-            'application/vnd.docker.distribution.manifest.v2+json'
+        Returns:
+            The ``descriptor`` (``digest``, ``media_type``, ``size``) and the
+            ``platforms``.
+
+        Raises:
+            ValueError: A malformed reference (before any request).
+            NotFound: The registry lacks that tag (it is named).
+            Unauthorized: The registry refuses the credentials.
+            TypeError: ``auth`` that is not a ``RegistryAuth``.
         """
         reference = parse_reference(ref)
         if auth is not None and not isinstance(auth, RegistryAuth):

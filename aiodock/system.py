@@ -178,9 +178,13 @@ class SystemAPI:
     async def ping(self) -> PingInfo:
         """``GET /_ping``: is the engine there, and what does it speak.
 
-        Example:
-            >>> (await docker.system.ping()).api_version  # doctest: +SKIP
-            '1.41'
+        Returns:
+            The answer's headers as a :class:`~aiodock.models.PingInfo`:
+            ``api_version``, ``os_type``, ``experimental``,
+            ``builder_version``, ``swarm``.
+
+        Raises:
+            EngineUnavailable: Nothing answers where the client looked.
         """
         response = await self._api.ping()
         headers = response.headers
@@ -196,37 +200,27 @@ class SystemAPI:
 
     @operation("SystemVersion")
     async def version(self) -> SystemVersion:
-        """``GET /version``: versions of the engine and its components.
-
-        Example:
-            >>> version = await docker.system.version()  # doctest: +SKIP
-            >>> version.version, version.api_version, version.os  # doctest: +SKIP
-            ('20.10.24+dfsg1', '1.41', 'linux')
-        """
+        """``GET /version``: versions of the engine and its components
+        (``.version``, ``.api_version``, ``.os``, ``.components``...)."""
         return await self._api.get(SystemVersion, "/version")
 
     @operation("SystemInfo")
     async def info(self) -> SystemInfo:
-        """``GET /info``: engine-wide information (``docker info``).
-
-        Example:
-            >>> info = await docker.system.info()  # doctest: +SKIP
-            >>> info.containers, info.server_version  # doctest: +SKIP
-            (3, '20.10.24+dfsg1')
-        """
+        """``GET /info``: engine-wide information (``docker info``):
+        counts of containers and images, the storage driver, the swarm
+        state, ``server_version``..."""
         return await self._api.get(SystemInfo, "/info")
 
     @operation("SystemDataUsage")
     async def df(self, *, types: list[str] | None = None) -> SystemDataUsage:
         """``GET /system/df``: disk usage (``docker system df -v``).
 
-        ``types`` limits the answer to some of ``container``, ``image``,
-        ``volume``, ``build-cache`` (API 1.42 and later).
+        Args:
+            types: Only some of ``"container"``, ``"image"``, ``"volume"``,
+                ``"build-cache"``; ``None`` for all. Needs API 1.42.
 
-        Example:
-            >>> usage = await docker.system.df()  # doctest: +SKIP
-            >>> usage.layers_size, len(usage.volumes or [])  # doctest: +SKIP
-            (4929456, 2)
+        Raises:
+            APIVersionError: ``types`` on an engine older than API 1.42.
         """
         params: dict[str, QueryValue] = {}
         if types is not None:
@@ -247,9 +241,7 @@ class SystemAPI:
     ) -> EventsStream:
         """``GET /events``: a live stream of engine events (``docker events``).
 
-        ``since``/``until`` take a datetime or unix seconds; without
-        ``until`` the stream follows until you leave it. ``filters`` as in
-        ``docker events --filter`` (``{"type": "container", "label": "app=web"}``).
+        Without ``until`` the stream follows until you leave it.
         ``async with`` returns once the engine has subscribed, so nothing
         that happens afterwards is missed.
 
@@ -264,6 +256,28 @@ class SystemAPI:
         (``None``: until the caller cancels); then the last error
         (:class:`~aiodock.errors.EngineUnavailable`) is raised. The first
         connection is not retried: if it fails, its error is raised at once.
+
+        Args:
+            since: Replay events from then on: a ``datetime`` or unix seconds
+                (or a string the engine parses); ``None`` for new ones only.
+            until: Stop at that time, in the same forms; ``None`` follows.
+            filters: As in ``docker events --filter``: ``{"type":
+                "container", "label": "app=web"}``, ``event``, ``container``,
+                ``image``, ``network``, ``volume``...
+            idle_timeout: Seconds without an event after which the stream
+                raises :class:`~aiodock.errors.DockerTimeout`; ``None`` waits
+                forever.
+            resume: Reconnect after a broken connection instead of raising
+                (as above).
+            resume_for: Seconds to keep retrying per outage with ``resume``;
+                ``None`` until cancelled.
+
+        Returns:
+            An ``EventsStream`` of :class:`~aiodock.models.EventMessage` s.
+
+        Raises:
+            ConnectionLost: The connection broke (without ``resume``).
+            TypeError: ``resume`` that is not a ``bool``.
 
         Example:
             >>> async with docker.system.events(filters={"type": "container"}) as events:
@@ -303,8 +317,16 @@ class SystemAPI:
     async def login(self, auth: RegistryAuth) -> AuthResponse:
         """``POST /auth``: check credentials against a registry (``docker login``).
 
-        Raises :class:`~aiodock.errors.Unauthorized` when the registry
-        rejects them (dockerd 20.10 reports that as a 500; aiodock maps it).
+        Args:
+            auth: The credentials, with the registry as ``serveraddress``.
+
+        Returns:
+            The engine's answer (``status``: ``"Login Succeeded"``, and an
+            ``identity_token`` when the registry gives one).
+
+        Raises:
+            Unauthorized: The registry rejects the credentials (dockerd
+                20.10 reports that as a 500; aiodock maps it).
 
         Example:
             >>> await docker.system.login(RegistryAuth(  # doctest: +SKIP
