@@ -67,9 +67,11 @@ class TarStream(ByteStream):
         """Write the tar to ``path`` as it arrives; return the byte count.
         The file is created only once the engine has accepted the request.
 
-        Example:
-            >>> await docker.containers.export("web").to_file("web.tar")  # doctest: +SKIP
-            1474560
+        Args:
+            path: The file to write (replaced if it exists).
+
+        Returns:
+            The number of bytes written.
         """
         if not self._started:
             await self._open()
@@ -99,6 +101,19 @@ class TarStream(ByteStream):
         ``etc/mtab -> /proc/mounts``): ``"refuse"`` (the default),
         ``"rebase"`` (rewrite it to the same path inside ``directory``,
         which is what it means inside the container), or ``"skip"``.
+
+        Args:
+            directory: Where to unpack (created if missing).
+            absolute_links: ``"refuse"``, ``"rebase"`` or ``"skip"`` (above).
+
+        Returns:
+            The number of entries written.
+
+        Raises:
+            UnsafeArchiveError: An entry would escape ``directory`` or clashes
+                with another (a ``ValueError``).
+            StreamError: The tar cannot be read.
+            ValueError: An unknown ``absolute_links``.
 
         Example:
             >>> n = await docker.containers.export("web").extract_to(  # doctest: +SKIP

@@ -88,6 +88,9 @@ class JSONLinesDecoder:
     def feed(self, data: bytes) -> list[bytes]:
         """Add bytes; return the complete, non-empty lines they finish.
 
+        Args:
+            data: The next bytes of the stream, cut anywhere.
+
         Example:
             >>> JSONLinesDecoder().feed(b'{"a": 1}\\n{"b"')
             [b'{"a": 1}']
@@ -175,6 +178,10 @@ class FrameDemuxer:
 
     def feed(self, data: bytes) -> list[LogChunk]:
         """Add bytes; return the chunks of the payload they complete or continue.
+
+        Args:
+            data: The next bytes of the multiplexed stream, cut anywhere
+                (inside a header too).
 
         Example:
             >>> FrameDemuxer().feed(b"\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x03err")
@@ -440,8 +447,16 @@ class ByteStream(EngineStream[bytes, bytes]):
         Nothing is created when the engine refuses the request, and a
         stream that breaks halfway leaves no partial file behind.
 
-        Example:
-            >>> await docker.containers.export("web").to_file("web.tar")  # doctest: +SKIP
+        Args:
+            path: The file to write (replaced if it exists).
+
+        Returns:
+            The number of bytes written.
+
+        Raises:
+            ConnectionLost: The connection broke before the end (the partial
+                file is removed).
+            OSError: The file cannot be written.
         """
         written = 0
         if not self._started:

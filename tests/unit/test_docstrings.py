@@ -44,8 +44,6 @@ GENERATED = "aiodock.models._generated"
 # Modules whose methods do not have their Args: sections yet; it shrinks to
 # nothing as they are converted.
 NOT_YET_CONVERTED: set[str] = {
-    "aiodock.streams",
-    "aiodock.logs",
     "aiodock.errors",
     "aiodock.auth",
     "aiodock.config",
@@ -59,7 +57,6 @@ NOT_YET_CONVERTED: set[str] = {
     "aiodock.models.system",
     "aiodock.models.volumes",
     "aiodock.models._base",
-    "aiodock._tar",
 }
 
 
