@@ -12,13 +12,11 @@ from __future__ import annotations
 import errno
 import json as jsonlib
 import os
-import re
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, Final, TypeVar, cast
-from urllib.parse import quote
 
 import anyio
 import httpcore
@@ -26,8 +24,9 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import _check
-from ._query import QueryValue, encode_query
+from ._query import QueryValue
 from ._reply import Reply
+from ._seam import HeadEncoder, Transport
 from ._transport import EngineTransport
 from ._version import __version__
 from .auth import CredentialStore
@@ -53,10 +52,6 @@ DEFAULT_TRANSPORT: Final = "aiodock"
 (``AIODOCK_TRANSPORT`` overrides it); TLS always uses httpx's own."""
 
 
-_PATH_SAFE: Final = "/:@!$&'()*+,;=-._~"
-_SAFE_PATH: Final = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
-_SAFE_VALUE: Final = re.compile(r"[A-Za-z0-9._~-]*")
-_METHODS_WITH_BODY: Final = frozenset({"POST", "PUT", "PATCH"})
 _JSON_TYPE: Final = {"Content-Type": "application/json"}
 
 
@@ -141,7 +136,9 @@ class APIClient:
     """The request path: one per :class:`aiodock.Docker`.
 
     Not public: collections call :meth:`request`, :meth:`get`,
-    :meth:`stream`; nothing else talks to httpx.
+    :meth:`stream`; every request goes through one :class:`~aiodock._seam.Transport`
+    (aiodock's own, or the adapter around an httpx transport), with its head
+    encoded by one :class:`~aiodock._seam.HeadEncoder`.
     """
 
     def __init__(
@@ -152,7 +149,7 @@ class APIClient:
         api_version_source: str,
         timeout: float | None,
         max_connections: int,
-        transport: httpx.AsyncBaseTransport | str | None,
+        transport: Transport | httpx.AsyncBaseTransport | str | None,
         credentials: CredentialStore,
     ) -> None:
         self.address = address
@@ -171,39 +168,22 @@ class APIClient:
         self._version_pinned = self._version is not None
         self._negotiation_lock: anyio.Lock | None = None
         self.pings_sent = 0
-        stream_transport: httpx.AsyncBaseTransport | None = None
         if transport is None or isinstance(transport, str):
             transport = self._default_transport(address, max_connections, transport)
-            if not isinstance(transport, EngineTransport):
-                # httpx's pool cannot tell streams from short calls: give
-                # streams a pool of their own, without a limit, so long
-                # follows never starve short requests (EngineTransport
-                # does this within one pool).
-                stream_transport = self._default_transport(address, None, "httpx")
-        self._engine = transport if isinstance(transport, EngineTransport) else None
+        elif not isinstance(transport, Transport):
+            from ._httpx_seam import HTTPXTransport
+
+            transport = HTTPXTransport(address.base_url, transport)
+        self._transport: Transport = transport
         host = httpx.URL(address.base_url).netloc.decode("ascii")
-        self._fixed_head = f"Host: {host}\r\nUser-Agent: {USER_AGENT}\r\n"
-        self._client = self._httpx_client(transport)
-        self._stream_client = (
-            self._httpx_client(stream_transport) if stream_transport else self._client
-        )
+        self._encode_head = HeadEncoder(host, USER_AGENT)
         self.closed = False
         self._translator = _ErrorTranslator(self)
 
-    def _httpx_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            transport=transport,
-            base_url=self.address.base_url,
-            headers={"User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(self.timeout),
-            trust_env=False,
-            follow_redirects=False,
-        )
-
-    @staticmethod
+    @classmethod
     def _default_transport(
-        address: EngineAddress, max_connections: int | None, name: str | None
-    ) -> httpx.AsyncBaseTransport:
+        cls, address: EngineAddress, max_connections: int, name: str | None
+    ) -> Transport:
         if name is None:
             name = os.environ.get("AIODOCK_TRANSPORT") or DEFAULT_TRANSPORT
         if name not in ("aiodock", "httpx"):
@@ -216,6 +196,21 @@ class APIClient:
                 return EngineTransport(socket_path=address.socket_path, max_connections=limit)
             url = httpx.URL(address.base_url)
             return EngineTransport(host=url.host, port=url.port, max_connections=limit)
+        from ._httpx_seam import HTTPXTransport
+
+        # httpx's pool cannot tell streams from short calls: streams get a
+        # pool of their own, without a limit, so long follows never starve
+        # short requests (EngineTransport does this within one pool).
+        return HTTPXTransport(
+            address.base_url,
+            cls._httpx_transport(address, max_connections),
+            cls._httpx_transport(address, None),
+        )
+
+    @staticmethod
+    def _httpx_transport(
+        address: EngineAddress, max_connections: int | None
+    ) -> httpx.AsyncBaseTransport:
         limits = httpx.Limits(
             max_connections=max_connections,
             max_keepalive_connections=max_connections if max_connections else 20,
@@ -235,9 +230,7 @@ class APIClient:
     async def aclose(self) -> None:
         self.closed = True
         with anyio.CancelScope(shield=True):
-            await self._client.aclose()
-            if self._stream_client is not self._client:
-                await self._stream_client.aclose()
+            await self._transport.aclose()
 
     # -- version -----------------------------------------------------------
 
@@ -305,40 +298,6 @@ class APIClient:
 
     # -- requests ----------------------------------------------------------
 
-    def _encode_head(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, QueryValue] | None,
-        headers: Mapping[str, str] | None,
-        body: bytes | AsyncIterator[bytes] | None,
-    ) -> tuple[bytes, bool]:
-        """The request line and headers, encoded once (the fast path)."""
-        target = path if _SAFE_PATH.fullmatch(path) else quote(path, safe=_PATH_SAFE)
-        if params:
-            query = encode_query(params)
-            if query:
-                target += "?" + "&".join(
-                    f"{key}={value if _SAFE_VALUE.fullmatch(value) else quote(value, safe='')}"
-                    for key, value in query
-                )
-        parts = [method, " ", target, " HTTP/1.1\r\n", self._fixed_head]
-        chunked = False
-        if headers:
-            for name, value in headers.items():
-                if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
-                    raise ValueError(f"header {name!r} has a line break in it")
-                parts += (name, ": ", value, "\r\n")
-        if isinstance(body, bytes):
-            parts += ("Content-Length: ", str(len(body)), "\r\n")
-        elif body is not None:
-            parts.append("Transfer-Encoding: chunked\r\n")
-            chunked = True
-        elif method in _METHODS_WITH_BODY:
-            parts.append("Content-Length: 0\r\n")
-        parts.append("\r\n")
-        return "".join(parts).encode("latin-1"), chunked
-
     async def _send(
         self,
         method: str,
@@ -351,8 +310,8 @@ class APIClient:
         versioned: bool,
         read: bool,
         long: bool,
-        read_timeout: float | None,
-        pool_timeout: float | None,
+        idle_timeout: float | None,
+        timeout: float | None,
         fresh: bool = False,
     ) -> Reply:
         """Send one request; the reply has its body read when ``read``."""
@@ -364,42 +323,18 @@ class APIClient:
         if json is not None:
             body = jsonlib.dumps(json, separators=(",", ":")).encode()
             headers = {**headers, "Content-Type": "application/json"} if headers else _JSON_TYPE
-        if self._engine is not None:
-            head, chunked = self._encode_head(method, path, params, headers, body)
-            with self.translate_errors():
-                return await self._engine.exchange(
-                    method,
-                    head,
-                    body,
-                    chunked=chunked,
-                    read_timeout=read_timeout,
-                    pool_timeout=pool_timeout,
-                    connect_timeout=self.timeout,
-                    long=long,
-                    fresh=fresh,
-                    read=read,
-                )
-        client = self._stream_client if long else self._client
-        request = client.build_request(
-            method,
-            path,
-            params=cast(Any, encode_query(params)) if params else None,
-            content=body,
-            headers=headers,
-            timeout=httpx.Timeout(
-                connect=self.timeout, read=read_timeout, write=read_timeout, pool=pool_timeout
-            ),
-            extensions={"aiodock.long": True} if long else None,
-        )
+        head = self._encode_head(method, path, params, headers, body)
         with self.translate_errors():
-            response = await client.send(request, stream=True)
-            reply = Reply.from_httpx(response)
-            if read:
-                try:
-                    await reply.aread()
-                finally:
-                    await reply.aclose()
-        return reply
+            return await self._transport.send(
+                head,
+                body,
+                read=read,
+                long=long,
+                fresh=fresh,
+                connect_timeout=self.timeout,
+                idle_timeout=idle_timeout,
+                timeout=timeout,
+            )
 
     async def request(
         self,
@@ -435,8 +370,8 @@ class APIClient:
                 versioned=versioned,
                 read=True,
                 long=False,
-                read_timeout=None,
-                pool_timeout=None,
+                idle_timeout=None,
+                timeout=None,
             )
         else:
             # One deadline for the whole exchange (cheaper than one per read).
@@ -451,8 +386,8 @@ class APIClient:
                     versioned=versioned,
                     read=True,
                     long=False,
-                    read_timeout=None if self._engine is not None else seconds,
-                    pool_timeout=seconds,
+                    idle_timeout=None,
+                    timeout=seconds,
                 )
             if scope.cancelled_caught:
                 raise DockerTimeout(
@@ -521,8 +456,8 @@ class APIClient:
             versioned=versioned,
             read=False,
             long=True,
-            read_timeout=idle,
-            pool_timeout=None,
+            idle_timeout=idle,
+            timeout=None,
             fresh=hijacks,
         )
         try:

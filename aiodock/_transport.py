@@ -1,7 +1,9 @@
 """A small HTTP/1.1 transport for the engine's socket (Unix or plain TCP).
 
-It implements ``httpx.AsyncBaseTransport`` on anyio streams, so everything
-above it (``httpx.AsyncClient``, aiodock's request path) is unchanged and it
+It implements the request seam (:class:`aiodock._seam.Transport`: aiodock's
+request path hands it an encoded head and gets a :class:`Reply` back, with
+no ``httpx.Request``/``Response`` in between) and also
+``httpx.AsyncBaseTransport``, so an ``httpx.AsyncClient`` can use it too. It
 runs on asyncio and trio. It does only what the engine needs: a keep-alive
 pool, Content-Length and chunked bodies both ways, bodies that last until
 the connection closes (a hijacked stream the engine did not upgrade), and
@@ -29,6 +31,7 @@ import sniffio
 
 from ._asyncio_socket import AsyncioSocketStream
 from ._reply import Reply, ReplyHeaders
+from ._seam import Body, Head, Transport
 
 _MAX_HEAD: Final = 64 * 1024
 _READ_SIZE: Final = 256 * 1024
@@ -565,8 +568,14 @@ class _UpgradeBody(httpx.AsyncByteStream):
         await self._upgraded.aclose()
 
 
-class EngineTransport(httpx.AsyncBaseTransport):
-    """aiodock's own HTTP/1.1 transport for ``unix://`` and plain ``tcp://``.
+class EngineTransport(Transport, httpx.AsyncBaseTransport):
+    """aiodock's own HTTP/1.1 transport for ``unix://`` and plain ``tcp://``
+    (no TLS).
+
+    :class:`~aiodock.Docker` builds one by default; build one yourself to
+    point a client at a socket other than its address, or to share one pool
+    between clients. ``max_connections`` bounds the connections short calls
+    use at once (streams get theirs beyond it).
 
     Example:
         >>> transport = EngineTransport(socket_path="/var/run/docker.sock")
@@ -636,6 +645,34 @@ class EngineTransport(httpx.AsyncBaseTransport):
             status, headers=list(headers.items()), stream=payload, extensions=extensions
         )
 
+    async def send(
+        self,
+        head: Head,
+        body: Body = None,
+        *,
+        read: bool,
+        long: bool = False,
+        fresh: bool = False,
+        connect_timeout: float | None = None,
+        idle_timeout: float | None = None,
+        timeout: float | None = None,
+    ) -> Reply:
+        """The seam (:class:`aiodock._seam.Transport`): a short call is
+        bounded by the caller's cancel scope, so only waiting for a free
+        connection takes ``timeout``; reads wait at most ``idle_timeout``."""
+        return await self.exchange(
+            head.method,
+            head.encode(),
+            body,
+            chunked=head.chunked,
+            read_timeout=idle_timeout,
+            pool_timeout=timeout,
+            connect_timeout=connect_timeout,
+            long=long,
+            fresh=fresh,
+            read=read,
+        )
+
     async def exchange(
         self,
         method: str,
@@ -651,8 +688,8 @@ class EngineTransport(httpx.AsyncBaseTransport):
         fresh: bool = False,
         read: bool = False,
     ) -> Reply:
-        """aiodock's fast path: send a request whose head is already encoded
-        and return a :class:`Reply` (no ``httpx.Request``/``Response``).
+        """Send a request whose head is already encoded (as
+        :meth:`aiodock._seam.Head.encode` does) and return a :class:`Reply`.
 
         ``read=True`` reads the whole body before returning; otherwise the
         body streams and the caller closes the reply. ``long`` marks a
@@ -730,9 +767,9 @@ class EngineTransport(httpx.AsyncBaseTransport):
 
     @staticmethod
     def _head_of(request: httpx.Request) -> tuple[bytes, bool]:
-        head = bytearray(
-            request.method.encode("ascii") + b" " + request.url.raw_path + b" HTTP/1.1\r\n"
-        )
+        """The head of a request that came through httpx (an
+        ``httpx.AsyncClient`` using this transport), encoded as the seam's."""
+        headers = []
         chunked = False
         for name, value in request.headers.raw:
             lname = name.lower()
@@ -740,9 +777,9 @@ class EngineTransport(httpx.AsyncBaseTransport):
                 continue  # the engine does not compress; do not invite it
             if lname == b"transfer-encoding" and value.lower() == b"chunked":
                 chunked = True
-            head += name + b": " + value + b"\r\n"
-        head += b"\r\n"
-        return bytes(head), chunked
+            headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        target = request.url.raw_path.decode("ascii")
+        return Head(request.method, target, headers, chunked).encode(), chunked
 
     @staticmethod
     async def _send(
