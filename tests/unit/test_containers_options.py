@@ -3,7 +3,6 @@ take (captured with httpx.MockTransport)."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,41 +21,27 @@ from aiodock.models import (
     PortBinding,
     RestartPolicy,
 )
+from tests.fakes import FakeEngine, client
 
 
-class FakeEngine:
+def container_answers(request: httpx.Request) -> httpx.Response:
+    """What container calls expect: an id from create, warnings from update."""
+    path = request.url.path
+    if path.endswith("/containers/create"):
+        return httpx.Response(201, json={"Id": "c" * 64, "Warnings": []})
+    if path.endswith("/update"):
+        return httpx.Response(200, json={"Warnings": []})
+    return httpx.Response(204)
+
+
+def engine(api_version: str = "1.41") -> FakeEngine:
     """Records every request; answers what container calls expect."""
-
-    def __init__(self, api_version: str = "1.41") -> None:
-        self.api_version = api_version
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        path = request.url.path
-        if path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": self.api_version})
-        if path.endswith("/containers/create"):
-            return httpx.Response(201, json={"Id": "c" * 64, "Warnings": []})
-        if path.endswith("/update"):
-            return httpx.Response(200, json={"Warnings": []})
-        return httpx.Response(204)
-
-    @property
-    def engine_requests(self) -> list[httpx.Request]:
-        return [r for r in self.requests if r.url.path != "/_ping"]
-
-    def last_body(self) -> Any:
-        return json.loads(self.engine_requests[-1].content)
+    return FakeEngine(api_version=api_version, missing=container_answers)
 
 
 @pytest.fixture
 async def fake() -> FakeEngine:
-    return FakeEngine()
-
-
-def client(fake: FakeEngine) -> Docker:
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(fake), env={})
+    return engine()
 
 
 Call = Callable[[Docker], Awaitable[Any]]
@@ -271,7 +256,7 @@ async def test_bad_options_raise_before_any_request(
         if isinstance(result, Awaitable):
             await result
     assert named in str(caught.value)
-    assert fake.engine_requests == []
+    assert fake.requests == []
 
 
 @pytest.mark.parametrize(
@@ -294,7 +279,7 @@ def test_signal_names_and_numbers(given: str | int, sent: str) -> None:
 
 async def test_kill_sends_the_normalised_signal(fake: FakeEngine) -> None:
     await client(fake).containers.kill("box", signal="term")
-    assert fake.engine_requests[-1].url.params["signal"] == "SIGTERM"
+    assert fake.requests[-1].url.params["signal"] == "SIGTERM"
 
 
 async def test_create_body_and_query(fake: FakeEngine) -> None:
@@ -316,7 +301,7 @@ async def test_create_body_and_query(fake: FakeEngine) -> None:
         ),
         platform="linux/amd64",
     )
-    request = fake.engine_requests[-1]
+    request = fake.requests[-1]
     assert request.url.params["name"] == "web-1"
     assert request.url.params["platform"] == "linux/amd64"
     body = fake.last_body()
@@ -396,7 +381,7 @@ async def test_update_sends_only_what_was_given(fake: FakeEngine) -> None:
 
 async def test_stop_timeout_is_sent_in_whole_seconds(fake: FakeEngine) -> None:
     await client(fake).containers.stop("box", timeout=0.2)
-    assert fake.engine_requests[-1].url.params["t"] == "1"
+    assert fake.requests[-1].url.params["t"] == "1"
 
 
 async def test_stop_signal_needs_api_1_42(fake: FakeEngine) -> None:
@@ -404,15 +389,15 @@ async def test_stop_signal_needs_api_1_42(fake: FakeEngine) -> None:
     with pytest.raises(APIVersionError) as caught:
         await docker.containers.stop("box", signal="SIGINT")
     assert "1.42" in str(caught.value) and "1.41" in str(caught.value)
-    assert fake.engine_requests == []
-    newer = FakeEngine(api_version="1.43")
+    assert fake.requests == []
+    newer = engine(api_version="1.43")
     await client(newer).containers.stop("box", signal="SIGINT", timeout=1)
-    assert newer.engine_requests[-1].url.params["signal"] == "SIGINT"
+    assert newer.requests[-1].url.params["signal"] == "SIGINT"
 
 
 async def test_refs_are_quoted_into_the_path(fake: FakeEngine) -> None:
     await client(fake).containers.start("a/../../images/x")
-    raw_path = fake.engine_requests[-1].url.raw_path
+    raw_path = fake.requests[-1].url.raw_path
     assert raw_path == b"/v1.41/containers/a%2F..%2F..%2Fimages%2Fx/start"
 
 
@@ -429,7 +414,7 @@ async def test_prune_waits_while_another_prune_runs() -> None:
             return httpx.Response(409, json={"message": "a prune operation is already running"})
         return httpx.Response(200, json={"ContainersDeleted": ["a"], "SpaceReclaimed": 5})
 
-    docker = Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle), env={})
+    docker = client(handle)
     report = await docker.containers.prune(filters={"label": "x=1"})
     assert report.containers_deleted == ["a"] and report.space_reclaimed == 5
     assert seen == ['{"label":["x=1"]}'] * 3

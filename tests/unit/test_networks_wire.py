@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aiodock import Conflict, Docker, Forbidden
+from aiodock import Conflict, Forbidden
 from aiodock.models import (
     IPAM,
     IPAMConfig,
@@ -18,32 +18,13 @@ from aiodock.models import (
     NetworkPruneReport,
     _generated,
 )
+from tests.fakes import FakeEngine, client
 
 NET_ID = "ab" * 32
 
 
-class Engine:
-    """A fake engine that records requests and answers from a table."""
-
-    def __init__(self, answers: dict[tuple[str, str], httpx.Response] | None = None) -> None:
-        self.answers = answers or {}
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
-        self.requests.append(request)
-        key = (request.method, request.url.raw_path.decode().partition("?")[0])
-        if key in self.answers:
-            return self.answers[key]
-        return httpx.Response(404, json={"message": f"no route {key}"})
-
-    def body(self, index: int = 0) -> Any:
-        return json.loads(self.requests[index].content)
-
-
-def client(engine: Engine) -> Docker:
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(engine), env={})
+Engine = FakeEngine
+"""A fake engine that records requests and answers from a table."""
 
 
 def inspect_answer(**extra: Any) -> httpx.Response:

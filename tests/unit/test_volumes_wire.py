@@ -9,29 +9,18 @@ from typing import Any
 import httpx
 import pytest
 
-from aiodock import Conflict, Docker, NotFound
+from aiodock import Conflict, NotFound
 from aiodock.models import Volume, VolumeList, VolumePruneReport
+from tests.fakes import Answer, FakeEngine, Route, client
 
 
-class Engine:
+def no_such_volume(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, json={"message": f"get {request.url.path}: no such volume"})
+
+
+def Engine(answers: dict[Route, Answer] | None = None) -> FakeEngine:
     """A fake engine that records requests and answers from a table."""
-
-    def __init__(self, answers: dict[tuple[str, str], httpx.Response] | None = None) -> None:
-        self.answers = answers or {}
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
-        self.requests.append(request)
-        key = (request.method, request.url.raw_path.decode().partition("?")[0])
-        if key in self.answers:
-            return self.answers[key]
-        return httpx.Response(404, json={"message": f"get {key[1]}: no such volume"})
-
-
-def client(engine: Engine) -> Docker:
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(engine), env={})
+    return FakeEngine(answers, missing=no_such_volume)
 
 
 VOLUME = {
