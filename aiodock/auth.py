@@ -101,7 +101,11 @@ ANONYMOUS_HEADER = "e30="
 
 
 def encode_header(data: dict[str, Any]) -> str:
-    """URL-safe base64 of compact JSON, padded.
+    """URL-safe base64 of compact JSON, padded (dockerd ignores an
+    unpadded value silently).
+
+    Args:
+        data: The JSON object to encode.
 
     Example:
         >>> encode_header({})
@@ -114,6 +118,9 @@ def encode_header(data: dict[str, Any]) -> str:
 def encode_config_header(auths: Mapping[str, RegistryAuth]) -> str:
     """The ``X-Registry-Config`` header: registry -> credentials, encoded
     like ``X-Registry-Auth``.
+
+    Args:
+        auths: Credentials by registry key (as :func:`registry_key` gives it).
 
     Example:
         >>> encode_config_header({})
@@ -139,6 +146,9 @@ def registry_key(registry: str) -> str:
     host[:port], or ``https://index.docker.io/v1/`` for any of Docker Hub's
     names (``docker.io``, ``index.docker.io``, ``registry-1.docker.io``, or
     none at all).
+
+    Args:
+        registry: A host[:port], a URL, or a Docker Hub name (or ``""``).
 
     Example:
         >>> registry_key("docker.io"), registry_key("http://127.0.0.1:5001/v2/")
@@ -218,8 +228,16 @@ class CredentialStore:
         return self.config_dir / "config.json"
 
     async def get(self, registry: str) -> RegistryAuth | None:
-        """Credentials for ``registry`` (a host[:port], or a Docker Hub name),
-        or ``None`` for anonymous access.
+        """Credentials for ``registry``, or ``None`` for anonymous access.
+
+        A credential helper (``credHelpers`` for that registry, else
+        ``credsStore``) is asked first; else the config's ``auths``.
+
+        Args:
+            registry: A host[:port], or a Docker Hub name.
+
+        Raises:
+            CredentialsError: The config cannot be read, or the helper failed.
 
         Example:
             >>> await CredentialStore().get("docker.io")  # doctest: +SKIP
@@ -478,9 +496,15 @@ async def auth_header_for(
     ``Docker(env=...)``, see ``APIClient.credentials``); a store built from
     ``os.environ`` when none is given.
 
-    Example:
-        >>> await auth_header_for("127.0.0.1:5000")  # doctest: +SKIP
-        'e30='
+    Args:
+        registry: The registry (host[:port], or a Docker Hub name).
+        auth: Credentials to send; ``None`` looks them up in ``store``.
+        store: The credential store to read; ``None`` for one built from
+            ``os.environ``.
+
+    Raises:
+        TypeError: ``auth`` that is not a ``RegistryAuth``.
+        CredentialsError: The config cannot be read, or a helper failed.
     """
     if auth is not None and not isinstance(auth, RegistryAuth):
         raise TypeError(f"auth must be a RegistryAuth, not {type(auth).__name__}")

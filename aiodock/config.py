@@ -47,8 +47,10 @@ class TLSConfig:
     ``verify=False`` turns certificate checks off; nothing else does.
 
     Example:
-        >>> TLSConfig.from_cert_path("/etc/docker/certs")  # doctest: +SKIP
+        >>> TLSConfig(ca_cert=Path("/etc/docker/certs/ca.pem"))
         TLSConfig(ca_cert=PosixPath('/etc/docker/certs/ca.pem'), ...)
+        >>> TLSConfig.from_cert_path("/nonexistent")  # no files there: nothing is set
+        TLSConfig(ca_cert=None, client_cert=None, client_key=None, verify=True)
     """
 
     ca_cert: Path | None = None
@@ -59,7 +61,12 @@ class TLSConfig:
     @classmethod
     def from_cert_path(cls, directory: str | os.PathLike[str]) -> TLSConfig:
         """The docker CLI's layout: ``ca.pem``, ``cert.pem`` and ``key.pem``
-        in one directory (each used when present).
+        in one directory (each used when present; the certificate and the
+        key only together).
+
+        Args:
+            directory: The directory (``~`` is expanded), as in
+                ``DOCKER_CERT_PATH``.
 
         Example:
             >>> tls = TLSConfig.from_cert_path("~/.docker")  # doctest: +SKIP
@@ -137,6 +144,9 @@ class EngineAddress:
 def docker_config_dir(env: Mapping[str, str] | None = None) -> Path:
     """``$DOCKER_CONFIG``, else ``~/.docker``.
 
+    Args:
+        env: The environment to read; ``None`` for ``os.environ``.
+
     Example:
         >>> docker_config_dir({"DOCKER_CONFIG": "/etc/docker-client"})
         PosixPath('/etc/docker-client')
@@ -158,12 +168,27 @@ def resolve_address(
 ) -> EngineAddress:
     """Resolve where the engine is, the way the docker CLI does.
 
-    ``tls=True`` asks for TLS with the certificates of ``DOCKER_CERT_PATH``
-    (or ``~/.docker``); a :class:`TLSConfig` gives them explicitly.
-    ``context`` names a docker context, as ``docker --context`` does.
+    The order: ``host``, else ``DOCKER_HOST``, else the context
+    (``context``, ``DOCKER_CONTEXT``, the config's ``currentContext``), else
+    the default socket.
 
-    Raises ``ValueError`` for an address that cannot be used (unknown scheme,
-    missing context), naming it and where it came from.
+    Args:
+        host: The engine's address (``unix://``, ``tcp://``, ``https://``,
+            ``ssh://``); ``None`` to look it up as above.
+        tls: ``True`` asks for TLS with the certificates of
+            ``DOCKER_CERT_PATH`` (or ``~/.docker``); a :class:`TLSConfig`
+            gives them explicitly; ``False`` turns TLS off (refused for
+            ``https://``); ``None`` uses TLS for ``https://`` or when
+            ``DOCKER_TLS_VERIFY`` is set.
+        context: A docker context's name, as ``docker --context`` takes it.
+        env: The environment to read; ``None`` for ``os.environ``.
+
+    Returns:
+        The :class:`EngineAddress`, which says where it came from (``source``).
+
+    Raises:
+        ValueError: An address that cannot be used (unknown scheme, missing
+            context), naming it and where it came from.
 
     Example:
         >>> resolve_address(env={"DOCKER_HOST": "unix:///run/docker.sock"}).source

@@ -240,6 +240,11 @@ class EngineUnavailable(DockerError, ConnectionError):
         """The error for an engine not reachable at ``address``, worded
         with where it came from and why.
 
+        Args:
+            address: Where the client looked (``"unix:///var/run/docker.sock"``).
+            source: What said so (``"DOCKER_HOST"``, a context's name, ``"default"``).
+            reason: Why it failed (``"connection refused"``).
+
         Example:
             >>> EngineUnavailable.at("tcp://10.0.0.9:2375", "DOCKER_HOST", "timed out").reason
             'timed out'
@@ -387,6 +392,13 @@ class ExecError(ProcessError):
         """The error for exec ``id`` running ``cmd`` that exited with
         ``exit_code``; the message ends with the tail of ``stderr``.
 
+        Args:
+            id: The exec instance's id.
+            cmd: The command it ran.
+            exit_code: Its exit code.
+            stdout: Its standard output.
+            stderr: Its standard error.
+
         Example:
             >>> str(ExecError.exited("e1", ["ls", "/x"], 2, b"", b"ls: /x: No such file\\n"))
             "command ['ls', '/x'] exited with code 2: ls: /x: No such file"
@@ -424,8 +436,14 @@ class ContainerError(ProcessError):
         detail: str | None = None,
     ) -> ContainerError:
         """The error for container ``id`` that exited with ``exit_code``;
-        ``detail`` is the engine's word on the wait, if any, and the
-        message ends with the tail of ``stderr``.
+        the message ends with the tail of ``stderr``.
+
+        Args:
+            id: The container's id.
+            exit_code: Its exit code.
+            stdout: Its standard output.
+            stderr: Its standard error.
+            detail: The engine's word on the wait, if any (``"OOM killed"``).
 
         Example:
             >>> str(ContainerError.exited("4f1c", 137, b"", b"", detail="OOM killed"))
