@@ -11,6 +11,7 @@ Example:
 """
 
 from ._tar import TarStream
+from ._transport import EngineTransport
 from ._version import __version__
 from .attach import AttachSession
 from .auth import CredentialStore, RegistryAuth
@@ -62,6 +63,7 @@ __all__ = [
     "DockerTimeout",
     "EngineAddress",
     "EngineStream",
+    "EngineTransport",
     "EngineUnavailable",
     "EventMessage",
     "Exec",

@@ -611,6 +611,16 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
         self._pool = _Pool(connect, max_connections)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` for an ``httpx.AsyncClient`` that uses this transport.
+
+        Args:
+            request: the request, with httpx's ``timeout`` extension (and
+                ``aiodock.long`` for a stream) if any.
+
+        Returns:
+            The response; a ``101`` carries the raw connection in
+            ``extensions["network_stream"]``.
+        """
         timeouts = request.extensions.get("timeout", {})
         head, chunked = self._head_of(request)
         stream = request.stream
@@ -657,9 +667,22 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
         idle_timeout: float | None = None,
         timeout: float | None = None,
     ) -> Reply:
-        """The seam (:class:`aiodock._seam.Transport`): a short call is
-        bounded by the caller's cancel scope, so only waiting for a free
-        connection takes ``timeout``; reads wait at most ``idle_timeout``."""
+        """Send one request through the seam (:class:`aiodock._seam.Transport`).
+
+        Args:
+            head: the encoded head (method, target, every header).
+            body: bytes, an async iterator of bytes (sent chunked), or ``None``.
+            read: read the whole body before returning (a short call).
+            long: a stream, which does not count against ``max_connections``.
+            fresh: send on a new connection (a request that uses it up).
+            connect_timeout: bound on connecting.
+            idle_timeout: bound on each read (streams).
+            timeout: bound on the whole exchange, enforced by the caller's
+                cancel scope; here it bounds only waiting for a free connection.
+
+        Returns:
+            The engine's :class:`Reply`.
+        """
         return await self.exchange(
             head.method,
             head.encode(),
@@ -690,6 +713,20 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
     ) -> Reply:
         """Send a request whose head is already encoded (as
         :meth:`aiodock._seam.Head.encode` does) and return a :class:`Reply`.
+
+        Args:
+            method: the request's method (a ``GET`` may be sent again if a
+                kept-alive connection turns out closed).
+            head: the request line and headers, as bytes.
+            body: bytes, an async iterator of bytes, or ``None``.
+            chunked: send ``body`` in chunks (the head says so).
+            read_timeout: bound on each read.
+            write_timeout: bound on each write.
+            pool_timeout: bound on waiting for a free connection.
+            connect_timeout: bound on connecting.
+            long: a stream (see below).
+            fresh: send on a new connection (see below).
+            read: read the whole body before returning.
 
         ``read=True`` reads the whole body before returning; otherwise the
         body streams and the caller closes the reply. ``long`` marks a
@@ -842,4 +879,5 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
         return "close", 0, False
 
     async def aclose(self) -> None:
+        """Close the idle connections; those in use close when released."""
         await self._pool.aclose()
