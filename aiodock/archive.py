@@ -119,6 +119,13 @@ class DockerIgnore:
     def parse(cls, text: str) -> DockerIgnore:
         """Rules from the text of a ``.dockerignore`` file.
 
+        Args:
+            text: The file's text: one pattern a line, ``#`` comments,
+                ``!`` to re-include.
+
+        Raises:
+            ValueError: An illegal pattern (a lone ``!``), with its line number.
+
         Example:
             >>> rules = DockerIgnore.parse("# comment\\n\\n ./build// \\n!build/keep")
             >>> [p.pattern for p in rules.patterns]
@@ -140,6 +147,9 @@ class DockerIgnore:
     @classmethod
     def from_directory(cls, directory: str | os.PathLike[str]) -> DockerIgnore:
         """The rules of ``directory/.dockerignore`` (none if it has no such file).
+
+        Args:
+            directory: The build context's directory.
 
         Example:
             >>> DockerIgnore.from_directory("/nonexistent").patterns
@@ -176,6 +186,9 @@ class DockerIgnore:
     def keep(self, path: str) -> None:
         """Make sure ``path`` is sent (the Dockerfile, ``.dockerignore``).
 
+        Args:
+            path: Relative to the context, ``/``-separated.
+
         Example:
             >>> rules = DockerIgnore.parse("*")
             >>> rules.keep("Dockerfile")
@@ -186,7 +199,10 @@ class DockerIgnore:
             self._add(f"!{path}")
 
     def excludes(self, path: str) -> bool:
-        """Whether ``path`` (relative to the context, ``/``-separated) is left out.
+        """Whether ``path`` is left out.
+
+        Args:
+            path: Relative to the context, ``/``-separated.
 
         Example:
             >>> DockerIgnore.parse("logs\\n!logs/keep.log").excludes("logs/a.log")
@@ -211,6 +227,15 @@ class DockerIgnore:
         the docker CLI, a pattern that cannot change the outcome at that
         point is skipped, and records no match for the children.
 
+        Args:
+            path: Relative to the context, ``/``-separated.
+            parent: What matched its parent directory (the second item this
+                method returned for it); ``None`` at the top or when unknown.
+
+        Returns:
+            ``(excluded, inherited)``: whether ``path`` is left out, and what
+            its children inherit (pass it as their ``parent``).
+
         Example:
             >>> rules = DockerIgnore.parse("build")
             >>> excluded, inherited = rules.match("build")
@@ -233,6 +258,9 @@ class DockerIgnore:
     def may_reinclude_under(self, directory: str) -> bool:
         """Whether some ``!`` pattern could re-include a path inside the
         excluded ``directory`` (so the walk must go into it).
+
+        Args:
+            directory: Relative to the context, ``/``-separated.
 
         Example:
             >>> rules = DockerIgnore.parse("vendor\\n!vendor/LICENSE")

@@ -31,15 +31,33 @@ class Docker:
     uses ``api_version=`` / ``DOCKER_API_VERSION``). Safe to share among
     many tasks; close it with ``async with`` or :meth:`close`.
 
-    ``timeout`` bounds short requests (``None``: no bound) and raises
-    :class:`~aiodock.errors.DockerTimeout`; streams and long operations
-    (``wait``, ``pull``, ``logs(follow=True)``) have no timeout.
-    ``max_connections`` sizes the connection pool. ``transport`` picks how
-    requests travel: ``"aiodock"`` (the default: aiodock's own HTTP/1.1
-    transport for ``unix://`` and plain ``tcp://``), ``"httpx"`` (httpx's
-    stock transport; always used for TLS), or any
-    ``httpx.AsyncBaseTransport``; the ``AIODOCK_TRANSPORT`` environment
-    variable names the default.
+    Args:
+        host: The engine's address (``unix:///var/run/docker.sock``,
+            ``tcp://host:2376``, ``https://...``);
+            ``None`` finds it as the docker CLI does.
+        tls: ``True`` for TLS with the certificates of ``DOCKER_CERT_PATH``,
+            a :class:`~aiodock.config.TLSConfig` to give them, ``False`` for
+            none; ``None`` decides from the address and ``DOCKER_TLS_VERIFY``.
+        context: A docker context to use, as ``docker --context`` takes it.
+        api_version: Pin the API version (``"1.41"``) instead of negotiating
+            it; ``None`` uses ``DOCKER_API_VERSION`` when set.
+        timeout: Seconds that bound each short request (raising
+            :class:`~aiodock.errors.DockerTimeout`); ``None`` for no bound.
+            Streams and long operations (``wait``, ``pull``,
+            ``logs(follow=True)``) have no timeout.
+        max_connections: The size of the connection pool.
+        transport: How requests travel: ``"aiodock"`` (aiodock's own
+            HTTP/1.1 transport for ``unix://`` and plain ``tcp://``),
+            ``"httpx"`` (httpx's stock transport; always used for TLS), or
+            any ``httpx.AsyncBaseTransport``; ``None`` for the one the
+            ``AIODOCK_TRANSPORT`` environment variable names, else
+            ``"aiodock"``.
+        env: The environment to read (``DOCKER_HOST``, ``DOCKER_CONFIG``,
+            ...) instead of ``os.environ``; credentials are looked up there too.
+
+    Raises:
+        ValueError: An address that cannot be used (unknown scheme, missing
+            context), naming it and where it came from.
 
     Example:
         >>> async with Docker() as docker:  # doctest: +SKIP
@@ -112,7 +130,8 @@ class Docker:
         return version
 
     def container(self, ref: str) -> Container:
-        """A handle on the container ``ref`` (id or name), without any request.
+        """A handle on the container ``ref`` (id or name), without any request
+        (so a missing container shows only when the handle is used).
 
         Example:
             >>> web = docker.container("web")  # doctest: +SKIP
@@ -123,9 +142,8 @@ class Docker:
     async def ping(self) -> PingInfo:
         """Ping the engine (``GET /_ping``); see :meth:`SystemAPI.ping`.
 
-        Example:
-            >>> (await docker.ping()).api_version  # doctest: +SKIP
-            '1.41'
+        Raises:
+            EngineUnavailable: Nothing answers where the client looked.
         """
         return await self.system.ping()
 

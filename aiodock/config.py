@@ -173,8 +173,8 @@ def resolve_address(
     the default socket.
 
     Args:
-        host: The engine's address (``unix://``, ``tcp://``, ``https://``,
-            ``ssh://``); ``None`` to look it up as above.
+        host: The engine's address (``unix://``, ``tcp://``, ``http://``,
+            ``https://``); ``None`` to look it up as above.
         tls: ``True`` asks for TLS with the certificates of
             ``DOCKER_CERT_PATH`` (or ``~/.docker``); a :class:`TLSConfig`
             gives them explicitly; ``False`` turns TLS off (refused for

@@ -102,6 +102,12 @@ class ImageReference:
     def with_tag(self, tag: str) -> ImageReference:
         """The same repository with ``tag`` (and no digest).
 
+        Args:
+            tag: The new tag.
+
+        Raises:
+            ValueError: An invalid tag.
+
         Example:
             >>> str(parse_reference("127.0.0.1:5000/app:1").with_tag("2"))
             '127.0.0.1:5000/app:2'
@@ -124,9 +130,17 @@ class ImageReference:
 def parse_reference(text: str, *, default_tag: str | None = DEFAULT_TAG) -> ImageReference:
     """Parse ``[registry/]repository[:tag][@digest]``.
 
-    Without a tag or digest the reference gets ``default_tag`` (``latest``;
-    pass ``None`` to leave it out). Raises :class:`ValueError` naming the
-    problem.
+    Docker Hub names are completed as the engine does (``busybox`` is
+    ``docker.io/library/busybox``).
+
+    Args:
+        text: The reference.
+        default_tag: The tag a reference without a tag or digest gets;
+            ``None`` leaves it without.
+
+    Raises:
+        ValueError: An invalid reference, naming the problem.
+        TypeError: ``text`` that is not a string.
 
     Example:
         >>> parse_reference("me/app@sha256:" + "a" * 64).digest[:10]
@@ -175,7 +189,14 @@ def parse_reference(text: str, *, default_tag: str | None = DEFAULT_TAG) -> Imag
 
 
 def check_tag(tag: str) -> str:
-    """Return ``tag`` if it is a valid tag, else raise :class:`ValueError`.
+    """Return ``tag`` if it is a valid tag.
+
+    Args:
+        tag: A letter, digit or ``_``, then up to 127 of those or ``.`` ``-``.
+
+    Raises:
+        ValueError: An invalid tag.
+        TypeError: ``tag`` that is not a string.
 
     Example:
         >>> check_tag("v1.2-rc")
@@ -208,6 +229,12 @@ def check_image_ref(ref: str) -> str:
 def registry_of(text: str) -> str:
     """The registry a reference points at (``docker.io`` for Docker Hub).
 
+    Args:
+        text: An image reference.
+
+    Raises:
+        ValueError: An invalid reference.
+
     Example:
         >>> registry_of("127.0.0.1:5001/app:1"), registry_of("busybox")
         ('127.0.0.1:5001', 'docker.io')
@@ -218,6 +245,13 @@ def registry_of(text: str) -> str:
 def pull_reference(ref: str, tag: str | None = None) -> ImageReference:
     """The reference a pull fetches: ``ref``'s tag or digest, else ``tag``
     (a tag or a digest), else ``latest``.
+
+    Args:
+        ref: ``[registry/]repository[:tag][@digest]``.
+        tag: A tag or a digest (``"sha256:..."``) when ``ref`` names neither.
+
+    Raises:
+        ValueError: An invalid reference, or ``tag`` when ``ref`` has one.
 
     Example:
         >>> str(pull_reference("127.0.0.1:5000/app", "1"))
@@ -241,6 +275,13 @@ def push_reference(ref: str, tag: str | None = None) -> ImageReference:
     """The one tag a push uploads: ``ref``'s, else ``tag``, else ``latest``
     (a digest cannot be pushed).
 
+    Args:
+        ref: ``[registry/]repository[:tag]``.
+        tag: The tag when ``ref`` has none.
+
+    Raises:
+        ValueError: An invalid reference, a digest, or two different tags.
+
     Example:
         >>> push_reference("127.0.0.1:5000/app").tag
         'latest'
@@ -258,7 +299,16 @@ def push_reference(ref: str, tag: str | None = None) -> ImageReference:
 def target_reference(repo: str, tag: str | None = None, *, what: str = "tag") -> ImageReference:
     """The name an image gets (``tag``, ``commit``, ``import_image``): the
     repository with ``repo``'s tag, else ``tag``, else ``latest``; never a
-    digest. ``what`` names the operation in error messages.
+    digest.
+
+    Args:
+        repo: The repository, which may carry the tag.
+        tag: The tag when ``repo`` has none.
+        what: The operation, named in error messages.
+
+    Raises:
+        ValueError: An invalid name, a digest, or two different tags.
+        TypeError: ``repo`` that is not a string.
 
     Example:
         >>> str(target_reference("127.0.0.1:5000/app:2"))

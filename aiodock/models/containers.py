@@ -284,7 +284,11 @@ class PathStat(EngineModel):
     def from_header(cls, value: str) -> PathStat:
         """Decode the header's value (base64 of a JSON object).
 
-        Raises ``ValueError`` when it is not that.
+        Args:
+            value: The ``X-Docker-Container-Path-Stat`` header's value.
+
+        Raises:
+            ValueError: It is not base64 of a path stat.
 
         Example:
             >>> PathStat.from_header("eyJuYW1lIjoiaG9zdHMiLCJzaXplIjo3LCJtb2RlIjo0MjAsIm10aW1lIjoi"

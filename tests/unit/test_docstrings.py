@@ -43,18 +43,7 @@ GENERATED = "aiodock.models._generated"
 
 # Modules whose methods do not have their Args: sections yet; it shrinks to
 # nothing as they are converted.
-NOT_YET_CONVERTED: set[str] = {
-    "aiodock.client",
-    "aiodock.reference",
-    "aiodock.archive",
-    "aiodock.models.containers",
-    "aiodock.models.exec",
-    "aiodock.models.images",
-    "aiodock.models.networks",
-    "aiodock.models.system",
-    "aiodock.models.volumes",
-    "aiodock.models._base",
-}
+NOT_YET_CONVERTED: set[str] = set()
 
 
 def public_modules() -> list[str]:
