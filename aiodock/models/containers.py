@@ -89,9 +89,10 @@ class ContainerNetworkSettings(NetworkSettings):
     ``gateway``, ``mac_address``...; newer engines keep them in ``networks``).
 
     Example:
-        >>> info = await docker.containers.inspect("web")  # doctest: +SKIP
-        >>> info.network_settings.networks["bridge"].ip_address  # doctest: +SKIP
-        '172.17.0.2'
+        >>> settings = ContainerNetworkSettings.model_validate(
+        ...     {"IPAddress": "172.17.0.2", "Networks": {"bridge": {"IPAddress": "172.17.0.2"}}})
+        >>> settings.ip_address, settings.networks["bridge"].ip_address
+        ('172.17.0.2', '172.17.0.2')
     """
 
     bridge: str | None = Field(default=None, alias="Bridge")
@@ -119,8 +120,12 @@ class ContainerInspect(ContainerInspectResponse):
     (``docker.containers.inspect``, ``docker inspect``).
 
     Example:
-        >>> info = await docker.containers.inspect("web")  # doctest: +SKIP
-        >>> info.state.status, info.config.tty, info.host_config.network_mode  # doctest: +SKIP
+        The engine's PascalCase keys are aliases of snake_case fields:
+
+        >>> info = ContainerInspect.model_validate({
+        ...     "Id": "4f1c", "State": {"Status": "running"}, "Config": {"Tty": False},
+        ...     "HostConfig": {"NetworkMode": "bridge"}})
+        >>> info.state.status, info.config.tty, info.host_config.network_mode
         ('running', False, 'bridge')
     """
 
@@ -133,8 +138,9 @@ class ContainerStats(ContainerStatsResponse):
     """One sample of a container's resource usage (``docker stats``).
 
     Example:
-        >>> sample = await docker.containers.stats("web", stream=False)  # doctest: +SKIP
-        >>> sample.memory_stats.usage, sample.pids_stats.current  # doctest: +SKIP
+        >>> sample = ContainerStats.model_validate(
+        ...     {"memory_stats": {"usage": 4124672}, "pids_stats": {"current": 1}})
+        >>> sample.memory_stats.usage, sample.pids_stats.current
         (4124672, 1)
     """
 
@@ -167,9 +173,8 @@ class WaitResult(ContainerWaitResponse):
     """How a container ended (``docker.containers.wait``).
 
     Example:
-        >>> result = await docker.containers.wait("job")  # doctest: +SKIP
-        >>> result.exit_code  # doctest: +SKIP
-        0
+        >>> WaitResult.model_validate({"StatusCode": 137, "Error": None}).exit_code
+        137
     """
 
     @property
@@ -182,9 +187,10 @@ class ContainerPruneReport(EngineModel):
     """What ``docker.containers.prune`` removed.
 
     Example:
-        >>> report = await docker.containers.prune(filters={"label": "tmp"})  # doctest: +SKIP
-        >>> report.containers_deleted, report.space_reclaimed  # doctest: +SKIP
-        (['4f1c...'], 0)
+        >>> report = ContainerPruneReport.model_validate(
+        ...     {"ContainersDeleted": ["4f1c"], "SpaceReclaimed": 0})
+        >>> report.containers_deleted, report.space_reclaimed
+        (['4f1c'], 0)
     """
 
     containers_deleted: list[str] | None = Field(default=None, alias="ContainersDeleted")
@@ -218,8 +224,8 @@ class ContainerTop(ContainerTopResponse):
     """The processes running in a container (``docker top``).
 
     Example:
-        >>> top = await docker.containers.top("web")  # doctest: +SKIP
-        >>> [row["CMD"] for row in top.rows()]  # doctest: +SKIP
+        >>> top = ContainerTop(Titles=["PID", "CMD"], Processes=[["7", "sleep 30"]])
+        >>> [row["CMD"] for row in top.rows()]
         ['sleep 30']
     """
 
@@ -310,8 +316,8 @@ class RunResult(NamedTuple):
     TTY everything is in ``stdout``).
 
     Example:
-        >>> result = await docker.containers.run("busybox", ["echo", "hi"])  # doctest: +SKIP
-        >>> result.exit_code, result.stdout  # doctest: +SKIP
+        >>> result = RunResult("4f1c", 0, b"hi\\n", b"")
+        >>> result.exit_code, result.stdout
         (0, b'hi\\n')
     """
 

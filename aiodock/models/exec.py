@@ -17,8 +17,10 @@ class ExecInspect(EngineModel):
     field the engine may leave out is ``None``.
 
     Example:
-        >>> info = await docker.execs.inspect(exec_id)  # doctest: +SKIP
-        >>> info.running, info.exit_code, info.process_config.entrypoint  # doctest: +SKIP
+        >>> info = ExecInspect.model_validate(
+        ...     {"ID": "e1", "Running": False, "ExitCode": 3,
+        ...      "ProcessConfig": {"entrypoint": "sh", "arguments": ["-c", "exit 3"]}})
+        >>> info.running, info.exit_code, info.process_config.entrypoint
         (False, 3, 'sh')
     """
 

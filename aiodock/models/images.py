@@ -106,8 +106,11 @@ class ImageHistoryItem(ImageHistoryResponseItem):
     pulled from a registry.
 
     Example:
-        >>> for layer in await docker.images.history("busybox:latest"):  # doctest: +SKIP
-        ...     print(layer.id[:19], layer.size, layer.created_by)
+        >>> layer = ImageHistoryItem.model_validate({
+        ...     "Id": "<missing>", "Created": 1, "CreatedBy": '/bin/sh -c #(nop) CMD ["sh"]',
+        ...     "Tags": None, "Size": 0, "Comment": ""})
+        >>> layer.id, layer.size, layer.created_by
+        ('<missing>', 0, '/bin/sh -c #(nop) CMD ["sh"]')
     """
 
 
@@ -116,8 +119,9 @@ class ImageDeleteItem(ImageDeleteResponseItem):
     ``deleted``.
 
     Example:
-        >>> for step in await docker.images.remove("app:1"):  # doctest: +SKIP
-        ...     print(step.untagged or step.deleted)
+        >>> step = ImageDeleteItem.model_validate({"Untagged": "app:1"})
+        >>> step.untagged, step.deleted
+        ('app:1', None)
     """
 
 

@@ -25,9 +25,9 @@ class PingInfo(EngineModel):
     send them (dockerd 20.10 sends no ``Swarm`` header).
 
     Example:
-        >>> info = await docker.ping()  # doctest: +SKIP
-        >>> info.api_version, info.os_type  # doctest: +SKIP
-        ('1.41', 'linux')
+        >>> info = PingInfo.model_validate({"Api-Version": "1.41", "OSType": "linux"})
+        >>> info.api_version, info.os_type, info.swarm
+        ('1.41', 'linux', None)
     """
 
     api_version: str = Field(alias="Api-Version")
@@ -45,9 +45,11 @@ class SystemDataUsage(EngineModel):
     (``images_usage``..., API 1.52 and later). Whatever the engine did not send is ``None``.
 
     Example:
-        >>> usage = await docker.system.df()  # doctest: +SKIP
-        >>> sum(v.usage_data.size for v in usage.volumes or [] if v.usage_data)  # doctest: +SKIP
-        4096
+        >>> usage = SystemDataUsage.model_validate({"LayersSize": 4929456, "Volumes": [
+        ...     {"Name": "v", "Driver": "local", "Mountpoint": "/x", "Labels": {},
+        ...      "Scope": "local", "Options": {}, "UsageData": {"Size": 4096, "RefCount": 1}}]})
+        >>> usage.layers_size, sum(v.usage_data.size for v in usage.volumes or [] if v.usage_data)
+        (4929456, 4096)
     """
 
     layers_size: int | None = Field(default=None, alias="LayersSize")

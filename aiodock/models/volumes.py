@@ -21,9 +21,9 @@ class VolumeList(EngineModel):
     Both are lists, empty when the engine sends nothing.
 
     Example:
-        >>> listing = await docker.volumes.list(filters={"label": "app=web"})  # doctest: +SKIP
-        >>> [v.name for v in listing.volumes], listing.warnings  # doctest: +SKIP
-        (['web-data'], [])
+        >>> listing = VolumeList.model_validate({"Volumes": None, "Warnings": None})
+        >>> listing.volumes, listing.warnings
+        ([], [])
     """
 
     volumes: list[Volume] = Field(default_factory=list, alias="Volumes")
