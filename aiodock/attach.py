@@ -328,9 +328,6 @@ class AttachSession:
 
         Raises:
             TypeError: ``input`` that is neither bytes nor an async iterable.
-
-        Example:
-            >>> out, err = await session.communicate(b"some input")  # doctest: +SKIP
         """
         _check.stdin_source(input)
         if input is not None:

@@ -256,11 +256,11 @@ class CredentialStore:
 
     async def all(self) -> dict[str, RegistryAuth]:
         """Every credential the config knows, by registry key (what
-        ``build`` sends in ``X-Registry-Config``).
+        ``build`` sends in ``X-Registry-Config``): the ``auths`` entries,
+        or what ``credsStore`` lists, plus each ``credHelpers`` registry.
 
-        Example:
-            >>> sorted(await CredentialStore().all())  # doctest: +SKIP
-            ['127.0.0.1:5001', 'https://index.docker.io/v1/']
+        Raises:
+            CredentialsError: The config cannot be read, or a helper failed.
         """
         config = await self._load()
         found: dict[str, RegistryAuth] = {}

@@ -212,12 +212,12 @@ class ContainerOperations:
                 ``None`` for no limit.
             size: Also compute ``size_rw``/``size_root_fs`` (slow).
 
+        Returns:
+            One :class:`~aiodock.models.ContainerSummary` per container
+            (``.id``, ``.names``, ``.state``, ``.labels``...).
+
         Raises:
             ValueError: ``limit`` is not a positive integer.
-
-        Example:
-            >>> for c in await docker.containers.list(all=True):  # doctest: +SKIP
-            ...     print(c.id[:12], c.names, c.state)
         """
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
@@ -735,11 +735,6 @@ class ContainerOperations:
         Raises:
             NotFound: No such container, or no such path in it.
             ValueError: An empty ``path``.
-
-        Example:
-            >>> await docker.containers.get_archive(  # doctest: +SKIP
-            ...     "web", "/etc").extract_to("etc-copy")
-            12
         """
         _check_container_path(path)
         opener = partial(self._api.stream, "GET", _path(ref, "/archive"), params={"path": path})

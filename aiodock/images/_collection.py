@@ -318,13 +318,12 @@ class ImageCollection:
                 ``since`` (an image).
             digests: Fill ``repo_digests``.
 
+        Returns:
+            One :class:`~aiodock.models.ImageSummary` per image (``.id``,
+            ``.repo_tags``, ``.size``...).
+
         Raises:
             TypeError: A flag that is not a ``bool``.
-
-        Example:
-            >>> images = await docker.images.list(filters={"label": "app=web"})  # doctest: +SKIP
-            >>> [i.repo_tags for i in images]  # doctest: +SKIP
-            [['web:1']]
         """
         _check.boolean("all", all)
         _check.boolean("digests", digests)
