@@ -30,6 +30,8 @@ from ._reply import Reply
 from .errors import ConnectionLost, StreamError
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from ._api import APIClient
 
 ItemT = TypeVar("ItemT")
@@ -323,7 +325,7 @@ class EngineStream(Generic[ItemT, ResultT]):
         if cm is not None:
             await cm.__aexit__(None, None, None)
 
-    async def __aenter__(self) -> EngineStream[ItemT, ResultT]:
+    async def __aenter__(self) -> Self:
         await self._open()
         return self
 
@@ -429,8 +431,9 @@ class ByteStream(EngineStream[bytes, bytes]):
     :meth:`to_file` for anything large.
 
     Example:
+        >>> size = 0
         >>> async for chunk in docker.images.save("busybox:latest"):  # doctest: +SKIP
-        ...     sink.write(chunk)
+        ...     size += len(chunk)
     """
 
     async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
