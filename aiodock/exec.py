@@ -198,6 +198,11 @@ class ExecCollection:
     """``docker.execs``: exec instances, one method per operation, and
     interactive sessions.
 
+    ``create`` and ``session`` take the container first (its id, name or
+    handle); the other operations take the exec instance first (``ref``:
+    its id, or its :class:`Exec` handle). A missing one raises
+    :class:`~aiodock.errors.NotFound`.
+
     Example:
         >>> async with docker.execs.session("web", ["sh"], stdin=True) as s:  # doctest: +SKIP
         ...     out, err = await s.communicate(b"echo hi; exit 4\\n")
@@ -290,7 +295,6 @@ class ExecCollection:
         an :class:`Exec` handle that knows it, or else from one inspect.
 
         Args:
-            ref: The exec instance: its id, or the :class:`Exec` handle.
             detach: Return once it has started, dropping its output.
             tty: Whether it was created with a TTY (``None``: find out).
 

@@ -98,24 +98,17 @@ class ContainerOperations:
         """``POST /containers/create`` (``docker create``): a new container,
         not started; returns its :class:`Container` handle.
 
-        ``command`` and ``entrypoint`` take a list, or a string split like a
-        shell would (no expansion). ``env`` takes a mapping or
-        ``["KEY=VALUE"]``; ``labels`` a mapping of strings. ``exposed_ports``
-        takes ``[80, "53/udp"]``. ``host_config`` is a typed
-        :class:`~aiodock.models.HostConfig` (binds, mounts, network mode,
-        port bindings, restart policy, resources...). ``network`` attaches
-        the container to a user-defined network at creation, with
-        ``network_aliases`` there (and makes it the network mode unless
-        ``host_config`` sets one). ``config`` takes a whole
-        :class:`~aiodock.models.ContainerCreate`; the keywords given are put
-        over it. ``platform`` (``"linux/amd64"``) picks the image variant.
-
         Args:
             image: The image to create it from (``"busybox"``, ``"repo:tag"``,
                 ``"repo@sha256:..."``); it must be present (pull it first).
-            command: The command, replacing the image's ``CMD``; ``None`` keeps it.
+            command: The command, replacing the image's ``CMD``: a list, or a
+                string split like a shell would (no expansion); ``None`` keeps it.
+            **options: Keywords of ``CreateOptions``, below; each is optional.
+
+        Keyword Args:
             name: The container's name; ``None`` lets the engine pick one.
-            entrypoint: The entrypoint, replacing the image's; an empty list clears it.
+            entrypoint: The entrypoint, replacing the image's (a list, or a string
+                split like ``command``); an empty list clears it.
             env: Environment variables: ``{"KEY": "VALUE"}`` or ``["KEY=VALUE"]``.
             labels: Labels, a mapping of strings to strings.
             working_dir: The directory the command starts in.
@@ -128,11 +121,14 @@ class ContainerOperations:
             healthcheck: How the engine checks the container is healthy.
             stop_signal: The signal ``stop`` sends (``"SIGTERM"``, ``"TERM"``, ``15``).
             stop_timeout: Seconds ``stop`` waits before it kills (rounded up).
-            host_config: The host side: binds, mounts, network mode, ports, limits...
+            host_config: A :class:`~aiodock.models.HostConfig`: binds, mounts,
+                network mode, port bindings, restart policy, resources...
             networking_config: The endpoints to attach at creation, by network name.
             platform: ``"os/arch[/variant]"`` (``"linux/amd64"``).
-            config: A whole :class:`~aiodock.models.ContainerCreate` to start from.
-            network: A network to attach it to at creation.
+            config: A whole :class:`~aiodock.models.ContainerCreate` to start
+                from; the keywords given are put over it.
+            network: A user-defined network to attach it to at creation (also
+                its network mode, unless ``host_config`` sets one).
             network_aliases: Its aliases on ``network`` (needs ``network``).
 
         Returns:

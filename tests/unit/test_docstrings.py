@@ -14,9 +14,11 @@ The rule (Google style, which the reference pages render as tables):
 - every public function or method that takes parameters besides ``self``,
   ``cls`` and ``ref`` (the resource, explained once on each collection) has
   an ``Args:`` section naming each of them. ``**options: Unpack[SomeOptions]``
-  is satisfied either by naming every key of the TypedDict, or by an
-  ``**options`` entry whose text names the TypedDict (``SomeOptions``),
-  whose own docstring then lists the keys;
+  is satisfied either by naming every key of the TypedDict (in ``Args:``
+  or in a ``Keyword Args:`` section, which the reference pages show as a
+  table without the "required" a key missing from the signature would
+  get there), or by an ``**options`` entry whose text names the TypedDict
+  (``SomeOptions``);
 - a handle's delegated methods (:class:`aiodock._handle.delegate`) are their
   collection's methods, with the same docstring: they are checked there.
 """
@@ -93,26 +95,27 @@ def has_example(doc: str | None) -> bool:
 ARG_LINE = re.compile(r"^\s+(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:")
 SECTION = re.compile(r"^\s*[A-Z][A-Za-z ]*:\s*$")
 NOT_ARGUMENTS = {"self", "cls", "ref"}
+ARG_SECTIONS = {"Args:", "Keyword Args:"}
+"""The sections that name parameters (``Keyword Args:`` for a TypedDict's keys)."""
 
 
 def documented_args(doc: str) -> dict[str, str]:
-    """The entries of a docstring's ``Args:`` section: name -> its text."""
+    """The entries of a docstring's ``Args:`` (and ``Keyword Args:``)
+    sections: name -> its text."""
     found: dict[str, str] = {}
     lines = inspect.cleandoc(doc).splitlines()
-    try:
-        start = next(i for i, line in enumerate(lines) if line.strip() == "Args:")
-    except StopIteration:
-        return found
-    current = None
-    for line in lines[start + 1 :]:
-        if line.strip() and not line.startswith(" "):
-            break  # the next section (or prose) at the left margin
-        match = ARG_LINE.match(line)
-        if match and len(line) - len(line.lstrip()) <= 4:
-            current = match.group(1).lstrip("*")
-            found[current] = line[match.end() :]
-        elif current is not None and line.strip():
-            found[current] += " " + line.strip()
+    starts = [i for i, line in enumerate(lines) if line.strip() in ARG_SECTIONS]
+    for start in starts:
+        current = None
+        for line in lines[start + 1 :]:
+            if line.strip() and not line.startswith(" "):
+                break  # the next section (or prose) at the left margin
+            match = ARG_LINE.match(line)
+            if match and len(line) - len(line.lstrip()) <= 4:
+                current = match.group(1).lstrip("*")
+                found[current] = line[match.end() :]
+            elif current is not None and line.strip():
+                found[current] += " " + line.strip()
     return {name: text.strip() for name, text in found.items()}
 
 
@@ -278,3 +281,22 @@ def test_docstring_examples_that_need_no_engine_run(module_name: str) -> None:
     module = importlib.import_module(module_name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False, report=True)
     assert result.failed == 0, f"{result.failed} docstring example(s) of {module_name} failed"
+
+
+def test_keyword_args_sections_count_as_args() -> None:
+    def sample(image: str, **options: int) -> None:
+        """Do it.
+
+        Args:
+            image: The image.
+            **options: Keywords, below.
+
+        Keyword Args:
+            name: A name.
+        """
+
+    assert documented_args(sample.__doc__ or "") == {
+        "image": "The image.",
+        "options": "Keywords, below.",
+        "name": "A name.",
+    }
