@@ -42,10 +42,17 @@ from .reference import DOCKER_HUB_ALIASES
 class RegistryAuth:
     """Credentials for one registry.
 
-    Give ``username`` and ``password``, or an ``identitytoken`` (an OAuth
-    refresh token from a previous login). ``serveraddress`` names the
-    registry (``127.0.0.1:5000``, ``https://index.docker.io/v1/``). The repr
+    Give ``username`` and ``password``, or an ``identitytoken``. The repr
     never shows the password or token.
+
+    Args:
+        username: The user name.
+        password: The password (or a personal access token).
+        serveraddress: The registry (``127.0.0.1:5000``,
+            ``https://index.docker.io/v1/``); ``login`` and ``build`` need it.
+        identitytoken: An OAuth refresh token from a previous login, instead
+            of a password.
+        email: An e-mail address (a legacy field of the engine's ``AuthConfig``).
 
     Example:
         >>> RegistryAuth(username="me", password="s3cret", serveraddress="127.0.0.1:5001")
@@ -176,14 +183,18 @@ class _ConfigFile:
 class CredentialStore:
     """Registry credentials from the Docker config, as the docker CLI finds them.
 
-    ``config_dir`` defaults to ``$DOCKER_CONFIG``, else ``~/.docker``; the
-    file is read again on every lookup. ``env`` (default ``os.environ``)
-    gives ``DOCKER_CONFIG``, ``HOME`` and the ``PATH`` and environment the
-    helpers run with, read at each lookup (a ``Docker`` client builds its
-    store from its own ``env``); a helper gets ``helper_timeout`` seconds
-    to answer.
-    A registry without credentials (no entry, or a helper saying
-    "credentials not found") is anonymous: :meth:`get` returns ``None``.
+    The file is read again on every lookup. A registry without credentials
+    (no entry, or a helper saying "credentials not found") is anonymous:
+    :meth:`get` returns ``None``.
+
+    Args:
+        config_dir: The directory of ``config.json``; ``None`` for
+            ``$DOCKER_CONFIG``, else ``~/.docker``.
+        env: Gives ``DOCKER_CONFIG``, ``HOME`` and the ``PATH`` and
+            environment the helpers run with, read at each lookup; ``None``
+            for ``os.environ`` (a ``Docker`` client builds its store from
+            its own ``env``).
+        helper_timeout: Seconds a credential helper gets to answer.
 
     Example:
         >>> store = CredentialStore()  # doctest: +SKIP

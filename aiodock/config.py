@@ -41,10 +41,13 @@ DEFAULT_TLS_PORT = 2376
 class TLSConfig:
     """TLS settings for a ``tcp://`` or ``https://`` engine.
 
-    ``ca_cert`` is the CA bundle that signs the engine's certificate (the
-    system's trust store when ``None``), ``client_cert``/``client_key`` the
-    client's own certificate for an engine started with ``--tlsverify``.
-    ``verify=False`` turns certificate checks off; nothing else does.
+    Args:
+        ca_cert: The CA bundle that signs the engine's certificate; ``None``
+            for the system's trust store.
+        client_cert: The client's own certificate, for an engine started
+            with ``--tlsverify`` (with ``client_key``).
+        client_key: The key of ``client_cert``.
+        verify: ``False`` turns certificate checks off; nothing else does.
 
     Example:
         >>> TLSConfig(ca_cert=Path("/etc/docker/certs/ca.pem"))
