@@ -574,8 +574,17 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
 
     :class:`~aiodock.Docker` builds one by default; build one yourself to
     point a client at a socket other than its address, or to share one pool
-    between clients. ``max_connections`` bounds the connections short calls
-    use at once (streams get theirs beyond it).
+    between clients.
+
+    Args:
+        socket_path: A unix socket to connect to (or give ``host``).
+        host: A TCP host to connect to (or give ``socket_path``).
+        port: The TCP port; ``None`` for 2375.
+        max_connections: How many connections short calls use at once
+            (streams get theirs beyond it).
+
+    Raises:
+        ValueError: Both or neither of ``socket_path`` and ``host``.
 
     Example:
         >>> transport = EngineTransport(socket_path="/var/run/docker.sock")
