@@ -102,6 +102,11 @@ MatchInfo = tuple[bool, ...]
 class DockerIgnore:
     """The exclusion rules of a build context (``.dockerignore``).
 
+    Args:
+        patterns: The patterns, one each (``"build"``, ``"**/*.pyc"``,
+            ``"!keep.txt"``), without the file's comments and blank lines
+            (see :meth:`parse` for a file's text).
+
     Example:
         >>> rules = DockerIgnore.parse("# caches\\n**/__pycache__\\n/secret*\\n")
         >>> rules.excludes("pkg/__pycache__/m.pyc"), rules.excludes("secret.txt")
