@@ -249,10 +249,6 @@ class CredentialStore:
 
         Raises:
             CredentialsError: The config cannot be read, or the helper failed.
-
-        Example:
-            >>> await CredentialStore().get("docker.io")  # doctest: +SKIP
-            RegistryAuth(username='me', password=***, serveraddress='https://index.docker.io/v1/')
         """
         key = registry_key(registry)
         config = await self._load()

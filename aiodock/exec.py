@@ -570,11 +570,6 @@ async def run_exec(
         NotFound: No such container.
         Conflict: The container is stopped or paused.
         ExecError: With ``check``, a non-zero exit code.
-
-    Example:
-        >>> result = await run_exec(api, "web", ["wc", "-c"], stdin=b"abc")  # doctest: +SKIP
-        >>> result.stdout  # doctest: +SKIP
-        b'3\\n'
     """
     path = _check.path_ref("container", ref)
     _check.stdin_source(stdin)

@@ -311,12 +311,9 @@ class EngineStream(Generic[ItemT, ResultT]):
         self._cm = cm
 
     async def aclose(self) -> None:
-        """Close the connection (idempotent).
+        """Close the connection (idempotent): stop following early.
 
-        Example:
-            >>> stream = docker.containers.logs("web", follow=True)  # doctest: +SKIP
-            >>> async with stream:  # doctest: +SKIP
-            ...     await stream.aclose()  # stop following early
+        Leaving an ``async for`` loop or an ``async with`` block closes it too.
         """
         if self._closed:
             return

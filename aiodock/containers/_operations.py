@@ -904,10 +904,6 @@ class ContainerOperations:
             NotFound: No such container.
             Conflict: The container is not running.
             ExecError: With ``check``, a non-zero exit code.
-
-        Example:
-            >>> (await docker.containers.exec("web", ["echo", "hi"])).stdout  # doctest: +SKIP
-            b'hi\\n'
         """
         from ..exec import run_exec
 
