@@ -1,8 +1,9 @@
 """The docstring examples that need an engine are type-checked instead of run.
 
-An example marked ``# doctest: +SKIP`` cannot run without an engine, but it
-can still be wrong: a renamed keyword, a method that no longer exists, a
-result used as the wrong type. Each docstring's skipped examples become the
+An example marked ``# doctest: +SKIP`` cannot run without an engine (nor
+can the body of an ``async def`` an example defines), but it can still be
+wrong: a renamed keyword, a method that no longer exists, a
+result used as the wrong type. Each such docstring's examples become the
 body of one ``async def`` in a temporary module (top-level ``await``,
 ``async for`` and ``async with`` work there as in an asyncio REPL), with
 ``docker``, ``session`` and ``api`` as typed parameters and the public names
@@ -90,10 +91,13 @@ def docstrings() -> Iterator[tuple[str, str]]:
 
 
 def examples_of(doc: str) -> list[str]:
-    """The source of a docstring's examples when any is ``+SKIP`` (all of
-    them: a skipped one may use what an earlier one defined), else none."""
+    """The source of a docstring's examples when any is ``+SKIP`` or defines
+    an ``async def`` (which a doctest defines but never runs), else none;
+    all of them, as a skipped one may use what an earlier one defined."""
     examples = doctest.DocTestParser().get_examples(inspect.cleandoc(doc))
-    if not any(example.options.get(doctest.SKIP) for example in examples):
+    if not any(
+        example.options.get(doctest.SKIP) or "async def " in example.source for example in examples
+    ):
         return []
     return [example.source for example in examples]
 
