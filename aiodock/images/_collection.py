@@ -145,22 +145,15 @@ class ImageCollection:
     ) -> PullStream:
         """``docker pull``: fetch an image from its registry.
 
-        ``ref`` is ``[registry/]repository[:tag][@digest]`` (tag ``latest``
-        when it names neither); ``tag`` may give the tag (or a digest)
-        instead. Credentials: ``auth``, else whatever the Docker config
-        holds for the registry (see :class:`~aiodock.auth.CredentialStore`),
-        else anonymous. ``await`` it for the pulled image's
-        :class:`ImageInspect`; ``async for`` it for
-        :class:`~aiodock.models.ProgressEvent` s.
-
         Args:
-            ref: ``[registry/]repository[:tag][@digest]``.
-            tag: The tag (or a digest) when ``ref`` names neither; ``None``
-                means ``latest``.
+            ref: ``[registry/]repository[:tag][@digest]``; ``latest`` when it
+                names neither a tag nor a digest (and ``tag`` is not given).
+            tag: The tag (or a digest) when ``ref`` names neither.
             platform: ``"os/arch[/variant]"`` (``"linux/arm64"``) to pull that
                 variant; ``None`` for the engine's own.
-            auth: Credentials for the registry; ``None`` looks them up in the
-                Docker config, else pulls anonymously.
+            auth: Credentials for the registry; ``None`` uses what the Docker
+                config holds for it (see :class:`~aiodock.auth.CredentialStore`),
+                else pulls anonymously.
 
         Returns:
             A :class:`PullStream`: ``await`` it for the pulled image's
@@ -204,13 +197,11 @@ class ImageCollection:
         """``docker push``: upload a local image to its registry.
 
         Pushes one tag: the one in ``ref``, else ``tag``, else ``latest``.
-        Credentials as for :meth:`pull`; the ``X-Registry-Auth`` header is
-        always sent (anonymous: ``{}``). ``await`` it for a
-        :class:`~aiodock.models.PushResult` (tag, digest, size).
+        The ``X-Registry-Auth`` header is always sent (anonymous: ``{}``).
 
         Args:
             ref: ``registry/repository[:tag]``, a local image's name.
-            tag: The tag to push when ``ref`` has none; ``None`` means ``latest``.
+            tag: The tag to push when ``ref`` has none.
             auth: Credentials for the registry; ``None`` looks them up in the
                 Docker config, else sends ``{}``.
 
