@@ -41,9 +41,14 @@ def client(
     :class:`FakeEngine`, any ``request -> response`` callable, or a
     transport), with an empty environment unless ``env`` is given."""
     transport = (
-        handler if isinstance(handler, httpx.AsyncBaseTransport) else httpx.MockTransport(handler)
+        handler if isinstance(handler, httpx.AsyncBaseTransport) else httpx.MockTransport(handler)  # type: ignore[arg-type]  # sync or async
     )
     return Docker(host, transport=transport, env={} if env is None else env, **kwargs)
+
+
+def no_requests(request: httpx.Request) -> httpx.Response:
+    """For a client that must send nothing (bad input is refused first)."""
+    raise AssertionError(f"a request was sent: {request.method} {request.url}")
 
 
 def not_found(request: httpx.Request) -> httpx.Response:
@@ -57,19 +62,22 @@ class FakeEngine:
 
     A route's key is ``(method, path)`` or ``path`` (any method); the path is
     matched as sent (percent-escapes kept), then decoded. ``missing``
-    answers the rest (404 by default). ``seen`` counts every path asked
+    answers the rest (404 by default). ``env`` is the environment of the
+    clients :meth:`client` builds. ``seen`` counts every path asked
     for, ``/_ping`` included; ``requests`` and ``bodies`` hold the others.
     """
 
     def __init__(
         self,
-        routes: Mapping[Route, Answer] | None = None,
+        routes: Mapping[Any, Answer] | None = None,
         *,
         api_version: str = "1.41",
         ping_headers: Mapping[str, str] | None = None,
         missing: Handler = not_found,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.routes: dict[Route, Answer] = dict(routes or {})
+        self.env = env
         self.api_version = api_version
         self.ping_headers = dict(ping_headers or {})
         self.missing = missing
@@ -109,6 +117,7 @@ class FakeEngine:
 
     def client(self, **kwargs: Any) -> Docker:
         """A :class:`Docker` on this engine (see :func:`client`)."""
+        kwargs.setdefault("env", self.env)
         return client(self, **kwargs)
 
     def body(self, index: int = 0) -> Any:

@@ -12,7 +12,6 @@ from typing import Any
 
 import anyio
 import anyio.abc
-import httpx
 import pytest
 
 from aiodock import ConnectionLost, Docker, DockerError, ExecError, NotFound, StreamError
@@ -20,19 +19,15 @@ from aiodock._check import command, env
 from aiodock._transport import EngineTransport
 from aiodock.exec import ExecResult, _exec_config, run_exec
 from aiodock.models import ExecInspect
+from tests.fakes import client, no_requests
 
 # --------------------------------------------------------------------------
 # no request may be sent for bad input
 
 
-class NoRequests(httpx.AsyncBaseTransport):
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        raise AssertionError(f"a request was sent: {request.method} {request.url}")
-
-
 @pytest.fixture
 def offline() -> Docker:
-    return Docker("unix:///nonexistent.sock", transport=NoRequests(), env={}, api_version="1.41")
+    return client(no_requests, api_version="1.41")
 
 
 @pytest.mark.parametrize(

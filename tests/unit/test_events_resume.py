@@ -15,6 +15,7 @@ import pytest
 
 from aiodock import Docker
 from aiodock.errors import ConnectionLost, EngineUnavailable
+from tests.fakes import client
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -58,7 +59,7 @@ def engine(
         seen.append(request)
         return script.pop(0)(request)
 
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle), env={})
+    return client(handle)
 
 
 def answer(lines: list[bytes], *, end: bool = False) -> Handler:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from aiodock import Docker, NotFound, RegistryAuth, ServerError, StreamError, Unauthorized
 from aiodock.errors import BuildError
 from aiodock.models import BuildEvent, ImageSearchResult, ProgressEvent, PushResult
+from tests.fakes import FakeEngine
 
 Handler = Callable[[httpx.Request], httpx.Response]
 DIGEST = "sha256:" + "c" * 64
@@ -65,31 +66,10 @@ SEARCH_ANSWER = [
 ]
 
 
-class Engine:
+def Engine(routes: dict[tuple[str, str], Handler] | None = None) -> FakeEngine:
     """A fake engine: routes by (method, path) and records every request."""
-
-    def __init__(self, routes: dict[tuple[str, str], Handler] | None = None) -> None:
-        self.routes = routes or {}
-        self.requests: list[httpx.Request] = []
-        self.bodies: list[bytes] = []
-
-    async def handle(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
-        body = b"".join([chunk async for chunk in request.stream])  # type: ignore[union-attr]
-        self.requests.append(request)
-        self.bodies.append(body)
-        handler = self.routes.get((request.method, request.url.path))
-        if handler is None:
-            return httpx.Response(404, json={"message": f"no route {request.url.path}"})
-        return handler(request)
-
-    def client(self) -> Docker:
-        # Credentials come from the client's env: the private config of no_docker_config.
-        env = {"DOCKER_CONFIG": os.environ["DOCKER_CONFIG"]}
-        return Docker(
-            "unix:///nonexistent.sock", transport=httpx.MockTransport(self.handle), env=env
-        )
+    # Credentials come from the client's env: the private config of no_docker_config.
+    return FakeEngine(routes, env={"DOCKER_CONFIG": os.environ["DOCKER_CONFIG"]})
 
 
 def chunks(data: bytes, size: int) -> Callable[[httpx.Request], httpx.Response]:

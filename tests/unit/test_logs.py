@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from aiodock import ConnectionLost, Docker, LogChunk, StreamError
+from tests.fakes import FakeEngine
+from tests.fakes import client as fake_client
 
 
 def frame(stream: int, data: bytes) -> bytes:
@@ -18,22 +20,22 @@ def frame(stream: int, data: bytes) -> bytes:
 
 
 class LogEngine:
+    """The answers of an engine holding one container whose logs are
+    ``body`` (sent ``chunk`` bytes at a time), on the fake engine."""
+
     def __init__(self, body: bytes, *, tty: bool, chunk: int = 5) -> None:
         self.body = body
         self.tty = tty
         self.chunk = chunk
-        self.seen: Counter[str] = Counter()
         self.params: list[httpx.QueryParams] = []
+        self.engine = FakeEngine(missing=self.answer)
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         for start in range(0, len(self.body), self.chunk):
             yield self.body[start : start + self.chunk]
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def answer(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        self.seen[path] += 1
-        if path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
         if path == "/v1.41/containers/create":
             return httpx.Response(201, json={"Id": "b" * 64, "Warnings": []})
         if path.endswith("/json"):
@@ -49,11 +51,11 @@ class LogEngine:
 
     @property
     def inspects(self) -> int:
-        return sum(n for path, n in self.seen.items() if path.endswith("/json"))
+        return sum(n for path, n in self.engine.seen.items() if path.endswith("/json"))
 
 
 def client(engine: LogEngine) -> Docker:
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(engine), env={})
+    return engine.engine.client()
 
 
 MUXED = (
@@ -191,9 +193,7 @@ async def test_api_1_42_answers_say_the_framing_without_an_inspect(
         headers = {"Content-Type": content_type} if content_type else {}
         return httpx.Response(200, content=body, headers=headers)
 
-    async with Docker(
-        "unix:///nonexistent.sock", transport=httpx.MockTransport(engine), env={}
-    ) as docker:
+    async with fake_client(engine) as docker:
         stream = docker.containers.logs("web")
         output = await stream
     assert stream.tty is tty

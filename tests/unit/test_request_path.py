@@ -22,8 +22,13 @@ from aiodock import (
     StreamError,
     __version__,
 )
+from tests.fakes import FakeEngine, client
 
 Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def page_not_found(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, json={"message": f"page not found: {request.url.path}"})
 
 
 def engine(
@@ -31,31 +36,15 @@ def engine(
     routes: dict[str, Handler] | None = None,
     seen: Counter[str] | None = None,
 ) -> httpx.MockTransport:
-    routes = routes or {}
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        if seen is not None:
-            seen[request.url.path] += 1
-        if request.url.path == "/_ping":
-            return httpx.Response(
-                200,
-                text="OK",
-                headers={
-                    "Api-Version": api_version,
-                    "OSType": "linux",
-                    "Docker-Experimental": "false",
-                },
-            )
-        for path, handler in routes.items():
-            if request.url.path == path:
-                return handler(request)
-        return httpx.Response(404, json={"message": f"page not found: {request.url.path}"})
-
-    return httpx.MockTransport(handle)
-
-
-def client(transport: httpx.AsyncBaseTransport, **kwargs: object) -> Docker:
-    return Docker("unix:///nonexistent.sock", transport=transport, env={}, **kwargs)  # type: ignore[arg-type]
+    fake = FakeEngine(
+        routes,
+        api_version=api_version,
+        ping_headers={"OSType": "linux", "Docker-Experimental": "false"},
+        missing=page_not_found,
+    )
+    if seen is not None:
+        fake.seen = seen
+    return fake.transport()
 
 
 async def test_negotiation_happens_once_under_concurrency() -> None:
@@ -210,9 +199,7 @@ async def test_connect_reasons_name_the_os_error() -> None:
         except PermissionError as exc:
             raise httpx.ConnectError("connect failed") from exc
 
-    docker = Docker(
-        "unix:///run/private/docker.sock", transport=httpx.MockTransport(denied), env={}
-    )
+    docker = client(denied, host="unix:///run/private/docker.sock")
     with pytest.raises(EngineUnavailable) as info:
         await docker.ping()
     assert info.value.reason == "Permission denied (EACCES)"
