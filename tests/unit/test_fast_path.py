@@ -67,6 +67,18 @@ async def test_json_body_and_empty_post_carry_a_length(tmp_path: Path) -> None:
     assert len(connections) == 1  # the 204 kept the connection alive
 
 
+async def test_a_quoted_ref_is_not_quoted_again(tmp_path: Path) -> None:
+    seen: list[bytes] = []
+
+    async def script(stream: anyio.abc.SocketStream, request: bytes) -> None:
+        seen.append(request)
+        await stream.send(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    async with server(tmp_path, script) as (path, _), docker_at(path) as docker:
+        await docker.containers.start("a/../b c")
+    assert seen[0].startswith(b"POST /v1.41/containers/a%2F..%2Fb%20c/start HTTP/1.1\r\n")
+
+
 async def test_short_call_has_one_deadline_and_the_client_survives(tmp_path: Path) -> None:
     calls = 0
 

@@ -206,3 +206,24 @@ async def test_connect_reasons_name_the_os_error() -> None:
     assert "/run/private/docker.sock" in str(info.value)
     assert "argument" in str(info.value)
     await docker.close()
+
+
+async def test_an_httpx_transport_gets_the_head_the_own_transport_sends() -> None:
+    fake = FakeEngine(
+        {
+            ("POST", "/v1.41/containers/create"): httpx.Response(201, json={"Id": "c"}),
+            ("POST", "/v1.41/containers/x%2Fy/start"): httpx.Response(204),
+        }
+    )
+    async with client(fake) as docker:
+        await docker.containers.create("busybox", name="web-1", labels={"a": "b c"})
+        await docker.containers.start("x/y")
+    create, start = fake.requests
+    assert create.url.raw_path == b"/v1.41/containers/create?name=web-1"
+    names = [name for name, _ in create.headers.raw]
+    assert names == [b"Host", b"User-Agent", b"Content-Type", b"Content-Length"]
+    assert create.headers["User-Agent"] == f"aiodock/{__version__}"
+    assert create.headers["Content-Length"] == str(len(fake.bodies[0]))
+    assert start.url.raw_path == b"/v1.41/containers/x%2Fy/start"
+    assert [name for name, _ in start.headers.raw] == [b"Host", b"User-Agent", b"Content-Length"]
+    assert start.headers["Content-Length"] == "0"
