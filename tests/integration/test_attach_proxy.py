@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import socket
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 
 import anyio
-import anyio.abc
+import anyio.to_thread
 import pytest
 
 from aiodock import Docker, DockerError
@@ -20,20 +22,18 @@ from tests.helpers import LABELS, own_client
 STRIPPED = (b"upgrade:", b"connection:")
 
 
-async def forward_requests(
-    client: anyio.abc.ByteStream, engine: anyio.abc.SocketStream, seen: list[bytes]
-) -> None:
+def forward_requests(client: socket.socket, engine: socket.socket, seen: list[bytes]) -> None:
     """Copy requests from the client to the engine without their
     ``Upgrade``/``Connection`` headers (bodies by Content-Length)."""
     buffer = b""
     while True:
         while b"\r\n\r\n" not in buffer:
-            try:
-                buffer += await client.receive()
-            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                with contextlib.suppress(Exception):
-                    await engine.send_eof()
+            data = _receive(client)
+            if not data:
+                with contextlib.suppress(OSError):
+                    engine.shutdown(socket.SHUT_WR)
                 return
+            buffer += data
         head, _, buffer = buffer.partition(b"\r\n\r\n")
         lines = head.split(b"\r\n")
         kept = [line for line in lines[1:] if not line.lower().startswith(STRIPPED)]
@@ -43,44 +43,76 @@ async def forward_requests(
             if line.lower().startswith(b"content-length:"):
                 length = int(line.split(b":", 1)[1])
         while len(buffer) < length:
-            buffer += await client.receive()
+            data = _receive(client)
+            if not data:
+                return
+            buffer += data
         body, buffer = buffer[:length], buffer[length:]
-        await engine.send(b"\r\n".join([lines[0], *kept]) + b"\r\n\r\n" + body)
+        engine.sendall(b"\r\n".join([lines[0], *kept]) + b"\r\n\r\n" + body)
 
 
-async def forward_answers(engine: anyio.abc.ByteStream, client: anyio.abc.ByteStream) -> None:
-    with contextlib.suppress(
-        anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError
-    ):
-        async for data in engine:
-            await client.send(data)
+def forward_answers(engine: socket.socket, client: socket.socket) -> None:
+    while data := _receive(engine):
+        try:
+            client.sendall(data)
+        except OSError:
+            return
+    with contextlib.suppress(OSError):
+        client.shutdown(socket.SHUT_WR)
+
+
+def _receive(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
 
 
 @contextlib.asynccontextmanager
 async def stripping_proxy(engine_path: str) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """A proxy in threads with blocking sockets, so that it behaves the same
+    under every event loop (and never races the loop under test)."""
     directory = tempfile.mkdtemp(prefix="aiodock-proxy-")
     path = f"{directory}/proxy.sock"
     seen: list[bytes] = []
-    listener = await anyio.create_unix_listener(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen()
+    connections: list[socket.socket] = []
+    threads: list[threading.Thread] = []
 
-    async def handle(client: anyio.abc.SocketStream) -> None:
-        async with (
-            client,
-            await anyio.connect_unix(engine_path) as engine,
-            anyio.create_task_group() as tg,
-        ):
-            tg.start_soon(forward_requests, client, engine, seen)
-            await forward_answers(engine, client)
-            tg.cancel_scope.cancel()
-
-    try:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(listener.serve, handle)
+    def serve() -> None:
+        while True:
             try:
-                yield path, seen
-            finally:
-                tg.cancel_scope.cancel()
+                client, _ = listener.accept()
+            except OSError:
+                return
+            engine = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            engine.connect(engine_path)
+            connections.extend((client, engine))
+            for target, args in (
+                (forward_requests, (client, engine, seen)),
+                (forward_answers, (engine, client)),
+            ):
+                thread = threading.Thread(target=target, args=args, daemon=True)
+                thread.start()
+                threads.append(thread)
+
+    acceptor = threading.Thread(target=serve, daemon=True)
+    acceptor.start()
+    try:
+        yield path, seen
     finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        for sock in connections:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        await anyio.to_thread.run_sync(acceptor.join, 5)
+        for thread in threads:
+            await anyio.to_thread.run_sync(thread.join, 5)
         shutil.rmtree(directory, ignore_errors=True)
 
 
