@@ -24,6 +24,7 @@ from aiodock.auth import (
     encode_header,
     registry_key,
 )
+from tests.fakes import NO_ENGINE, FakeEngine, not_found
 
 HELPER = """#!{python}
 import json, os, sys, time
@@ -318,14 +319,12 @@ _DIGEST = "sha256:" + "ab" * 32
 _IMAGE_ID = "sha256:" + "cd" * 32
 
 
-def _fake_registry_engine(seen: dict[str, str | None]) -> httpx.MockTransport:
+def _fake_registry_engine(seen: dict[str, str | None]) -> FakeEngine:
     """An engine that records the credentials headers of pull, push, search,
     build and distribution inspect, and answers just enough for each."""
 
     def handle(request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        if path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
         headers = {"Content-Type": "application/json"}
         if path == "/v1.41/images/create":
             seen["pull"] = request.headers.get("X-Registry-Auth")
@@ -347,9 +346,9 @@ def _fake_registry_engine(seen: dict[str, str | None]) -> httpx.MockTransport:
             seen["distribution"] = request.headers.get("X-Registry-Auth")
             descriptor = {"mediaType": "application/json", "digest": _DIGEST, "size": 1}
             return httpx.Response(200, json={"Descriptor": descriptor, "Platforms": []})
-        return httpx.Response(404, json={"message": f"no route {path}"})
+        return not_found(request)
 
-    return httpx.MockTransport(handle)
+    return FakeEngine(missing=handle)
 
 
 async def test_docker_env_is_what_registry_lookups_read(
@@ -367,11 +366,7 @@ async def test_docker_env_is_what_registry_lookups_read(
         (directory / "config.json").write_text(json.dumps({"auths": auths}))
     monkeypatch.setenv("DOCKER_CONFIG", str(decoy))
     seen: dict[str, str | None] = {}
-    async with Docker(
-        "unix:///nonexistent.sock",
-        env={"DOCKER_CONFIG": str(mine)},
-        transport=_fake_registry_engine(seen),
-    ) as docker:
+    async with _fake_registry_engine(seen).client(env={"DOCKER_CONFIG": str(mine)}) as docker:
         assert docker._api.credentials.config_dir == mine
         await docker.images.pull("127.0.0.1:5001/app:1")
         await docker.images.push("127.0.0.1:5001/app:1")
@@ -402,7 +397,8 @@ async def test_without_env_the_store_follows_os_environ_at_each_lookup(
     )
     monkeypatch.delenv("DOCKER_CONFIG", raising=False)
     seen: dict[str, str | None] = {}
-    async with Docker("unix:///nonexistent.sock", transport=_fake_registry_engine(seen)) as docker:
+    engine = _fake_registry_engine(seen)
+    async with Docker(NO_ENGINE, transport=engine.transport()) as docker:  # no env=: os.environ
         monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
         assert docker._api.credentials.config_dir == tmp_path
         await docker.images.pull("127.0.0.1:5001/app:1")

@@ -1,8 +1,9 @@
 """Bad input through the public API: a clear error, raised before anything
 is sent, that names the bad value.
 
-The client here pins its API version (no ``/_ping``) and talks to a
-transport that records every request: each case must leave it empty.
+The client here pins its API version (no ``/_ping``) and talks to a fake
+engine (tests/fakes.py) that counts every request: each case must leave it
+untouched.
 """
 
 from __future__ import annotations
@@ -17,28 +18,27 @@ import pytest
 
 from aiodock import Docker
 from aiodock.models import HostConfig, Mount, PortBinding
+from tests.fakes import FakeEngine
 
 
-class RecordingTransport(httpx.MockTransport):
-    """Records every request (and answers 500, so nothing looks like success)."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        super().__init__(self._answer)
-
-    def _answer(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(500, json={"message": "this request should not have been sent"})
+def should_not_be_sent(request: httpx.Request) -> httpx.Response:
+    """Every request is answered 500, so nothing looks like success."""
+    return httpx.Response(500, json={"message": "this request should not have been sent"})
 
 
 @pytest.fixture
-def transport() -> RecordingTransport:
-    return RecordingTransport()
+def engine() -> FakeEngine:
+    return FakeEngine(missing=should_not_be_sent)
 
 
 @pytest.fixture
-def docker(transport: RecordingTransport) -> Docker:
-    return Docker("unix:///nonexistent.sock", api_version="1.41", transport=transport, env={})
+def docker(engine: FakeEngine) -> Docker:
+    return engine.client(api_version="1.41")
+
+
+def sent(engine: FakeEngine) -> list[str]:
+    """Every path asked for, ``/_ping`` included."""
+    return list(engine.seen.elements())
 
 
 @pytest.fixture(scope="module")
@@ -506,7 +506,7 @@ async def call(fn: Call, docker: Docker, context: Path) -> None:
 )
 async def test_bad_input_is_refused_before_anything_is_sent(
     docker: Docker,
-    transport: RecordingTransport,
+    engine: FakeEngine,
     context: Path,
     fn: Call,
     error: type[Exception],
@@ -515,7 +515,7 @@ async def test_bad_input_is_refused_before_anything_is_sent(
     with pytest.raises(error) as caught:
         await call(fn, docker, context)
     assert named in str(caught.value), f"the message does not name {named!r}: {caught.value}"
-    assert transport.requests == [], [f"{r.method} {r.url}" for r in transport.requests]
+    assert sent(engine) == []
 
 
 @pytest.mark.parametrize(
@@ -531,11 +531,11 @@ async def test_bad_input_is_refused_before_anything_is_sent(
 def test_bad_client_timeout_is_refused_at_construction(
     timeout: Any, error: type[Exception], named: str
 ) -> None:
-    transport = RecordingTransport()
+    engine = FakeEngine(missing=should_not_be_sent)
     with pytest.raises(error, match="timeout") as caught:
-        Docker("unix:///nonexistent.sock", timeout=timeout, transport=transport, env={})
+        engine.client(timeout=timeout)
     assert named in str(caught.value)
-    assert transport.requests == []
+    assert sent(engine) == []
 
 
 def test_infinite_client_timeout_means_no_bound() -> None:
@@ -564,10 +564,10 @@ def test_infinite_client_timeout_means_no_bound() -> None:
     ids=["create", "list", "list-empty-filters", "prune", "kill", "stop", "tag"],
 )
 async def test_good_input_does_reach_the_transport(
-    docker: Docker, transport: RecordingTransport, context: Path, fn: Call
+    docker: Docker, engine: FakeEngine, context: Path, fn: Call
 ) -> None:
     """The recorder works: what is valid is sent (and fails on its 500)."""
     with pytest.raises(Exception) as caught:
         await call(fn, docker, context)
     assert "should not have been sent" in str(caught.value)
-    assert len(transport.requests) == 1
+    assert len(engine.requests) == 1 and sent(engine) == [engine.requests[0].url.path]

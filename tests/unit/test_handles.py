@@ -19,6 +19,7 @@ import pytest
 
 from aiodock import Docker
 from aiodock._operation import collections_of, handles_of, methods_of
+from tests import fakes
 
 # First parameters that are not an existing resource: what a create, a pull,
 # a build or a load starts from (a Swarm object's spec, too).
@@ -31,7 +32,7 @@ POSITIONAL_OPTIONS = {
 
 
 def client() -> Docker:
-    return Docker("unix:///nonexistent.sock", env={})
+    return fakes.client(fakes.no_requests)
 
 
 def pairs() -> Iterator[tuple[str, type, type, str]]:

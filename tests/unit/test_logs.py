@@ -1,4 +1,4 @@
-"""LogStream against httpx.MockTransport: demultiplexing, TTY, when an
+"""LogStream against the fake engine (tests/fakes.py): demultiplexing, TTY, when an
 inspect is made, and what ``await`` collects."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pytest
 
 from aiodock import ConnectionLost, Docker, LogChunk, StreamError
 from tests.fakes import FakeEngine
-from tests.fakes import client as fake_client
 
 
 def frame(stream: int, data: bytes) -> bytes:
@@ -49,13 +48,12 @@ class LogEngine:
             )
         return httpx.Response(404, json={"message": f"no route {path}"})
 
+    def client(self) -> Docker:
+        return self.engine.client()
+
     @property
     def inspects(self) -> int:
         return sum(n for path, n in self.engine.seen.items() if path.endswith("/json"))
-
-
-def client(engine: LogEngine) -> Docker:
-    return engine.engine.client()
 
 
 MUXED = (
@@ -80,7 +78,7 @@ def merged(chunks: list[LogChunk]) -> list[LogChunk]:
 
 async def test_multiplexed_logs_keep_streams_apart_and_in_order() -> None:
     engine = LogEngine(MUXED, tty=False, chunk=3)
-    async with client(engine) as docker:
+    async with engine.client() as docker:
         chunks = [chunk async for chunk in docker.containers.logs("box")]
     assert all(chunk.data for chunk in chunks)
     assert merged(chunks) == [
@@ -93,7 +91,7 @@ async def test_multiplexed_logs_keep_streams_apart_and_in_order() -> None:
 
 
 async def test_await_collects_stdout_and_stderr() -> None:
-    async with client(LogEngine(MUXED, tty=False)) as docker:
+    async with LogEngine(MUXED, tty=False).client() as docker:
         out = await docker.containers.logs("box")
     assert out.stdout == b"out 1\nout 2\n"
     assert out.stderr == b"err 1\nerr 2\n"
@@ -102,14 +100,14 @@ async def test_await_collects_stdout_and_stderr() -> None:
 async def test_tty_logs_are_raw_and_all_stdout() -> None:
     raw = b"\x01\x00\x00\x00 not a frame header\r\n"
     engine = LogEngine(raw, tty=True)
-    async with client(engine) as docker:
+    async with engine.client() as docker:
         out = await docker.containers.logs("box")
     assert out.stdout == raw and out.stderr == b""
 
 
 async def test_a_handle_from_create_knows_its_tty_without_inspect() -> None:
     engine = LogEngine(b"raw\r\n", tty=True)
-    async with client(engine) as docker:
+    async with engine.client() as docker:
         c = await docker.containers.create("img", tty=True)
         assert (await c.logs()).stdout == b"raw\r\n"
         engine.body = MUXED
@@ -122,7 +120,7 @@ async def test_a_handle_from_create_knows_its_tty_without_inspect() -> None:
 
 async def test_a_lazy_handle_inspects_once() -> None:
     engine = LogEngine(MUXED, tty=False)
-    async with client(engine) as docker:
+    async with engine.client() as docker:
         handle = docker.container("box")
         await handle.logs()
         await handle.inspect()
@@ -132,7 +130,7 @@ async def test_a_lazy_handle_inspects_once() -> None:
 
 async def test_options_become_query_parameters() -> None:
     engine = LogEngine(MUXED, tty=False)
-    async with client(engine) as docker:
+    async with engine.client() as docker:
         await docker.containers.logs(
             "box",
             stderr=False,
@@ -158,13 +156,13 @@ async def test_options_become_query_parameters() -> None:
 
 
 async def test_a_stream_cut_inside_a_frame_raises() -> None:
-    async with client(LogEngine(MUXED[:-12], tty=False)) as docker:
+    async with LogEngine(MUXED[:-12], tty=False).client() as docker:
         with pytest.raises(ConnectionLost, match="middle of a frame"):
             await docker.containers.logs("box")
 
 
 async def test_garbage_in_a_multiplexed_stream_raises() -> None:
-    async with client(LogEngine(b"hello world, no frames", tty=False)) as docker:
+    async with LogEngine(b"hello world, no frames", tty=False).client() as docker:
         with pytest.raises(StreamError, match="malformed frame header"):
             await docker.containers.logs("box")
 
@@ -186,14 +184,12 @@ async def test_api_1_42_answers_say_the_framing_without_an_inspect(
     def engine(request: httpx.Request) -> httpx.Response:
         path = request.url.path
         seen[path.rsplit("/", 1)[-1]] += 1
-        if path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": "1.44"})
         if path.endswith("/json"):
             return httpx.Response(200, json={"Id": "b" * 64, "Config": {"Tty": tty}})
         headers = {"Content-Type": content_type} if content_type else {}
         return httpx.Response(200, content=body, headers=headers)
 
-    async with fake_client(engine) as docker:
+    async with FakeEngine(missing=engine, api_version="1.44").client() as docker:
         stream = docker.containers.logs("web")
         output = await stream
     assert stream.tty is tty

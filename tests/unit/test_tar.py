@@ -1,4 +1,4 @@
-"""TarStream.extract_to against crafted archives (httpx.MockTransport):
+"""TarStream.extract_to against crafted archives (from tests/fakes.py's FakeEngine):
 what a real engine would never send, but a hostile image could."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 from aiodock import Docker, NotFound, StreamError
 from aiodock._tar import UnsafeArchiveError
+from tests.fakes import FakeEngine
 
 Entry = Callable[[tarfile.TarFile], None]
 
@@ -67,17 +68,16 @@ def make_tar(*entries: Entry) -> bytes:
 
 
 def engine_sending(body: bytes | Callable[[], AsyncIterator[bytes]], status: int = 200) -> Docker:
-    def handle(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/_ping":
-            return httpx.Response(200, text="OK", headers={"Api-Version": "1.41"})
-        if request.url.path == "/v1.41/containers/box/export":
-            if status != 200:
-                return httpx.Response(status, json={"message": "No such container: box"})
-            content = body if isinstance(body, bytes) else body()
-            return httpx.Response(200, content=content)
+    def export(request: httpx.Request) -> httpx.Response:
+        if status != 200:
+            return httpx.Response(status, json={"message": "No such container: box"})
+        content = body if isinstance(body, bytes) else body()
+        return httpx.Response(200, content=content)
+
+    def page_not_found(request: httpx.Request) -> httpx.Response:
         return httpx.Response(404, json={"message": "page not found"})
 
-    return Docker("unix:///nonexistent.sock", transport=httpx.MockTransport(handle), env={})
+    return FakeEngine({"/v1.41/containers/box/export": export}, missing=page_not_found).client()
 
 
 async def extract(tmp_path: Path, *entries: Entry, **options: str) -> tuple[int, Path]:
