@@ -33,7 +33,6 @@ from tests.helpers import (
     LABEL_KEY,
     RUN_ID,
     TEST_IMAGE,
-    TEST_IMAGE_REPO,
     CapturingHandler,
     busybox_rootfs_tar,
     engine_socket,
@@ -142,8 +141,7 @@ def test_image(engine: str) -> str:
                 "/images/create",
                 params={
                     "fromSrc": "-",
-                    "repo": TEST_IMAGE_REPO,
-                    "tag": RUN_ID,
+                    "repo": TEST_IMAGE,  # whole: Podman ignores a separate tag
                     "changes": [f"LABEL {LABEL_KEY}={RUN_ID}", 'CMD ["sh"]'],
                 },
                 content=tar,

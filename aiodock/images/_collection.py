@@ -592,8 +592,8 @@ class ImageCollection:
         _check_platform(platform)
         params: dict[str, QueryValue] = {
             "fromSrc": "-",
-            "repo": target.name if target else None,
-            "tag": target.tag if target else None,
+            # The reference whole: Podman ignores a separate ``tag``.
+            "repo": str(target) if target else None,
             "message": _check.optional_text("message", message),
             "changes": _changes(changes),
             "platform": platform,

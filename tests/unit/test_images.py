@@ -442,8 +442,7 @@ async def test_import_and_load_results() -> None:
     assert create.url.params.get_list("changes") == ['CMD ["sh"]', "ENV A=1"]
     assert dict(create.url.params) | {"changes": "*"} == {
         "fromSrc": "-",
-        "repo": "127.0.0.1:5000/mini",
-        "tag": "2",
+        "repo": "127.0.0.1:5000/mini:2",  # whole, for Podman too (it ignores tag=)
         "message": "from aiodock",
         "changes": "*",
     }
