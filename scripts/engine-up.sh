@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine and two local registries answer, starting what is
-# missing. Idempotent: what already answers is left alone.
+# Make sure a Docker engine, a second one (Docker 26.1) and two local
+# registries answer, starting what is missing. Idempotent: what already
+# answers is left alone.
 #
 #   scripts/engine-up.sh          start what is missing, write $STATE_DIR/env
 #   scripts/engine-up.sh --stop   stop only what this script started
 #
 # Engine: $DOCKER_HOST if it is unix://..., else /var/run/docker.sock.
+# Second engine: Debian 13's dockerd 26.1 beside it (scripts/engine26.sh),
+# its address written to $STATE_DIR/env as AIODOCK_DOCKER26_HOST; skipped
+# with AIODOCK_DOCKER26=0.
 # Registries (Debian's docker-registry):
 #   127.0.0.1:5000  open
 #   127.0.0.1:5001  htpasswd basic auth, user aiodock / aiodock-secret
@@ -284,7 +288,10 @@ ensure_registry() {
 }
 
 write_env() {
+    # Lines other scripts add (AIODOCK_DOCKER26_HOST, AIODOCK_PODMAN_HOST) stay.
     {
+        grep -Ev '^AIODOCK_(REGISTRY|AUTH_REGISTRY|AUTH_USER|AUTH_PASSWORD)=' \
+            "${STATE_DIR}/env" 2>/dev/null || true
         printf 'AIODOCK_REGISTRY=127.0.0.1:%s\n' "$REGISTRY_PORT"
         printf 'AIODOCK_AUTH_REGISTRY=127.0.0.1:%s\n' "$AUTH_REGISTRY_PORT"
         printf 'AIODOCK_AUTH_USER=%s\n' "$AUTH_USER"
@@ -319,6 +326,7 @@ main() {
     mkdir -p "$STATE_DIR" || die "cannot create state dir ${STATE_DIR}"
 
     if [[ "$action" == stop ]]; then
+        bash "$(dirname "$0")/engine26.sh" --stop
         stop_tracked "registry-${AUTH_REGISTRY_PORT}" docker-registry
         stop_tracked "registry-${REGISTRY_PORT}" docker-registry
         stop_tracked dockerd dockerd
@@ -330,6 +338,9 @@ main() {
     ensure_registry "$REGISTRY_PORT" open
     ensure_registry "$AUTH_REGISTRY_PORT" auth
     write_env
+    if [[ "${AIODOCK_DOCKER26:-1}" != 0 ]]; then
+        bash "$(dirname "$0")/engine26.sh"
+    fi
 }
 
 main "$@"

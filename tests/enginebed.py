@@ -27,6 +27,11 @@ How it lives beside the main engine (facts found with dockerd 20.10 on Debian 12
   main engine then logs "failed to process event ... No such container" for every
   event of this engine's containers.
 
+* dockerd 26.1 deletes the host's ``docker0`` when it starts on a network database
+  an earlier start left (``data/network/files/local-kv.db``), even with the same
+  ``-b`` bridge and address; its first start leaves docker0 alone.
+  ``fresh_network_db=True`` removes that file before every start, so each start is
+  a first one (its user-defined networks do not survive a restart).
 * Both engines read ``/etc/docker/key.json`` (20.10 has no flag to move it), so
   ``GET /info`` reports the same ``ID`` for both; tell them apart by ``DockerRootDir``.
 
@@ -404,6 +409,11 @@ class SecondEngine:
         stop_timeout: float = 20.0,
         dockerd: str = "dockerd",
         extra_args: tuple[str, ...] = (),
+        bridge_address: str | None = None,
+        address_pool: str | None = None,
+        path_prefix: tuple[Path, ...] = (),
+        accept_forwarding: bool = False,
+        fresh_network_db: bool = False,
     ) -> None:
         self._directory = Path(directory).absolute()
         self._tls = tls
@@ -417,8 +427,15 @@ class SecondEngine:
         self._dockerd = dockerd
         self._extra_args = extra_args
         self._tcp_port: int | None = None
-        self._bridge_address: ipaddress.IPv4Interface | None = None
+        self._bridge_address: ipaddress.IPv4Interface | None = (
+            None if bridge_address is None else ipaddress.IPv4Interface(bridge_address)
+        )
         self._bridge_created = False
+        self._address_pool = None if address_pool is None else ipaddress.IPv4Network(address_pool)
+        self._path_prefix = tuple(Path(p).absolute() for p in path_prefix)
+        self._accept_forwarding = accept_forwarding
+        self._fresh_network_db = fresh_network_db
+        self._forward_rules: list[list[str]] = []
         # Unix socket paths are short: if the caller's directory is too long for the
         # socket and containerd's sockets under the exec root, use /tmp/aiodk-TAG.
         longest = self._directory / "exec" / "containerd" / "containerd.sock.ttrpc"
@@ -525,7 +542,10 @@ class SecondEngine:
         self.data_root.mkdir(exist_ok=True)
         self._runtime_dir.mkdir(mode=0o700, exist_ok=True)
         self.exec_root.mkdir(exist_ok=True)
+        if self._fresh_network_db:
+            (self.data_root / "network" / "files" / "local-kv.db").unlink(missing_ok=True)
         self._ensure_bridge()
+        self._add_forward_rules()
         args = self._command()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = self.log_path.open("ab")
@@ -534,6 +554,7 @@ class SecondEngine:
         try:
             self._process = subprocess.Popen(
                 args,
+                env=self._environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=self._log_file,
                 stderr=subprocess.STDOUT,
@@ -541,6 +562,7 @@ class SecondEngine:
             )
         except OSError as exc:
             self._close_log()
+            self._remove_forward_rules()
             self._remove_bridge()
             raise EngineBedError(f"cannot run {args[0]}: {exc}") from exc
         try:
@@ -554,6 +576,7 @@ class SecondEngine:
         try:
             self._stop_daemon()
         finally:
+            self._remove_forward_rules()
             self._remove_bridge()
             if self._short_runtime_dir:
                 shutil.rmtree(self._runtime_dir, ignore_errors=True)
@@ -565,16 +588,28 @@ class SecondEngine:
 
     # ------------------------------------------------------------------ internals
 
+    def _environment(self) -> dict[str, str]:
+        """dockerd's environment: ``path_prefix`` first on PATH (its containerd,
+        docker-proxy and docker-init are looked up there)."""
+        env = dict(os.environ)
+        if self._path_prefix:
+            parts = [str(p) for p in self._path_prefix]
+            env["PATH"] = os.pathsep.join([*parts, env.get("PATH", os.defpath)])
+        return env
+
     def _check_prerequisites(self) -> None:
         if os.geteuid() != 0:
             raise EngineBedError("a second dockerd needs root (it creates a bridge and mounts)")
-        if shutil.which(self._dockerd) is None:
+        search = self._environment()["PATH"]
+        if shutil.which(self._dockerd, path=search) is None:
             raise EngineBedError(
                 f"{self._dockerd} not found: install docker.io"
                 " (scripts/engine-up.sh does it when run as root)"
             )
         if shutil.which("ip") is None:
             raise EngineBedError("ip not found: apt-get install iproute2")
+        if self._accept_forwarding and shutil.which("iptables") is None:
+            raise EngineBedError("iptables not found: apt-get install iptables")
         if self._tls is not None:
             for path in (self._tls.ca_cert, self._tls.server_cert, self._tls.server_key):
                 if not path.is_file():
@@ -583,6 +618,15 @@ class SecondEngine:
     def _ensure_bridge(self) -> None:
         name = self._bridge_name
         if Path(f"/sys/class/net/{name}").exists():
+            if self._bridge_address is not None:
+                shown = _run(["ip", "-4", "-o", "addr", "show", "dev", name])
+                if str(self._bridge_address) not in shown.split():
+                    # dockerd keeps the bridge's settings in its network database:
+                    # changing them between starts is what can make it delete docker0.
+                    raise EngineBedError(
+                        f"bridge {name} exists without the address {self._bridge_address}"
+                        f" this engine was started with: {shown.strip()!r}"
+                    )
             return
         if self._bridge_address is None:
             self._bridge_address = pick_free_subnet()
@@ -594,6 +638,38 @@ class SecondEngine:
         except EngineBedError:
             self._remove_bridge()
             raise
+
+    def _forward_rule_specs(self) -> list[list[str]]:
+        """FORWARD rules that let this engine's containers reach each other.
+
+        With ``--iptables=false`` dockerd adds no rules of its own, while the main
+        engine sets the FORWARD policy to DROP; with ``br_netfilter`` loaded even
+        traffic between two containers on one bridge passes FORWARD. So accept what
+        goes from this engine's subnets (its bridge's and its address pool) to them.
+        """
+        nets: list[ipaddress.IPv4Network] = []
+        if self._bridge_address is not None:
+            nets.append(self._bridge_address.network)
+        if self._address_pool is not None:
+            nets.append(self._address_pool)
+        comment = ["-m", "comment", "--comment", f"aiodock {self._bridge_name}"]
+        return [
+            ["FORWARD", "-s", str(net), "-d", str(net), *comment, "-j", "ACCEPT"] for net in nets
+        ]
+
+    def _add_forward_rules(self) -> None:
+        if not self._accept_forwarding or self._forward_rules:
+            return
+        for spec in self._forward_rule_specs():
+            check = subprocess.run(["iptables", "-C", *spec], capture_output=True, check=False)
+            if check.returncode != 0:
+                _run(["iptables", "-I", *spec])
+            self._forward_rules.append(spec)
+
+    def _remove_forward_rules(self) -> None:
+        while self._forward_rules:
+            spec = self._forward_rules.pop()
+            subprocess.run(["iptables", "-D", *spec], capture_output=True, check=False)
 
     def _remove_bridge(self) -> None:
         if not self._bridge_created:
@@ -622,6 +698,8 @@ class SecondEngine:
             self._bridge_name,
             "--iptables=false",
         ]
+        if self._address_pool is not None:
+            args += ["--default-address-pool", f"base={self._address_pool},size=24"]
         if self._share_containerd:
             if self._containerd is None:
                 self._containerd = find_running_containerd()
@@ -721,16 +799,64 @@ class SecondEngine:
             self._log_file = None
 
 
-if __name__ == "__main__":  # manual use: python tests/enginebed.py DIR [--tls]
-    import sys
+def _main(argv: list[str]) -> None:
+    """Run a second engine in the foreground until Ctrl-C or SIGTERM (or until
+    its dockerd exits), then stop it and remove what it made."""
+    import argparse
 
-    base = Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="aiodk-"))
-    material = make_tls_material(base / "tls") if "--tls" in sys.argv else None
-    with SecondEngine(base / "engine", tls=material) as engine:
+    parser = argparse.ArgumentParser(prog="python tests/enginebed.py", description=_main.__doc__)
+    parser.add_argument("directory", nargs="?", type=Path, help="its files go to DIR/engine")
+    parser.add_argument("--tls", action="store_true", help="also listen on TLS (DIR/tls)")
+    parser.add_argument("--dockerd", default="dockerd", help="the dockerd to run")
+    parser.add_argument(
+        "--path", action="append", type=Path, default=[], help="put DIR first on its PATH"
+    )
+    parser.add_argument("--bridge", help="its bridge's name (default: a new one)")
+    parser.add_argument("--bridge-address", help="its bridge's address, x.y.z.1/24")
+    parser.add_argument("--address-pool", help="its --default-address-pool base, a /16")
+    parser.add_argument(
+        "--accept-forwarding",
+        action="store_true",
+        help="add FORWARD rules so its containers reach each other",
+    )
+    parser.add_argument(
+        "--fresh-network-db",
+        action="store_true",
+        help="remove its network database before it starts (dockerd 26 deletes docker0 otherwise)",
+    )
+    options = parser.parse_args(argv)
+    base = options.directory or Path(tempfile.mkdtemp(prefix="aiodk-"))
+    material = make_tls_material(base / "tls") if options.tls else None
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    engine = SecondEngine(
+        base / "engine",
+        tls=material,
+        dockerd=options.dockerd,
+        bridge_name=options.bridge,
+        bridge_address=options.bridge_address,
+        address_pool=options.address_pool,
+        path_prefix=tuple(options.path),
+        accept_forwarding=options.accept_forwarding,
+        fresh_network_db=options.fresh_network_db,
+    )
+    with engine:
         print(f"DOCKER_HOST={engine.docker_host}")
         if engine.tcp_address is not None:
             print(f"DOCKER_HOST={engine.tcp_address} DOCKER_TLS_VERIFY=1")
             print(f"DOCKER_CERT_PATH={base / 'tls'}")
-        print("Ctrl-C stops it", flush=True)
+        print(f"pid {engine.pid}; Ctrl-C or SIGTERM stops it", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
-            signal.pause()
+            while engine.running:
+                time.sleep(1.0)
+        if not engine.running:
+            print(f"dockerd exited; log {engine.log_path}:\n{engine.log_tail()}", flush=True)
+
+
+if __name__ == "__main__":  # manual use: python tests/enginebed.py DIR [--tls] [--help]
+    import sys
+
+    _main(sys.argv[1:])
