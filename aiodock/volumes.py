@@ -12,7 +12,9 @@ Wire details (Engine API 1.41):
   ``204``).
 - ``POST /volumes/prune?filters=`` answers ``{"VolumesDeleted": [names],
   "SpaceReclaimed": bytes}``. Up to API 1.41 it removes every unused volume
-  that matches; from 1.42 only anonymous ones unless ``{"all": "true"}``.
+  that matches; from 1.42 only anonymous ones unless the filters hold
+  ``{"all": ["true"]}`` (``prune(all=True)``; a 1.41 engine does not know
+  that filter, so it is refused before anything is sent).
 """
 
 from __future__ import annotations
@@ -145,21 +147,45 @@ class VolumeCollection:
                 raise
 
     @operation("VolumePrune")
-    async def prune(self, *, filters: Filters | None = None) -> VolumePruneReport:
+    async def prune(
+        self, *, filters: Filters | None = None, all: bool = False
+    ) -> VolumePruneReport:
         """``POST /volumes/prune`` (``docker volume prune``): remove unused
         volumes that match ``filters`` and report what went.
 
-        Engines up to API 1.41 consider every unused volume, newer ones only
-        anonymous volumes unless ``filters`` has ``{"all": "true"}``.
+        Which unused volumes the engine considers depends on its API version:
+        up to 1.41 (Docker 20.10) every one, named or anonymous; from 1.42
+        (Docker 23) only anonymous volumes, unless ``all=True`` (``docker
+        volume prune --all``).
 
         Args:
             filters: ``label`` (``"key"``, ``"key=value"``; ``label!`` to
-                exclude), ``all`` (API 1.42 and later). ``None`` can remove
-                ALL unused volumes on the engine.
+                exclude). ``None`` can remove ALL unused volumes on the engine
+                (all anonymous ones, from API 1.42).
+            all: Named volumes too (API 1.42 and later: sent as the ``all``
+                filter). ``False`` leaves it to the engine's default above.
 
         Returns:
             The names deleted (``volumes_deleted``) and the bytes reclaimed.
+
+        Raises:
+            APIVersionError: ``all=True`` (or an ``all`` filter) with an
+                engine below API 1.42, which would refuse the filter; nothing
+                is sent.
+            ValueError: ``all=True`` with an ``all`` filter that says otherwise.
         """
+        if not isinstance(all, bool):
+            raise TypeError(f"all must be True or False, not {all!r}")
+        if all:
+            if (
+                filters is not None
+                and "all" in filters
+                and filters_param({"all": filters["all"]}) != filters_param({"all": "true"})
+            ):
+                raise ValueError(f"all=True conflicts with the filter all={filters['all']!r}")
+            filters = {**(filters or {}), "all": "true"}
+        if filters is not None and "all" in filters:
+            await self._api.require_version("volumes.prune(all=...)", "1.42")
         params = {"filters": filters_param(filters)}
         return await self._api.get(
             VolumePruneReport, "/volumes/prune", method="POST", params=params, timeout=None
