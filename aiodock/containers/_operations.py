@@ -552,7 +552,10 @@ class ContainerOperations:
         :class:`~aiodock.models.ContainerStats`, one about every second;
         with ``stream=False`` one sample (``await`` it), which takes the
         engine about a second to measure CPU use, unless ``one_shot``
-        (then without the previous sample).
+        (then without the previous sample). A sample's ``id`` and ``name``
+        (``"/web"``) are the container's on every engine: where the engine
+        leaves them out (a one-shot sample from Docker 26), aiodock fills
+        them in from one ``inspect``.
 
         Args:
             stream: A live stream (``True``) or one sample (``False``).
@@ -574,12 +577,27 @@ class ContainerOperations:
         if stream:
             opener = partial(self._api.stream, "GET", path, params={"stream": True})
             return JSONStream(self._api, opener, ContainerStats)
-        return self._api.get(
+        return self._one_stats_sample(ref, path, one_shot)
+
+    async def _one_stats_sample(
+        self, ref: str | Container, path: str, one_shot: bool
+    ) -> ContainerStats:
+        sample: ContainerStats = await self._api.get(
             ContainerStats,
             path,
             params={"stream": False, "one-shot": one_shot or None},
             timeout=None,
         )
+        if sample.id is None or sample.name is None:
+            # Docker 26 sends a one-shot sample without them: ask the engine
+            # once, so every engine gives the same sample.
+            try:
+                info = await self.inspect(ref)
+            except NotFound:  # gone since: leave what the engine said
+                return sample
+            update = {"id": sample.id or info.id, "name": sample.name or info.name}
+            sample = sample.model_copy(update=update)
+        return sample
 
     @operation("ContainerTop")
     async def top(self, ref: str | Container, *, ps_args: str | None = None) -> ContainerTop:
