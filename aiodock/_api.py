@@ -24,6 +24,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import _check
+from ._gate import gate_for
 from ._query import QueryValue
 from ._reply import Reply
 from ._seam import HeadEncoder, Transport
@@ -318,7 +319,10 @@ class APIClient:
         if self.closed:
             raise DockerError(None, "this Docker client is closed")
         if versioned:
-            path = f"/v{self._version or await self.negotiated_version()}{path}"
+            version = self._version or await self.negotiated_version()
+            # What this version lacks raises here, before anything is sent.
+            params, json = gate_for(version).check(method, path, params, json)
+            path = f"/v{version}{path}"
         body: Any = content
         if json is not None:
             body = jsonlib.dumps(json, separators=(",", ":")).encode()

@@ -267,8 +267,6 @@ class ExecCollection:
             detach_keys=detach_keys,
             console_size=console_size,
         )
-        if console_size is not None:
-            await self._api.require_version("exec console_size", "1.42")
         return Exec(self, await self._create(path, config), tty=config["Tty"], stdin=stdin)
 
     @overload

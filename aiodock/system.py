@@ -224,7 +224,6 @@ class SystemAPI:
         """
         params: dict[str, QueryValue] = {}
         if types is not None:
-            await self._api.require_version("df(types=...)", "1.42")
             params["type"] = types
         return await self._api.get(SystemDataUsage, "/system/df", params=params, timeout=None)
 

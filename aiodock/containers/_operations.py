@@ -272,8 +272,6 @@ class ContainerOperations:
         """
         seconds = _check.whole_seconds("timeout", timeout)
         name = _check.signal("signal", signal) if signal is not None else None
-        if name is not None:
-            await self._api.require_version("stop(signal=...)", "1.42")
         await self._api.request(
             "POST",
             _path(ref, "/stop"),
@@ -300,8 +298,6 @@ class ContainerOperations:
         """
         seconds = _check.whole_seconds("timeout", timeout)
         name = _check.signal("signal", signal) if signal is not None else None
-        if name is not None:
-            await self._api.require_version("restart(signal=...)", "1.42")
         await self._api.request(
             "POST", _path(ref, "/restart"), params={"t": seconds, "signal": name}, timeout=None
         )

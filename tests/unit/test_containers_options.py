@@ -327,16 +327,23 @@ async def test_network_keyword_attaches_at_creation(fake: FakeEngine) -> None:
     body = fake.last_body()
     assert body["HostConfig"]["NetworkMode"] == "appnet"
     assert body["NetworkingConfig"]["EndpointsConfig"] == {"appnet": {"Aliases": ["web", "www"]}}
-    # An explicit network mode and other endpoints are kept.
-    await docker.containers.create(
-        "img",
-        network="appnet",
-        host_config=HostConfig(network_mode="bridge"),
-        networking_config=NetworkingConfig(
+    # An explicit network mode and other endpoints are kept (several
+    # networks at create need API 1.44; a 1.41 engine is refused before
+    # anything is sent).
+    two_networks: dict[str, Any] = {
+        "network": "appnet",
+        "host_config": HostConfig(network_mode="bridge"),
+        "networking_config": NetworkingConfig(
             endpoints_config={"other": EndpointSettings(aliases=["o"])}
         ),
-    )
-    body = fake.last_body()
+    }
+    sent = len(fake.requests)
+    with pytest.raises(APIVersionError, match=r"more than one network.*1\.44.*speaks 1\.41"):
+        await docker.containers.create("img", **two_networks)
+    assert len(fake.requests) == sent
+    newer = engine(api_version="1.44")
+    await client(newer).containers.create("img", **two_networks)
+    body = newer.last_body()
     assert body["HostConfig"]["NetworkMode"] == "bridge"
     assert body["NetworkingConfig"]["EndpointsConfig"] == {
         "other": {"Aliases": ["o"]},
