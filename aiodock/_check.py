@@ -74,6 +74,20 @@ def boolean(what: str, value: object) -> bool:
     return value
 
 
+def integer(what: str, value: object) -> int:
+    """An ``int`` (any sign; a ``bool`` is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an integer, not {value!r}")
+    return value
+
+
+def byte_count(what: str, value: object) -> int:
+    """A number of bytes: an ``int`` of at least 0."""
+    if integer(what, value) < 0:
+        raise ValueError(f"{what} must be a number of bytes (0 or more), not {value!r}")
+    return value  # type: ignore[return-value]
+
+
 def text(what: str, value: object) -> str:
     """A non-empty string."""
     if not isinstance(value, str):
@@ -245,6 +259,14 @@ def whole_seconds(what: str, value: object) -> int | None:
     if math.isinf(found):
         raise ValueError(f"{what} must be a finite number of seconds, not {value!r}")
     return math.ceil(found)
+
+
+def stop_seconds(what: str, value: object) -> int | None:
+    """:func:`whole_seconds`, or ``-1``: wait for the process to exit
+    however long it takes, never kill it (stop and restart)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value == -1:
+        return -1
+    return whole_seconds(what, value)
 
 
 def terminal_size(height: object, width: object) -> tuple[int, int]:

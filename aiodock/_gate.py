@@ -162,9 +162,11 @@ def _steps(path: str) -> list[str]:
 
 
 def _template(path: str) -> re.Pattern[str]:
-    """A path template of the specification as a regular expression (path
-    parameters are quoted by aiodock, so they hold no ``/``)."""
-    pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path))
+    """A path template of the specification as a regular expression: an
+    image's or plugin's ``{name}`` keeps its ``/`` (``127.0.0.1:5000/app``),
+    the other parameters are quoted whole (no ``/``)."""
+    pattern = re.escape(path).replace(r"\{name\}", ".+")
+    pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
     return re.compile(pattern)
 
 
@@ -182,6 +184,12 @@ class _Method:
     query_keys: frozenset[str]
     has_body_rules: bool
     ops: list[_Op]
+
+
+def _specificity(op: _Op) -> tuple[int, int, int]:
+    """Sort key: fixed paths first, then the ones with fewer and narrower parameters."""
+    pattern = op.pattern.pattern
+    return pattern.count(".+"), pattern.count("[^/]+"), -len(pattern)
 
 
 def _applies(first: str, last: str | None, version: Version) -> bool:
@@ -234,9 +242,7 @@ class VersionGate:
             entry.ops.append(_Op(op, _template(path), query, query_semantics, body))
         # The most specific templates first (``/images/json`` before ``/images/{name}``).
         for entry in methods.values():
-            entry.ops.sort(
-                key=lambda o: (o.pattern.pattern.count("[^/]+"), -len(o.pattern.pattern))
-            )
+            entry.ops.sort(key=_specificity)
         self._methods = methods
 
     @staticmethod
@@ -258,9 +264,8 @@ class VersionGate:
         entry = self._methods.get(method)
         if entry is None:
             return params, body
-        keys = (
-            {k for k, v in params.items() if v is not None} & entry.query_keys if params else None
-        )
+        gated = entry.query_keys
+        keys = [k for k in params if k in gated and params[k] is not None] if params else None
         if not keys and (body is None or not entry.has_body_rules):
             return params, body
         op = next((o for o in entry.ops if o.pattern.fullmatch(path)), None)

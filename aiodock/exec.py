@@ -406,6 +406,8 @@ class ExecCollection:
         cmd: Command,
         *,
         stdin: bool = False,
+        detach_keys: str | None = None,
+        console_size: tuple[int, int] | None = None,
         **options: Unpack[ProcessOptions],
     ) -> AbstractAsyncContextManager[ExecSession]:
         """Run ``cmd`` in a running container and ``async with`` the session
@@ -419,6 +421,11 @@ class ExecCollection:
             container: The container: its id, its name, or its handle.
             cmd: A list of arguments, or a string split like a shell would.
             stdin: Attach its standard input, to write to it.
+            detach_keys: The key sequence that detaches from the session
+                (``"ctrl-p,ctrl-q"``) when written to its stdin; ``None``
+                keeps the engine's.
+            console_size: The TTY's ``(height, width)`` from the start (with
+                ``tty=True``); needs API 1.42.
             **options: Keywords of ``ProcessOptions``, as for :meth:`create`.
 
         Returns:
@@ -427,6 +434,7 @@ class ExecCollection:
         Raises:
             NotFound: No such container.
             Conflict: The container is stopped or paused.
+            APIVersionError: ``console_size`` on an engine older than API 1.42.
 
         Example:
             >>> async with docker.execs.session(  # doctest: +SKIP
@@ -443,6 +451,8 @@ class ExecCollection:
             stdin=stdin,
             stdout=True,
             stderr=True,
+            detach_keys=detach_keys,
+            console_size=console_size,
         )
         return self._session(path, config)
 

@@ -89,6 +89,10 @@ class NetworkCollection:
         options: Mapping[str, str] | None = None,
         labels: Mapping[str, str] | None = None,
         check_duplicate: bool = True,
+        scope: str | None = None,
+        config_only: bool = False,
+        config_from: str | None = None,
+        enable_ipv4: bool | None = None,
     ) -> NetworkInspect:
         """``POST /networks/create`` (``docker network create``); returns the
         new network as ``inspect`` shows it.
@@ -109,7 +113,16 @@ class NetworkCollection:
             check_duplicate: Refuse a name already in use. Without it the
                 engine creates a second network of that name and aiodock
                 passes on its warning as a :class:`UserWarning` (engines
-                from API 1.44 always refuse).
+                from API 1.44 always refuse; aiodock does not send it to them).
+            scope: ``"local"``, ``"global"`` or ``"swarm"``; ``None`` for the
+                driver's default.
+            config_only: Create a configuration-only network: a placeholder
+                holding settings (``ipam``, ``options``) that other networks
+                take with ``config_from``; no container attaches to it.
+            config_from: The name of the configuration-only network to take
+                this network's configuration from.
+            enable_ipv4: ``False`` for a network without IPv4 addresses;
+                ``None`` for the engine's default (on). Needs API 1.47.
 
         Returns:
             The new network, as :meth:`inspect` shows it.
@@ -119,6 +132,7 @@ class NetworkCollection:
             ValueError: A bad IPAM configuration (an address that is not one,
                 an unknown field).
             TypeError: ``ipam`` that is not an ``IPAM``, a flag that is not a ``bool``.
+            APIVersionError: ``enable_ipv4`` on an engine older than API 1.47.
 
         Example:
             >>> net = await docker.networks.create(  # doctest: +SKIP
@@ -137,8 +151,13 @@ class NetworkCollection:
             ("ingress", ingress),
             ("enable_ipv6", enable_ipv6),
             ("check_duplicate", check_duplicate),
+            ("config_only", config_only),
         ):
             _check.boolean(flag, value)
+        if enable_ipv4 is not None:
+            _check.boolean("enable_ipv4", enable_ipv4)
+        if scope is not None and scope not in _SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(_SCOPES)}, not {scope!r}")
         if ipam is not None:
             _check_ipam(ipam)
         body: dict[str, Any] = {
@@ -156,6 +175,14 @@ class NetworkCollection:
             body["Options"] = _check.string_map("options", options)
         if labels is not None:
             body["Labels"] = _check.string_map("labels", labels)
+        if scope is not None:
+            body["Scope"] = scope
+        if config_only:
+            body["ConfigOnly"] = True
+        if config_from is not None:
+            body["ConfigFrom"] = {"Network": _check.text("config_from", config_from)}
+        if enable_ipv4 is not None:
+            body["EnableIPv4"] = enable_ipv4
         created: NetworkCreateResponse = await self._api.get(
             NetworkCreateResponse, "/networks/create", method="POST", json=body
         )
@@ -226,6 +253,7 @@ class NetworkCollection:
         ipv6_address: str | None = None,
         links: Sequence[str] | None = None,
         driver_opts: Mapping[str, str] | None = None,
+        gw_priority: int | None = None,
     ) -> None:
         """``POST /networks/{id}/connect`` (``docker network connect``):
         attach a container (running or not) to a network.
@@ -239,10 +267,14 @@ class NetworkCollection:
             ipv6_address: Pin its IPv6 address, likewise.
             links: Legacy ``"container:alias"`` links.
             driver_opts: Options for the network driver.
+            gw_priority: Which of the container's networks gives its default
+                gateway: the one with the highest priority (``0`` by
+                default; negative numbers are allowed). Needs API 1.48.
 
         Raises:
             NotFound: No such network or container.
             ValueError: An address that is not one of its IP version.
+            APIVersionError: ``gw_priority`` on an engine older than API 1.48.
         """
         path = f"/networks/{_network_ref(ref)}/connect"
         container_id = _check.ref("container", container)
@@ -257,6 +289,7 @@ class NetworkCollection:
             if driver_opts is None
             else _check.string_map("driver_opts", driver_opts),
             ipam_config=pinned if pinned.to_engine() else None,
+            gw_priority=None if gw_priority is None else _check.integer("gw_priority", gw_priority),
         )
         body = NetworkConnectRequest(container=container_id, endpoint_config=endpoint)
         await self._api.request("POST", path, json=body.to_engine())

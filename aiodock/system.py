@@ -10,14 +10,26 @@ from functools import partial
 
 import anyio
 
-from . import _check
+from . import _check, _gate
 from ._api import APIClient, decode_json
 from ._operation import operation
 from ._query import Filters, QueryValue, encode_filters, unix_time
 from ._reply import Reply
 from .auth import RegistryAuth
 from .errors import ConnectionLost, DockerError, DockerTimeout, EngineUnavailable, _registry_error
-from .models import AuthResponse, EventMessage, PingInfo, SystemDataUsage, SystemInfo, SystemVersion
+from .models import (
+    AuthResponse,
+    BuildCache,
+    ContainerSummary,
+    EngineModel,
+    EventMessage,
+    ImageSummary,
+    PingInfo,
+    SystemDataUsage,
+    SystemInfo,
+    SystemVersion,
+    Volume,
+)
 from .streams import JSONStream
 
 TimeArg = datetime | int | float | str
@@ -212,12 +224,22 @@ class SystemAPI:
         return await self._api.get(SystemInfo, "/info")
 
     @operation("SystemDataUsage")
-    async def df(self, *, types: list[str] | None = None) -> SystemDataUsage:
+    async def df(self, *, types: list[str] | None = None, verbose: bool = True) -> SystemDataUsage:
         """``GET /system/df``: disk usage (``docker system df -v``).
+
+        The per-object lists are where older engines put them (``images``,
+        ``containers``, ``volumes``, ``build_cache``) on every engine: from
+        API 1.52 aiodock fills them from the engine's ``items`` of
+        ``images_usage``... too.
 
         Args:
             types: Only some of ``"container"``, ``"image"``, ``"volume"``,
                 ``"build-cache"``; ``None`` for all. Needs API 1.42.
+            verbose: Fill the per-object lists (``images``, ``containers``,
+                ``volumes``, ``build_cache``). Engines from API 1.52 send
+                them only when asked (aiodock asks unless ``False``) and from
+                1.53 fill only the totals (``images_usage``...) otherwise;
+                older engines always send the lists.
 
         Raises:
             APIVersionError: ``types`` on an engine older than API 1.42.
@@ -225,7 +247,14 @@ class SystemAPI:
         params: dict[str, QueryValue] = {}
         if types is not None:
             params["type"] = types
-        return await self._api.get(SystemDataUsage, "/system/df", params=params, timeout=None)
+        if _check.boolean("verbose", verbose) and _gate.available(
+            "SystemDataUsage", "verbose", await self._api.negotiated_version()
+        ):
+            params["verbose"] = True
+        usage: SystemDataUsage = await self._api.get(
+            SystemDataUsage, "/system/df", params=params, timeout=None
+        )
+        return _lists_from_usage(usage)
 
     @operation("SystemEvents")
     def events(
@@ -337,3 +366,20 @@ class SystemAPI:
         except DockerError as exc:
             raise _registry_error(exc) from None
         return decode_json(response.content, AuthResponse)
+
+
+def _lists_from_usage(usage: SystemDataUsage) -> SystemDataUsage:
+    """Engines from API 1.52 list the objects inside ``<kind>_usage.items``:
+    copy them where older engines put them (when those are missing)."""
+    kinds: tuple[tuple[str, str, type[EngineModel]], ...] = (
+        ("images", "images_usage", ImageSummary),
+        ("containers", "containers_usage", ContainerSummary),
+        ("volumes", "volumes_usage", Volume),
+        ("build_cache", "build_cache_usage", BuildCache),
+    )
+    update: dict[str, object] = {}
+    for legacy, summary, model in kinds:
+        items = getattr(getattr(usage, summary), "items", None)
+        if getattr(usage, legacy) is None and isinstance(items, list):
+            update[legacy] = [model.model_validate(item) for item in items]
+    return usage.model_copy(update=update) if update else usage

@@ -261,16 +261,18 @@ class ContainerOperations:
 
         Args:
             timeout: Seconds to wait before killing, rounded up to whole
-                seconds; ``None`` uses the container's ``stop_timeout``.
+                seconds; ``-1`` waits for the process however long it takes
+                (never kills); ``None`` uses the container's ``stop_timeout``.
             signal: The stop signal (``"SIGTERM"``, ``"TERM"``, ``15``);
                 ``None`` uses the container's ``stop_signal``. Needs API 1.42.
 
         Raises:
             NotFound: No such container.
             APIVersionError: ``signal`` on an engine older than API 1.42.
-            ValueError: A negative or infinite ``timeout``, an unknown signal.
+            ValueError: A negative (other than ``-1``) or infinite ``timeout``,
+                an unknown signal.
         """
-        seconds = _check.whole_seconds("timeout", timeout)
+        seconds = _check.stop_seconds("timeout", timeout)
         name = _check.signal("signal", signal) if signal is not None else None
         await self._api.request(
             "POST",
@@ -288,7 +290,8 @@ class ContainerOperations:
         start.
 
         Args:
-            timeout: Seconds to wait before killing, rounded up; ``None`` uses
+            timeout: Seconds to wait before killing, rounded up; ``-1``
+                never kills (waits for the process to exit); ``None`` uses
                 the container's default.
             signal: The stop signal, as in :meth:`stop`. Needs API 1.42.
 
@@ -296,7 +299,7 @@ class ContainerOperations:
             NotFound: No such container.
             APIVersionError: ``signal`` on an engine older than API 1.42.
         """
-        seconds = _check.whole_seconds("timeout", timeout)
+        seconds = _check.stop_seconds("timeout", timeout)
         name = _check.signal("signal", signal) if signal is not None else None
         await self._api.request(
             "POST", _path(ref, "/restart"), params={"t": seconds, "signal": name}, timeout=None

@@ -32,6 +32,7 @@ Wire details (Engine API 1.41):
 from __future__ import annotations
 
 import builtins
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -64,6 +65,7 @@ from ..reference import (
     DOCKER_HUB,
     ImageReference,
     check_image_ref,
+    parse_reference,
     pull_reference,
     push_reference,
     target_reference,
@@ -90,6 +92,7 @@ from ._streams import (
     same_error,
 )
 
+_URL = re.compile(r"^https?://[^/\s]+")
 _PLATFORM = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+){0,2}$")
 
 
@@ -142,6 +145,7 @@ class ImageCollection:
         tag: str | None = None,
         platform: str | None = None,
         auth: RegistryAuth | None = None,
+        all_tags: bool = False,
     ) -> PullStream:
         """``docker pull``: fetch an image from its registry.
 
@@ -154,6 +158,9 @@ class ImageCollection:
             auth: Credentials for the registry; ``None`` uses what the Docker
                 config holds for it (see :class:`~aiodock.auth.CredentialStore`),
                 else pulls anonymously.
+            all_tags: Pull every tag of the repository (``docker pull
+                --all-tags``); ``ref`` then names no tag or digest, and
+                ``await`` gives the last tag pulled.
 
         Returns:
             A :class:`PullStream`: ``await`` it for the pulled image's
@@ -161,7 +168,8 @@ class ImageCollection:
             :class:`~aiodock.models.ProgressEvent` s.
 
         Raises:
-            ValueError: A malformed reference (at once, before any request).
+            ValueError: A malformed reference (at once, before any request),
+                or a tag or digest with ``all_tags``.
             NotFound: No such tag or repository (it is named).
             Unauthorized: The registry refused the credentials.
 
@@ -170,12 +178,15 @@ class ImageCollection:
             >>> async for event in docker.images.pull("busybox"):  # doctest: +SKIP
             ...     print(event.status, event.id, event.progress_detail)
         """
-        reference = pull_reference(ref, tag)
+        if _check.boolean("all_tags", all_tags):
+            reference = _repository_only(ref, tag, "pull")
+        else:
+            reference = pull_reference(ref, tag)
         _check_platform(platform)
         _check_auth(auth)
         params: dict[str, QueryValue] = {
             "fromImage": reference.name,
-            "tag": reference.digest or reference.tag,
+            "tag": None if all_tags else reference.digest or reference.tag,
             "platform": platform,
         }
 
@@ -184,6 +195,13 @@ class ImageCollection:
             return {"X-Registry-Auth": header}, None
 
         async def finish(events: builtins.list[ProgressEvent]) -> ImageInspect:
+            if all_tags:
+                tags = [
+                    e.id for e in events if e.id and (e.status or "").startswith("Pulling from")
+                ]
+                if not tags:
+                    raise StreamError(200, f"the pull of {reference.name} reported no tag")
+                return await self.inspect(f"{reference.name}:{tags[-1]}")
             return await self.inspect(str(reference))
 
         on_error = naming(reference, "pull")
@@ -192,18 +210,30 @@ class ImageCollection:
 
     @operation("ImagePush")
     def push(
-        self, ref: str, *, tag: str | None = None, auth: RegistryAuth | None = None
+        self,
+        ref: str,
+        *,
+        tag: str | None = None,
+        auth: RegistryAuth | None = None,
+        platform: str | None = None,
+        all_tags: bool = False,
     ) -> PushStream:
         """``docker push``: upload a local image to its registry.
 
-        Pushes one tag: the one in ``ref``, else ``tag``, else ``latest``.
-        The ``X-Registry-Auth`` header is always sent (anonymous: ``{}``).
+        Pushes one tag: the one in ``ref``, else ``tag``, else ``latest``
+        (every tag with ``all_tags``). The ``X-Registry-Auth`` header is
+        always sent (anonymous: ``{}``).
 
         Args:
             ref: ``registry/repository[:tag]``, a local image's name.
             tag: The tag to push when ``ref`` has none.
             auth: Credentials for the registry; ``None`` looks them up in the
                 Docker config, else sends ``{}``.
+            platform: ``"os/arch[/variant]"``: push only that variant of a
+                multi-platform image. Needs API 1.46.
+            all_tags: Push every local tag of the repository (``docker push
+                --all-tags``); ``ref`` then names no tag, and ``await``
+                gives the last tag's result.
 
         Returns:
             A :class:`PushStream`: ``await`` it for the
@@ -211,18 +241,26 @@ class ImageCollection:
             ``async for`` its progress events.
 
         Raises:
-            ValueError: A malformed reference.
+            ValueError: A malformed reference, or a tag with ``all_tags``.
             StreamError: The tag does not exist locally (it is named).
             Unauthorized: The registry refused the credentials.
+            APIVersionError: ``platform`` on an engine older than API 1.46.
 
         Example:
             >>> result = await docker.images.push("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
             >>> result.tag, result.digest[:7], result.size  # doctest: +SKIP
             ('1', 'sha256:', 527)
         """
-        reference = push_reference(ref, tag)
+        if _check.boolean("all_tags", all_tags):
+            reference = _repository_only(ref, tag, "push")
+        else:
+            reference = push_reference(ref, tag)
         _check_auth(auth)
         path = f"/images/{_quoted(reference.name)}/push"
+        params: dict[str, QueryValue] = {
+            "tag": None if all_tags else reference.tag,
+            "platform": None if platform is None else _platform_json("platform", platform),
+        }
 
         async def prepare() -> tuple[dict[str, str], Any]:
             header = await auth_header_for(reference.registry, auth, store=self._api.credentials)
@@ -232,7 +270,7 @@ class ImageCollection:
             return _push_result(reference, events)
 
         on_error = naming(reference, "push")
-        opener = open_with(self._api, "POST", path, {"tag": reference.tag}, prepare, on_error)
+        opener = open_with(self._api, "POST", path, params, prepare, on_error)
         return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=on_error)
 
     @operation("ImageSearch")
@@ -299,6 +337,9 @@ class ImageCollection:
         all: bool = False,
         filters: Filters | None = None,
         digests: bool = False,
+        shared_size: bool = False,
+        manifests: bool = False,
+        identity: bool = False,
     ) -> builtins.list[ImageSummary]:
         """``docker images``: the local images.
 
@@ -308,6 +349,13 @@ class ImageCollection:
                 ``"key=value"``), ``dangling`` (``"true"``), ``before`` /
                 ``since`` (an image).
             digests: Fill ``repo_digests``.
+            shared_size: Fill ``shared_size`` (the bytes an image shares with
+                others). Needs API 1.42.
+            manifests: Fill ``manifests`` (one summary per platform variant
+                and attestation, on engines with the containerd image
+                store). Needs API 1.47.
+            identity: Add the trusted ``identity`` and origin of each
+                manifest (implies ``manifests``). Needs API 1.54.
 
         Returns:
             One :class:`~aiodock.models.ImageSummary` per image (``.id``,
@@ -315,6 +363,8 @@ class ImageCollection:
 
         Raises:
             TypeError: A flag that is not a ``bool``.
+            APIVersionError: ``shared_size``, ``manifests`` or ``identity``
+                on an engine older than the version each needs.
         """
         _check.boolean("all", all)
         _check.boolean("digests", digests)
@@ -322,27 +372,57 @@ class ImageCollection:
             "all": all,
             "digests": digests,
             "filters": filters_param(filters),
+            "shared-size": _check.boolean("shared_size", shared_size) or None,
+            "manifests": _check.boolean("manifests", manifests) or None,
+            "identity": _check.boolean("identity", identity) or None,
         }
         return await self._api.get(builtins.list[ImageSummary], "/images/json", params=params)
 
     @operation("ImageInspect")
-    async def inspect(self, ref: ImageRef) -> ImageInspect:
+    async def inspect(
+        self, ref: ImageRef, *, manifests: bool = False, platform: str | None = None
+    ) -> ImageInspect:
         """``docker image inspect``: everything about one local image.
 
+        Args:
+            manifests: Fill ``manifests`` (its platform variants and
+                attestations, on engines with the containerd image store).
+                Needs API 1.48.
+            platform: ``"os/arch[/variant]"``: inspect that variant of a
+                multi-platform image. Needs API 1.49.
+
         Raises:
-            NotFound: No such image.
+            NotFound: No such image (or no such variant).
+            APIVersionError: ``manifests`` or ``platform`` on an engine
+                older than the version each needs.
         """
-        return await self._api.get(ImageInspect, f"/images/{_quoted(_image_name(ref))}/json")
+        params: dict[str, QueryValue] = {
+            "manifests": _check.boolean("manifests", manifests) or None,
+            "platform": None if platform is None else _platform_json("platform", platform),
+        }
+        return await self._api.get(
+            ImageInspect, f"/images/{_quoted(_image_name(ref))}/json", params=params
+        )
 
     @operation("ImageHistory")
-    async def history(self, ref: ImageRef) -> builtins.list[ImageHistoryItem]:
+    async def history(
+        self, ref: ImageRef, *, platform: str | None = None
+    ) -> builtins.list[ImageHistoryItem]:
         """``docker history``: the layers of an image, newest first.
+
+        Args:
+            platform: ``"os/arch[/variant]"``: the history of that variant of
+                a multi-platform image. Needs API 1.48.
 
         Raises:
             NotFound: No such image.
+            APIVersionError: ``platform`` on an engine older than API 1.48.
         """
         path = f"/images/{_quoted(_image_name(ref))}/history"
-        return await self._api.get(builtins.list[ImageHistoryItem], path)
+        params: dict[str, QueryValue] = {
+            "platform": None if platform is None else _platform_json("platform", platform)
+        }
+        return await self._api.get(builtins.list[ImageHistoryItem], path, params=params)
 
     @operation("ImageTag")
     async def tag(self, ref: ImageRef, repo: str, *, tag: str | None = None) -> str:
@@ -370,7 +450,12 @@ class ImageCollection:
 
     @operation("ImageDelete")
     async def remove(
-        self, ref: ImageRef, *, force: bool = False, noprune: bool = False
+        self,
+        ref: ImageRef,
+        *,
+        force: bool = False,
+        noprune: bool = False,
+        platforms: str | Sequence[str] | None = None,
     ) -> builtins.list[ImageDeleteItem]:
         """``docker rmi``: remove a tag, and the image once no tag is left.
 
@@ -378,6 +463,9 @@ class ImageCollection:
             force: Remove an image with several tags, or one that stopped
                 containers use.
             noprune: Keep its untagged parents.
+            platforms: ``"os/arch[/variant]"`` or a list of them: remove
+                only the content of those variants of a multi-platform
+                image. Needs API 1.50.
 
         Returns:
             What was untagged and deleted, one item each.
@@ -386,14 +474,20 @@ class ImageCollection:
             NotFound: No such image.
             Conflict: A container uses it (without ``force``), or it has
                 several tags and ``ref`` is an id.
+            APIVersionError: ``platforms`` on an engine older than API 1.50.
         """
         _check.boolean("force", force)
         _check.boolean("noprune", noprune)
+        params: dict[str, QueryValue] = {
+            "force": force,
+            "noprune": noprune,
+            "platforms": _platforms_json("platforms", platforms),
+        }
         return await self._api.get(
             builtins.list[ImageDeleteItem],
             f"/images/{_quoted(_image_name(ref))}",
             method="DELETE",
-            params={"force": force, "noprune": noprune},
+            params=params,
             timeout=None,
         )
 
@@ -475,7 +569,12 @@ class ImageCollection:
     # -- archives ---------------------------------------------------------
 
     @operation("ImageGet", "ImageGetAll")
-    def save(self, refs: ImageRef | Sequence[ImageRef]) -> ByteStream:
+    def save(
+        self,
+        refs: ImageRef | Sequence[ImageRef],
+        *,
+        platform: str | Sequence[str] | None = None,
+    ) -> ByteStream:
         """``docker save``: stream a tar of one or several images (layers,
         configs, tags), for :meth:`load`.
 
@@ -484,6 +583,9 @@ class ImageCollection:
 
         Args:
             refs: One image, or a list of them (names, IDs or image models).
+            platform: ``"os/arch[/variant]"``: save only that variant of a
+                multi-platform image (API 1.48); a list of them saves several
+                variants (API 1.52). ``None`` saves every variant.
 
         Returns:
             A :class:`~aiodock.streams.ByteStream` of the tar.
@@ -491,6 +593,8 @@ class ImageCollection:
         Raises:
             NotFound: One of the images is missing (they are named).
             ValueError: An empty list.
+            APIVersionError: ``platform`` on an engine older than API 1.48,
+                several platforms on one older than 1.52.
 
         Example:
             >>> await docker.images.save(["app:1", "app:2"]).to_file("app.tar")  # doctest: +SKIP
@@ -499,10 +603,14 @@ class ImageCollection:
         names = [_image_name(r) for r in _as_list(refs)]
         if not names:
             raise ValueError("save() needs at least one image")
+        platforms = _platforms_json("platform", platform)
+        params: dict[str, QueryValue] | None
         if len(names) == 1:
             path, params = f"/images/{_quoted(names[0])}/get", None
         else:
             path, params = "/images/get", {"names": names}
+        if platforms is not None:
+            params = {**(params or {}), "platform": platforms}
 
         def on_error(exc: DockerError) -> DockerError:
             if isinstance(exc, NotFound):
@@ -515,13 +623,18 @@ class ImageCollection:
         return ByteStream(self._api, open_with(self._api, "GET", path, params, prepare, on_error))
 
     @operation("ImageLoad")
-    def load(self, source: Source, *, quiet: bool = False) -> ImportStream:
+    def load(
+        self, source: Source, *, quiet: bool = False, platform: str | Sequence[str] | None = None
+    ) -> ImportStream:
         """``docker load``: read images from a tar made by :meth:`save`.
 
         Args:
             source: The tar: a path, bytes, a binary file object or an async
                 iterator of bytes (streamed, never read whole).
             quiet: Ask the engine for no progress output.
+            platform: ``"os/arch[/variant]"``: load only that variant of a
+                multi-platform archive (API 1.48); a list of them loads
+                several (API 1.52). ``None`` loads every variant.
 
         Returns:
             A stream: ``await`` it for the names (or IDs, for untagged
@@ -529,8 +642,14 @@ class ImageCollection:
 
         Raises:
             StreamError: The engine could not read the tar.
+            APIVersionError: ``platform`` on an engine older than API 1.48,
+                several platforms on one older than 1.52.
         """
         _check.boolean("quiet", quiet)
+        load_params: dict[str, QueryValue] = {
+            "quiet": quiet,
+            "platform": _platforms_json("platform", platform),
+        }
         body = body_from(source, what="load source")
 
         async def prepare() -> tuple[dict[str, str], Any]:
@@ -548,7 +667,7 @@ class ImageCollection:
                 raise StreamError(200, "the engine reported no image loaded from the archive")
             return loaded
 
-        opener = open_with(self._api, "POST", "/images/load", {"quiet": quiet}, prepare, same_error)
+        opener = open_with(self._api, "POST", "/images/load", load_params, prepare, same_error)
         return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=same_error)
 
     @operation("ImageCreate")
@@ -566,7 +685,10 @@ class ImageCollection:
 
         Args:
             source: The root file system tar: a path, bytes, a binary file
-                object or an async iterator of bytes (streamed).
+                object or an async iterator of bytes (streamed); or, as a
+                string starting with ``http://`` or ``https://``, a URL the
+                engine downloads it from (``docker import URL``; pass a
+                :class:`~pathlib.Path` for a local file of such a name).
             repo: The image's name, which may carry the tag; ``None`` for an
                 untagged image.
             tag: The tag (needs ``repo``).
@@ -590,17 +712,20 @@ class ImageCollection:
         if repo is None and tag is not None:
             raise ValueError("import_image(tag=...) needs repo= as well")
         _check_platform(platform)
+        url = source if isinstance(source, str) and _URL.match(source) else None
         params: dict[str, QueryValue] = {
-            "fromSrc": "-",
+            "fromSrc": url if url is not None else "-",
             # The reference whole: Podman ignores a separate ``tag``.
             "repo": str(target) if target else None,
             "message": _check.optional_text("message", message),
             "changes": _changes(changes),
             "platform": platform,
         }
-        body = body_from(source, what="import_image source")
+        body = None if url is not None else body_from(source, what="import_image source")
 
         async def prepare() -> tuple[dict[str, str], Any]:
+            if body is None:
+                return {}, None
             return {"Content-Type": "application/x-tar"}, body
 
         async def finish(events: builtins.list[ProgressEvent]) -> builtins.list[str]:
@@ -730,20 +855,33 @@ class ImageCollection:
         keep_storage: int | None = None,
         all: bool = False,
         filters: Filters | None = None,
+        reserved_space: int | None = None,
+        max_used_space: int | None = None,
+        min_free_space: int | None = None,
     ) -> BuildPruneReport:
         """``docker builder prune``: remove build cache.
 
         Args:
-            keep_storage: Keep this many bytes of cache; ``None`` for no floor.
+            keep_storage: Keep this many bytes of cache; ``None`` for no
+                floor. Engines from API 1.52 dropped it: use ``reserved_space``.
             all: Remove every kind of cache, not only dangling.
             filters: ``until``, ``id``, ``parent``, ``type``, ``description``,
                 ``inuse``, ``shared``, ``private``.
+            reserved_space: Keep at least this many bytes of cache. Needs
+                API 1.48.
+            max_used_space: Prune until the cache uses at most this many
+                bytes. Needs API 1.48.
+            min_free_space: Prune until the disk has at least this many bytes
+                free. Needs API 1.48.
 
         Returns:
             The cache ids deleted and the bytes reclaimed.
 
         Raises:
-            ValueError: A negative ``keep_storage``.
+            ValueError: A negative number of bytes.
+            APIVersionError: ``reserved_space``, ``max_used_space`` or
+                ``min_free_space`` on an engine older than API 1.48;
+                ``keep_storage`` on one from API 1.52.
         """
         _check.boolean("all", all)
         if keep_storage is not None and (
@@ -755,6 +893,13 @@ class ImageCollection:
             "all": all or None,
             "filters": filters_param(filters),
         }
+        for key, value in (
+            ("reserved_space", reserved_space),
+            ("max_used_space", max_used_space),
+            ("min_free_space", min_free_space),
+        ):
+            if value is not None:
+                params[key.replace("_", "-")] = _check.byte_count(key, value)
         return await self._api.get(
             BuildPruneReport, "/build/prune", method="POST", params=params, timeout=None
         )
@@ -769,6 +914,14 @@ def _push_result(reference: ImageReference, events: builtins.list[ProgressEvent]
         if match:
             return PushResult(tag=match["tag"], digest=match["digest"], size=int(match["size"]))
     raise StreamError(200, f"the push of {reference} ended without reporting a digest")
+
+
+def _repository_only(ref: str, tag: str | None, what: str) -> ImageReference:
+    """The repository ``ref`` names, for a pull or push of all its tags."""
+    reference = parse_reference(ref, default_tag=None)
+    if tag is not None or reference.tag is not None or reference.digest is not None:
+        raise ValueError(f"{what}(all_tags=True) takes a repository without a tag, not {ref!r}")
+    return reference
 
 
 def _as_list(refs: ImageRef | Sequence[ImageRef]) -> builtins.list[ImageRef]:
@@ -800,6 +953,35 @@ def _image_name(ref: object, *, what: str = "image") -> str:
 
 def _quoted(name: str) -> str:
     return quote(name, safe="/:@")
+
+
+def _platform_json(what: str, platform: object) -> str:
+    """``"linux/arm64/v8"`` as the JSON-encoded OCI platform the engine
+    takes on inspect, history, push, save, load and delete."""
+    if not isinstance(platform, str) or not _PLATFORM.match(platform):
+        raise ValueError(
+            f"{what} must look like 'os[/arch[/variant]]' (linux/amd64), not {platform!r}"
+        )
+    parts = platform.split("/")
+    fields = {"os": parts[0]}
+    if len(parts) > 1:
+        fields["architecture"] = parts[1]
+    if len(parts) > 2:
+        fields["variant"] = parts[2]
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def _platforms_json(what: str, platforms: object) -> builtins.list[str] | None:
+    """One platform or a list of them, each JSON-encoded (``None``: none)."""
+    if platforms is None:
+        return None
+    if isinstance(platforms, str):
+        return [_platform_json(what, platforms)]
+    if not isinstance(platforms, Sequence) or not platforms:
+        raise ValueError(
+            f"{what} must be a platform or a non-empty list of them, not {platforms!r}"
+        )
+    return [_platform_json(what, item) for item in platforms]
 
 
 def _check_platform(platform: object) -> None:

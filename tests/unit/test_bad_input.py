@@ -234,7 +234,7 @@ CASES: list[tuple[str, Call, type[Exception], str]] = [
         "'V'",
     ),
     # -- negative, NaN and infinite timeouts
-    ("stop: negative", lambda d, c: d.containers.stop("box", timeout=-1), ValueError, "-1"),
+    ("stop: negative", lambda d, c: d.containers.stop("box", timeout=-2), ValueError, "-2"),
     ("stop: NaN", lambda d, c: d.containers.stop("box", timeout=math.nan), ValueError, "nan"),
     ("stop: infinity", lambda d, c: d.containers.stop("box", timeout=math.inf), ValueError, "inf"),
     ("stop: a string", lambda d, c: d.containers.stop("box", timeout="5"), TypeError, "'5'"),

@@ -95,7 +95,7 @@ BAD_CALLS: list[tuple[str, Call, type[Exception], str]] = [
         TypeError,  # type: ignore[list-item]
         "1",
     ),
-    ("negative stop timeout", lambda d: d.containers.stop("box", timeout=-1), ValueError, "-1"),
+    ("negative stop timeout", lambda d: d.containers.stop("box", timeout=-3), ValueError, "-3"),
     ("NaN stop timeout", lambda d: d.containers.stop("box", timeout=math.nan), ValueError, "nan"),
     (
         "negative restart timeout",
