@@ -19,8 +19,11 @@
 # the same on every start), its own --default-address-pool 10.227.0.0/16
 # (outside 172.17-31 and 192.168, the main engine's pools, and Podman's
 # 10.88/10.89), its own data root, exec root, pidfile and socket under $DIR,
-# --iptables=false (so it never rewrites the main engine's chains), and two
-# FORWARD rules that let its containers reach each other. Its network
+# --iptables=false (so it never rewrites the main engine's chains), and one
+# FORWARD rule at the end of the chain that accepts bridged traffic, so its
+# containers on one network reach each other (the main engine's FORWARD
+# policy is DROP; its own rules come first and still decide for its
+# bridges). Its network
 # database is removed before every start: dockerd 26.1 restarted on one
 # deletes the host's docker0 (the main engine's bridge). It runs in the
 # host's network namespace, so it reaches the registries on 127.0.0.1.

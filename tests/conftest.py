@@ -12,6 +12,13 @@ anyio's plugin on each backend of the ``anyio_backend`` fixture below
 fixtures (``engine``, ``test_image``, ``tmp_path``...) and opens its own
 client inside its loop (``tests.helpers.own_client``): the async fixtures
 (``docker``...) belong to asyncio's session loop.
+
+The suite runs on every engine the test command starts (``DOCKER_HOST``
+says which). Tests assert the API version the engine negotiates (the
+``api_version`` fixture), never a constant. A test of an option that needs
+a newer API is marked ``@pytest.mark.api("1.42")`` (runs where the client
+negotiates 1.42 or newer); the test of its refusal ``@pytest.mark.api_below("1.42")``.
+Elsewhere they are skipped with the reason, which ``-ra`` reports.
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ from tests.helpers import (
     CapturingHandler,
     busybox_rootfs_tar,
     engine_socket,
+    negotiated_api_version,
+    version_tuple,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +95,56 @@ def _run_by_anyio(item: pytest.Item) -> pytest.Item:
     return plain
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "api(version): needs an engine the client negotiates API `version` or newer with"
+        " (skipped elsewhere, with the reason)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "api_below(version): needs an engine below API `version`: the refusal of a newer"
+        " option (skipped elsewhere, with the reason)",
+    )
+
+
+_API_VERSION: dict[str, str | None] = {}
+
+
+def _negotiated_or_none() -> tuple[str, str | None]:
+    """(socket, negotiated version), the version ``None`` when no engine
+    answers (the ``engine`` fixture then fails the test)."""
+    path = engine_socket()
+    if path not in _API_VERSION:
+        try:
+            _API_VERSION[path] = negotiated_api_version(path)
+        except (OSError, RuntimeError):
+            _API_VERSION[path] = None
+    return path, _API_VERSION[path]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marks = [*item.iter_markers("api"), *item.iter_markers("api_below")]
+    if not marks:
+        return
+    path, version = _negotiated_or_none()
+    if version is None:
+        return
+    for mark in marks:
+        (needed,) = mark.args
+        newer = version_tuple(version) >= version_tuple(needed)
+        if mark.name == "api" and not newer:
+            pytest.skip(
+                f"needs API {needed} or newer; the engine at {path} negotiates {version}"
+                " (the refusal runs there instead)"
+            )
+        if mark.name == "api_below" and newer:
+            pytest.skip(
+                f"the refusal below API {needed}; the engine at {path} negotiates {version},"
+                " which has it (the option itself runs there instead)"
+            )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for index, item in enumerate(items):
         if item.get_closest_marker("anyio") is not None:
@@ -120,6 +179,13 @@ def engine() -> str:
     if " 200 " not in answer.split("\r\n", 1)[0]:
         pytest.fail(f"the engine at {path} answered /_ping with: {answer[:200]!r}", pytrace=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def api_version(engine: str) -> str:
+    """The API version a client negotiates with the engine (``"1.41"`` with
+    dockerd 20.10, ``"1.45"`` with 26.1): what tests assert instead of a constant."""
+    return negotiated_api_version(engine)
 
 
 @pytest.fixture
@@ -170,6 +236,12 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
         async with Docker(f"unix://{path}") as client:
             api = client._api
             filters = json.dumps(LABEL_FILTER)
+            # From API 1.42 volume prune removes named volumes only when asked.
+            every = (
+                {**LABEL_FILTER, "all": ["true"]}
+                if await client._api.version_at_least("1.42")
+                else LABEL_FILTER
+            )
             containers = await api.get(
                 list, "/containers/json", params={"all": True, "filters": filters}
             )
@@ -177,10 +249,10 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
                 await api.request(
                     "DELETE", f"/containers/{c['Id']}", params={"force": True, "v": True}
                 )
-            for kind in ("networks", "volumes"):
-                await api.request(
-                    "POST", f"/{kind}/prune", params={"filters": filters}, timeout=None
-                )
+            await api.request("POST", "/networks/prune", params={"filters": filters}, timeout=None)
+            await api.request(
+                "POST", "/volumes/prune", params={"filters": json.dumps(every)}, timeout=None
+            )
             images = await api.get(list, "/images/json", params={"filters": filters})
             for image in images:
                 await api.request("DELETE", f"/images/{image['Id']}", params={"force": True})

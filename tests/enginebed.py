@@ -68,6 +68,7 @@ __all__ = [
     "make_wrong_ca",
     "pick_free_subnet",
     "ping_unix_socket",
+    "used_ipv4_networks",
 ]
 
 MAIN_ENGINE_SOCKET = Path("/var/run/docker.sock")
@@ -149,7 +150,8 @@ def _free_tcp_port() -> int:
         return port
 
 
-def _used_ipv4_networks() -> list[ipaddress.IPv4Network]:
+def used_ipv4_networks() -> list[ipaddress.IPv4Network]:
+    """The IPv4 networks of the host's interfaces and routes."""
     used: list[ipaddress.IPv4Network] = []
     for line in _run(["ip", "-4", "-o", "addr", "show"]).splitlines():
         words = line.split()
@@ -174,7 +176,7 @@ def _used_ipv4_networks() -> list[ipaddress.IPv4Network]:
 
 def pick_free_subnet(pool: ipaddress.IPv4Network = _SUBNET_POOL) -> ipaddress.IPv4Interface:
     """A gateway address (``x.y.z.1/24``) in a /24 of ``pool`` no interface or route uses."""
-    used = _used_ipv4_networks()
+    used = used_ipv4_networks()
     candidates = list(pool.subnets(new_prefix=24))
     random.shuffle(candidates)
     for net in candidates:
@@ -640,22 +642,19 @@ class SecondEngine:
             raise
 
     def _forward_rule_specs(self) -> list[list[str]]:
-        """FORWARD rules that let this engine's containers reach each other.
+        """The FORWARD rule that lets this engine's containers on one network
+        reach each other.
 
         With ``--iptables=false`` dockerd adds no rules of its own, while the main
         engine sets the FORWARD policy to DROP; with ``br_netfilter`` loaded even
-        traffic between two containers on one bridge passes FORWARD. So accept what
-        goes from this engine's subnets (its bridge's and its address pool) to them.
+        traffic between two containers on one bridge passes FORWARD (and is
+        dropped). So accept bridged traffic (staying on one bridge, whatever its
+        subnet) at the END of FORWARD: the main engine's own rules for its bridges,
+        its isolation rules included, come first and still decide for them.
+        Traffic routed between two networks stays dropped, as Docker isolates it.
         """
-        nets: list[ipaddress.IPv4Network] = []
-        if self._bridge_address is not None:
-            nets.append(self._bridge_address.network)
-        if self._address_pool is not None:
-            nets.append(self._address_pool)
         comment = ["-m", "comment", "--comment", f"aiodock {self._bridge_name}"]
-        return [
-            ["FORWARD", "-s", str(net), "-d", str(net), *comment, "-j", "ACCEPT"] for net in nets
-        ]
+        return [["FORWARD", "-m", "physdev", "--physdev-is-bridged", *comment, "-j", "ACCEPT"]]
 
     def _add_forward_rules(self) -> None:
         if not self._accept_forwarding or self._forward_rules:
@@ -663,7 +662,7 @@ class SecondEngine:
         for spec in self._forward_rule_specs():
             check = subprocess.run(["iptables", "-C", *spec], capture_output=True, check=False)
             if check.returncode != 0:
-                _run(["iptables", "-I", *spec])
+                _run(["iptables", "-A", *spec])
             self._forward_rules.append(spec)
 
     def _remove_forward_rules(self) -> None:

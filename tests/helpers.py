@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 import struct
 import subprocess
 import tarfile
@@ -19,6 +20,7 @@ import anyio
 import httpx
 
 from aiodock import Docker
+from aiodock._api import MAX_API_VERSION
 from aiodock.streams import LogChunk
 
 RUN_ID = os.environ.get("AIODOCK_TEST_RUN_ID") or uuid.uuid4().hex[:12]
@@ -121,6 +123,41 @@ def engine_socket() -> str:
     if not host.startswith("unix://"):
         raise RuntimeError(f"the integration tests need a unix:// DOCKER_HOST, not {host!r}")
     return host.removeprefix("unix://")
+
+
+def version_tuple(version: str) -> tuple[int, int]:
+    """``"1.41"`` -> ``(1, 41)``, for comparing API versions."""
+    major, _, minor = version.partition(".")
+    return int(major), int(minor)
+
+
+def ping_api_version(path: str) -> str:
+    """The ``Api-Version`` the engine at socket ``path`` sends on ``/_ping``."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(5)
+        sock.connect(path)
+        sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    head = data.partition(b"\r\n\r\n")[0].decode("latin-1")
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "api-version":
+            return value.strip()
+    raise RuntimeError(f"the engine at {path} sent no Api-Version on /_ping: {head!r}")
+
+
+def negotiated_api_version(path: str) -> str:
+    """The API version a client negotiates with the engine at ``path``, as
+    aiodock does: ``DOCKER_API_VERSION`` when set, else the engine's, capped
+    at the newest aiodock speaks. What tests assert instead of a constant."""
+    pinned = os.environ.get("DOCKER_API_VERSION")
+    if pinned:
+        return pinned
+    engine = ping_api_version(path)
+    newest = MAX_API_VERSION
+    return newest if version_tuple(engine) > version_tuple(newest) else engine
 
 
 @asynccontextmanager

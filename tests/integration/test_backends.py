@@ -10,7 +10,7 @@ import anyio.lowlevel
 import pytest
 import sniffio
 
-from tests.helpers import LABEL_KEY, LABELS, RUN_ID, own_client
+from tests.helpers import LABEL_KEY, LABELS, RUN_ID, own_client, ping_api_version
 
 pytestmark = pytest.mark.anyio
 
@@ -23,8 +23,8 @@ async def test_runs_on_the_backend_it_names(anyio_backend: str) -> None:
 async def test_ping_version_events(engine: str, test_image: str) -> None:
     seen: list[str] = []
     async with own_client(engine, seconds=30) as docker:
-        assert (await docker.ping()).api_version == "1.41"
-        assert (await docker.system.version()).api_version == "1.41"
+        assert (await docker.ping()).api_version == ping_api_version(engine)
+        assert (await docker.system.version()).api_version == ping_api_version(engine)
         filters = {"type": "container", "label": f"{LABEL_KEY}={RUN_ID}"}
         async with docker.system.events(filters=filters) as events:
             created = await docker._api.get(

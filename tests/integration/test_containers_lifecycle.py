@@ -21,6 +21,12 @@ from tests.helpers import LABEL_KEY, LABELS, RUN_ID
 TRAPS_TERM = ["sh", "-c", "trap 'exit 42' TERM; while :; do sleep 1 & wait $!; done"]
 # A process that ignores SIGTERM.
 IGNORES_TERM = ["sh", "-c", "trap '' TERM; while :; do sleep 1; done"]
+# A process that exits 43 on SIGINT (and 42 on SIGTERM).
+TRAPS_INT = [
+    "sh",
+    "-c",
+    "trap 'exit 43' INT; trap 'exit 42' TERM; while :; do sleep 1 & wait $!; done",
+]
 
 
 class Case:
@@ -132,13 +138,29 @@ async def test_stop_waits_for_the_timeout_then_kills(case: Case) -> None:
     assert state is not None and state.status == "exited" and state.exit_code == 137
 
 
+@pytest.mark.api_below("1.42")
 async def test_stop_signal_needs_a_newer_api_and_is_not_dropped(case: Case) -> None:
     c = await case.create(TRAPS_TERM)
     await c.start()
     with pytest.raises(APIVersionError) as caught:
         await c.stop(timeout=1, signal="SIGINT")
-    assert "1.42" in str(caught.value) and "1.41" in str(caught.value)
+    assert "1.42" in str(caught.value) and case.docker.api_version in str(caught.value)
     assert (await c.inspect()).state.status == "running"  # type: ignore[union-attr]
+
+
+@pytest.mark.api("1.42")
+async def test_stop_and_restart_send_the_signal_asked_for(case: Case) -> None:
+    c = await case.create(TRAPS_INT)
+    await c.start()
+    await c.stop(timeout=10, signal="SIGINT")
+    state = (await c.inspect()).state
+    assert state is not None and state.status == "exited" and state.exit_code == 43
+    await c.start()
+    await c.restart(timeout=10, signal="SIGINT")
+    state = (await c.inspect()).state
+    assert state is not None and state.status == "running"
+    await c.stop(timeout=10)  # SIGTERM again, without the option
+    assert (await c.inspect()).state.exit_code == 42  # type: ignore[union-attr]
 
 
 async def test_restart_runs_the_process_again(case: Case) -> None:

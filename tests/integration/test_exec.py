@@ -11,7 +11,7 @@ import pytest
 
 from aiodock import APIVersionError, Conflict, Docker, ExecError, ExecResult, NotFound
 from aiodock.models import ExecInspect
-from tests.helpers import LABELS, own_client
+from tests.helpers import LABELS, own_client, version_tuple
 
 SLEEPER = ["sleep", "600"]
 
@@ -176,8 +176,13 @@ async def low_level_operations(docker: Docker, image: str) -> None:
             await execs.inspect("aiodock-no-such-exec")
         with pytest.raises(NotFound):
             await execs.start("aiodock-no-such-exec")
-        with pytest.raises(APIVersionError, match=r"1\.42"):
-            await execs.create(c.id, ["true"], console_size=(24, 80))
+        if version_tuple(docker.api_version) < (1, 42):
+            with pytest.raises(APIVersionError, match=r"1\.42"):
+                await execs.create(c.id, ["true"], console_size=(24, 80))
+        else:  # the engine has it (API 1.42+)
+            sized = await execs.create(c.id, ["stty", "size"], console_size=(24, 80), tty=True)
+            code, out, _ = await execs.start(sized.id)
+            assert code == 0 and b"24 80" in out
 
 
 # --------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from aiodock.models import (
     PortBinding,
     PortMap,
 )
+from tests.enginebed import used_ipv4_networks
 from tests.helpers import LABELS, RUN_ID
 
 TEST_TIMEOUT = 60
@@ -84,13 +85,16 @@ async def network(docker: Docker, **options: Any) -> AsyncIterator[NetworkInspec
 
 
 async def free_subnet(docker: Docker) -> ipaddress.IPv4Network:
-    """A /24 in 10.213.0.0/16 that no network on the engine uses."""
+    """A /24 in 10.213.0.0/16 that no network on the engine uses, nor any
+    route of the host (another engine's networks: the suite runs on two
+    engines at once, and two bridges with one subnet break both)."""
     taken = [
         ipaddress.ip_network(pool.subnet)
         for net in await docker.networks.list()
         for pool in (net.ipam.config if net.ipam and net.ipam.config else [])
         if pool.subnet
     ]
+    taken += used_ipv4_networks()
     candidates = list(ipaddress.IPv4Network("10.213.0.0/16").subnets(new_prefix=24))
     random.shuffle(candidates)
     for candidate in candidates:

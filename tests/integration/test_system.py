@@ -15,19 +15,29 @@ from aiodock import (
     EngineUnavailable,
     NotFound,
 )
-from tests.helpers import LABEL_KEY, LABELS, RUN_ID, CountingTransport
+from tests.helpers import (
+    LABEL_KEY,
+    LABELS,
+    RUN_ID,
+    CountingTransport,
+    ping_api_version,
+    version_tuple,
+)
 
 
-async def test_ping(docker: Docker) -> None:
+async def test_ping(docker: Docker, engine: str) -> None:
     info = await docker.ping()
-    assert info.api_version == "1.41"
+    assert info.api_version == ping_api_version(engine)
     assert info.os_type == "linux"
     assert info.experimental is False
 
 
-async def test_negotiated_version_is_the_engines_own(docker: Docker) -> None:
+async def test_negotiated_version_is_the_engines_own(
+    docker: Docker, engine: str, api_version: str
+) -> None:
     version = await docker.system.version()
-    assert docker.api_version == version.api_version == "1.41"
+    assert version.api_version == ping_api_version(engine)
+    assert docker.api_version == api_version  # the engine's, up to the newest aiodock speaks
     assert version.version and version.os == "linux"
     assert version.components and version.components[0].name == "Engine"
 
@@ -43,7 +53,7 @@ async def test_info_and_df(docker: Docker, test_image: str) -> None:
     assert any(test_image in (image.repo_tags or []) for image in df.images)
 
 
-async def test_hundred_concurrent_first_calls_send_one_ping(engine: str) -> None:
+async def test_hundred_concurrent_first_calls_send_one_ping(engine: str, api_version: str) -> None:
     counting = CountingTransport(httpx.AsyncHTTPTransport(uds=engine))
     docker = Docker(f"unix://{engine}", transport=counting, env={})
     async with anyio.create_task_group() as tg:
@@ -51,21 +61,33 @@ async def test_hundred_concurrent_first_calls_send_one_ping(engine: str) -> None
             tg.start_soon(docker.system.version)
     await docker.close()
     assert counting.paths["/_ping"] == 1
-    assert counting.paths["/v1.41/version"] == 100
+    assert counting.paths[f"/v{api_version}/version"] == 100
 
 
 async def test_pinned_version_above_engine_maximum(engine: str) -> None:
-    async with Docker(f"unix://{engine}", api_version="1.44", env={}) as docker:
+    own = ping_api_version(engine)
+    major, minor = version_tuple(own)
+    pinned = f"{major}.{minor + 3}"  # 1.44 on dockerd 20.10 (1.41), 1.48 on 26.1 (1.45)
+    async with Docker(f"unix://{engine}", api_version=pinned, env={}) as docker:
         with pytest.raises(APIVersionError) as info:
             await docker.system.version()
     assert info.value.status == 400
-    assert "1.44 is too new" in info.value.message
-    assert "1.41" in info.value.message
+    assert f"{pinned} is too new" in info.value.message
+    assert own in info.value.message
 
 
-async def test_option_the_version_lacks_is_refused(docker: Docker) -> None:
-    with pytest.raises(APIVersionError, match=r"needs API version 1\.42.*speaks 1\.41"):
+@pytest.mark.api_below("1.42")
+async def test_option_the_version_lacks_is_refused(docker: Docker, api_version: str) -> None:
+    with pytest.raises(APIVersionError, match=rf"needs API version 1\.42.*speaks {api_version}"):
         await docker.system.df(types=["image"])
+
+
+@pytest.mark.api("1.42")
+async def test_df_types_where_the_engine_has_them(docker: Docker, test_image: str) -> None:
+    df = await docker.system.df(types=["image"])
+    assert df.images is not None
+    assert any(test_image in (image.repo_tags or []) for image in df.images)
+    assert not df.containers and not df.volumes
 
 
 async def test_missing_socket_path(tmp_path: Path) -> None:

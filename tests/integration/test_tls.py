@@ -32,7 +32,7 @@ async def test_docker_host_and_tls_verify_env(tls_engine: tuple[str, TLSMaterial
     async with Docker(env=env) as docker:
         assert docker.address.base_url.startswith("https://127.0.0.1:")
         assert docker.address.source == "DOCKER_HOST"
-        assert docker.api_version == "1.41"
+        assert docker.api_version == (await docker.system.version()).api_version
         info = await docker.system.info()
         assert info.docker_root_dir and "engine" in info.docker_root_dir
 
@@ -41,7 +41,8 @@ async def test_explicit_tls_config(tls_engine: tuple[str, TLSMaterial]) -> None:
     address, material = tls_engine
     tls = TLSConfig.from_cert_path(material.directory)
     async with Docker(address, tls=tls, env={}) as docker:
-        assert (await docker.ping()).api_version == "1.41"
+        ping = await docker.ping()
+        assert ping.api_version == (await docker.system.version()).api_version
 
 
 async def test_context_with_tls_material(
@@ -63,7 +64,8 @@ async def test_context_with_tls_material(
     (tmp_path / "config.json").write_text(json.dumps({"currentContext": "second"}))
     async with Docker(env={"DOCKER_CONFIG": str(tmp_path)}) as docker:
         assert docker.address.source == "context 'second'"
-        assert (await docker.system.version()).api_version == "1.41"
+        version = await docker.system.version()
+        assert version.api_version == docker.api_version
 
 
 async def test_wrong_ca_fails_clearly(tls_engine: tuple[str, TLSMaterial], tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 import anyio
 import pytest
 
-from aiodock import Conflict, Container, Docker, NotFound
+from aiodock import APIVersionError, Conflict, Container, Docker, NotFound
 from aiodock.models import HostConfig, Mount, MountTmpfsOptions, Volume
-from tests.helpers import LABEL_KEY, LABELS, RUN_ID
+from tests.helpers import LABEL_KEY, LABELS, RUN_ID, version_tuple
 
 TEST_TIMEOUT = 60
 
@@ -226,10 +226,16 @@ async def test_tmpfs_mount(docker: Docker, test_image: str) -> None:
     assert content == "in-memory"
 
 
+def prune_all(docker: Docker) -> dict[str, bool]:
+    """``all=True`` where the engine needs it for named volumes (API 1.42+)."""
+    return {"all": True} if version_tuple(docker.api_version) >= (1, 42) else {}
+
+
 async def test_prune_removes_only_labelled_unused_volumes(docker: Docker, test_image: str) -> None:
     marker = uuid.uuid4().hex
     marked = {"aiodock.test.prune": marker}
     marker_filter = {"label": f"aiodock.test.prune={marker}"}
+    every = prune_all(docker)
     with anyio.fail_after(TEST_TIMEOUT):
         async with (
             volume(docker, labels=marked) as unused_a,
@@ -248,7 +254,7 @@ async def test_prune_removes_only_labelled_unused_volumes(docker: Docker, test_i
                 docker, test_image, ["true"], HostConfig(binds=[f"{in_use.name}:/d"])
             )
             try:
-                report = await docker.volumes.prune(filters=marker_filter)
+                report = await docker.volumes.prune(filters=marker_filter, **every)
             finally:
                 await remove_container(user)
             assert sorted(report.volumes_deleted) == sorted([unused_a.name, unused_b.name or ""])
@@ -256,7 +262,35 @@ async def test_prune_removes_only_labelled_unused_volumes(docker: Docker, test_i
             left = await docker.volumes.list(filters=marker_filter)
             assert [v.name for v in left.volumes] == [in_use.name]
             await docker.volumes.inspect(unmarked)
-            again = await docker.volumes.prune(filters=marker_filter)
+            again = await docker.volumes.prune(filters=marker_filter, **every)
             assert again.volumes_deleted == [in_use.name]
-            empty = await docker.volumes.prune(filters=marker_filter)
+            empty = await docker.volumes.prune(filters=marker_filter, **every)
             assert empty.volumes_deleted == [] and empty.space_reclaimed == 0
+
+
+@pytest.mark.api("1.42")
+async def test_prune_keeps_named_volumes_unless_asked_for_all(docker: Docker) -> None:
+    marker_filter = {"label": f"aiodock.test.prune={uuid.uuid4().hex}"}
+    marked = {"aiodock.test.prune": marker_filter["label"].partition("=")[2]}
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with volume(docker, labels=marked) as named:
+            kept = await docker.volumes.prune(filters=marker_filter)
+            assert kept.volumes_deleted == []
+            await docker.volumes.inspect(named)
+            report = await docker.volumes.prune(filters=marker_filter, all=True)
+            assert report.volumes_deleted == [named.name]
+            with pytest.raises(NotFound):
+                await docker.volumes.inspect(named)
+
+
+@pytest.mark.api_below("1.42")
+async def test_prune_all_is_refused_before_anything_is_removed(docker: Docker) -> None:
+    marker_filter = {"label": f"aiodock.test.prune={uuid.uuid4().hex}"}
+    marked = {"aiodock.test.prune": marker_filter["label"].partition("=")[2]}
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with volume(docker, labels=marked) as named:
+            with pytest.raises(APIVersionError) as caught:
+                await docker.volumes.prune(filters=marker_filter, all=True)
+            message = str(caught.value)
+            assert "all=" in message and "1.42" in message and docker.api_version in message
+            await docker.volumes.inspect(named)  # still there
