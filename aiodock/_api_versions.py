@@ -9,7 +9,8 @@ the query parameters and request-body fields whose availability changes
 between 1.41 and 1.55, as ``(first, last)``: ``last`` is
 ``None`` unless the engine dropped it after that version. Body fields are
 paths of engine keys; ``[]`` steps into an array's items, ``{}`` into a
-map's values.
+map's values. Where a specification file disagrees with the version
+history, the history wins (``CORRECTIONS`` in the generator).
 """
 
 # table: tools/engine-api/api-versions.json sha256 5f9dc9f55270aefb51a2f544ab6b728f9a651591c05fda1cde9609bda0a37b9c
@@ -225,7 +226,7 @@ BODY: Final[dict[str, dict[str, Span]]] = {
     },
     "NetworkCreate": {
         "CheckDuplicate": ("1.41", "1.45"),
-        "EnableIPv4": ("1.47", None),
+        "EnableIPv4": ("1.48", None),
     },
     "ServiceCreate": {
         "TaskTemplate.ContainerSpec.HealthCheck.StartInterval": ("1.44", None),

@@ -122,7 +122,7 @@ class NetworkCollection:
             config_from: The name of the configuration-only network to take
                 this network's configuration from.
             enable_ipv4: ``False`` for a network without IPv4 addresses;
-                ``None`` for the engine's default (on). Needs API 1.47.
+                ``None`` for the engine's default (on). Needs API 1.48.
 
         Returns:
             The new network, as :meth:`inspect` shows it.
@@ -132,7 +132,7 @@ class NetworkCollection:
             ValueError: A bad IPAM configuration (an address that is not one,
                 an unknown field).
             TypeError: ``ipam`` that is not an ``IPAM``, a flag that is not a ``bool``.
-            APIVersionError: ``enable_ipv4`` on an engine older than API 1.47.
+            APIVersionError: ``enable_ipv4`` on an engine older than API 1.48.
 
         Example:
             >>> net = await docker.networks.create(  # doctest: +SKIP

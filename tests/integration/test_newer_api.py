@@ -107,10 +107,10 @@ async def test_enable_ipv4_and_gw_priority_are_refused_below_their_version(
     docker: Docker,
 ) -> None:
     version = await negotiated(docker)
-    if await has(docker, "1.47"):
-        pytest.skip("the engine has enable_ipv4 (API 1.47)")
+    if await has(docker, "1.48"):
+        pytest.skip("the engine has enable_ipv4 and gw_priority (API 1.48)")
     name = unique("no-v4")
-    with refused("1.47", version):
+    with refused("1.48", version):
         await docker.networks.create(name, enable_ipv4=False, labels=LABELS)
     assert not await docker.networks.list(filters={"name": name})
     with refused("1.48", version):

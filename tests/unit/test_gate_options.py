@@ -198,12 +198,13 @@ async def test_network_create_scope_config_only_and_config_from() -> None:
         await docker.networks.create("x", scope="galaxy")
 
 
-async def test_network_create_enable_ipv4_needs_1_47() -> None:
-    before = engine("1.46")
-    with pytest.raises(APIVersionError, match=r"enable_ipv4.*1\.47.*speaks 1\.46"):
+async def test_network_create_enable_ipv4_needs_1_48() -> None:
+    # The version history's 1.48, not v1.47.yaml's (CORRECTIONS in the generator)
+    before = engine("1.47")
+    with pytest.raises(APIVersionError, match=r"enable_ipv4.*1\.48.*speaks 1\.47"):
         await before.client().networks.create("n", enable_ipv4=False)
     assert before.requests == []
-    after = engine("1.47")
+    after = engine("1.48")
     await after.client().networks.create("n", enable_ipv4=False)
     assert after.body(0)["EnableIPv4"] is False
 
