@@ -65,14 +65,21 @@ LEFT_OUT: Final[dict[tuple[str, str], str]] = {
 
 @dataclass(frozen=True)
 class Semantic:
-    """A value shape a version introduced: more than ``limit`` entries in
-    the list or map at ``field`` needs ``since``."""
+    """A value a version introduced: more than ``limit`` entries in the list
+    or map at ``field``, or (with ``values``) one of those values there,
+    needs ``since``."""
 
     field: str
     kind: str  # "query" or "body"
     since: str
     limit: int
     what: str
+    values: tuple[str, ...] = ()
+
+    def breaks(self, value: Any) -> bool:
+        if self.values:
+            return isinstance(value, str) and value in self.values
+        return _count(value) > self.limit
 
 
 SEMANTICS: Final[dict[str, tuple[Semantic, ...]]] = {
@@ -83,6 +90,14 @@ SEMANTICS: Final[dict[str, tuple[Semantic, ...]]] = {
             "1.44",
             1,
             "more than one network in networking_config at create",
+        ),
+        Semantic(
+            "HostConfig.Mounts[].Type",
+            "body",
+            "1.48",
+            0,
+            "a mount of type 'image' (host_config.mounts[].type)",
+            ("image",),
         ),
     ),
     "ImageGet": (Semantic("platform", "query", "1.52", 1, "several platforms on save"),),
@@ -293,7 +308,7 @@ class VersionGate:
             semantic = op.query_semantics.get(key)
             if semantic is not None:
                 value = params[key]
-                if not isinstance(value, str) and _count(value) > semantic.limit:
+                if (semantic.values or not isinstance(value, str)) and semantic.breaks(value):
                     raise self._semantic_error(semantic)
         if dropped:
             return {k: v for k, v in params.items() if k not in dropped}
@@ -307,7 +322,7 @@ class VersionGate:
         )
 
     def _walk(self, value: Any, node: _Node, where: list[str | int], drops: list[Any]) -> None:
-        if node.semantic is not None and _count(value) > node.semantic.limit:
+        if node.semantic is not None and node.semantic.breaks(value):
             raise self._semantic_error(node.semantic)
         if not node.children:
             return

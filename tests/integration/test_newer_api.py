@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from aiodock import APIVersionError, Docker, NotFound
-from aiodock.models import ContainerCreate
+from aiodock.models import ContainerCreate, HostConfig
 from tests.helpers import LABELS, RUN_ID, busybox_rootfs_tar
 
 REGISTRY = "127.0.0.1:5000"
@@ -324,3 +324,56 @@ async def test_df_lists_objects_on_every_engine(docker: Docker, test_image: str)
         if verbose or not await has(docker, "1.52"):
             assert usage.images is not None
             assert any(test_image in (i.repo_tags or []) for i in usage.images)
+
+
+async def test_image_mounts_and_volume_subpath(docker: Docker, test_image: str) -> None:
+    version = await negotiated(docker)
+    name = unique("image-mount")
+    image_mount = ContainerCreate.model_validate(
+        {"HostConfig": {"Mounts": [{"Type": "image", "Source": test_image, "Target": "/img"}]}}
+    )
+    if not await has(docker, "1.48"):
+        with refused("1.48", version):
+            await docker.containers.create(
+                test_image, ["true"], config=image_mount, labels=LABELS, name=name
+            )
+        with pytest.raises(NotFound):
+            await docker.containers.inspect(name)
+    volume = unique("subpath-vol")
+    subpath = ContainerCreate.model_validate(
+        {
+            "HostConfig": {
+                "Mounts": [
+                    {
+                        "Type": "volume",
+                        "Source": volume,
+                        "Target": "/data",
+                        "VolumeOptions": {"Subpath": "sub"},
+                    }
+                ]
+            }
+        }
+    )
+    if not await has(docker, "1.45"):
+        with refused("1.45", version):
+            await docker.containers.create(
+                test_image, ["true"], config=subpath, labels=LABELS, name=name
+            )
+        with pytest.raises(NotFound):
+            await docker.containers.inspect(name)
+        return
+    await docker.volumes.create(volume, labels=LABELS)
+    try:
+        filled = await docker.containers.run(
+            test_image,
+            ["sh", "-c", "mkdir /v/sub && echo in-sub > /v/sub/f"],
+            labels=LABELS,
+            host_config=HostConfig(binds=[f"{volume}:/v"]),
+        )
+        assert filled.exit_code == 0
+        result = await docker.containers.run(
+            test_image, ["cat", "/data/f"], config=subpath, labels=LABELS
+        )
+        assert (result.exit_code, result.stdout) == (0, b"in-sub\n")
+    finally:
+        await docker.volumes.remove(volume, force=True)

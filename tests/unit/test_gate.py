@@ -191,3 +191,22 @@ def test_nothing_is_gated_on_the_newest_version_but_what_was_dropped() -> None:
         for op in entry.ops:
             for rule in op.query.values():
                 assert rule.last is not None
+
+
+def test_an_image_mount_needs_1_48() -> None:
+    image = {"HostConfig": {"Mounts": [{"Type": "image", "Source": "app:1", "Target": "/app"}]}}
+    volume = {"HostConfig": {"Mounts": [{"Type": "volume", "Source": "v", "Target": "/v"}]}}
+    assert gate_for("1.41").check("POST", "/containers/create", None, volume)[1] is volume
+    with pytest.raises(APIVersionError, match=r"type 'image'.*1\.48.*speaks 1\.47"):
+        gate_for("1.47").check("POST", "/containers/create", None, image)
+    assert gate_for("1.48").check("POST", "/containers/create", None, image)[1] is image
+
+
+async def test_an_image_mount_is_refused_before_anything_is_sent() -> None:
+    fake = FakeEngine(api_version="1.45", missing=answers)
+    config = HostConfig.model_validate(
+        {"Mounts": [{"Type": "image", "Source": "app:1", "Target": "/app"}]}
+    )
+    with pytest.raises(APIVersionError, match=r"1\.48.*speaks 1\.45"):
+        await fake.client().containers.create("img", host_config=config)
+    only_ping(fake)
