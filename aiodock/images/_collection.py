@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from .. import _check
+from .. import _check, _gate
 from .._api import APIClient
 from .._body import Source, body_from
 from .._operation import operation
@@ -863,7 +863,9 @@ class ImageCollection:
 
         Args:
             keep_storage: Keep this many bytes of cache; ``None`` for no
-                floor. Engines from API 1.52 dropped it: use ``reserved_space``.
+                floor. API 1.48 renamed it ``reserved_space`` (and 1.52
+                dropped the old name): aiodock sends it under the name the
+                engine's version takes.
             all: Remove every kind of cache, not only dangling.
             filters: ``until``, ``id``, ``parent``, ``type``, ``description``,
                 ``inuse``, ``shared``, ``private``.
@@ -878,10 +880,10 @@ class ImageCollection:
             The cache ids deleted and the bytes reclaimed.
 
         Raises:
-            ValueError: A negative number of bytes.
+            ValueError: A negative number of bytes, or both ``keep_storage``
+                and ``reserved_space``.
             APIVersionError: ``reserved_space``, ``max_used_space`` or
-                ``min_free_space`` on an engine older than API 1.48;
-                ``keep_storage`` on one from API 1.52.
+                ``min_free_space`` on an engine older than API 1.48.
         """
         _check.boolean("all", all)
         if keep_storage is not None and (
@@ -900,6 +902,12 @@ class ImageCollection:
         ):
             if value is not None:
                 params[key.replace("_", "-")] = _check.byte_count(key, value)
+        if keep_storage is not None:
+            if reserved_space is not None:
+                raise ValueError("keep_storage and reserved_space are one setting: give one")
+            version = await self._api.negotiated_version()
+            if _gate.available("BuildPrune", "reserved-space", version):
+                params["reserved-space"] = params.pop("keep-storage")
         return await self._api.get(
             BuildPruneReport, "/build/prune", method="POST", params=params, timeout=None
         )

@@ -288,3 +288,17 @@ async def test_import_from_a_url_sends_no_body() -> None:
     assert request.url.params["fromSrc"] == "https://example.invalid/rootfs.tar"
     assert request.url.params["repo"] == "mini:1"
     assert fake.bodies[0] == b""
+
+
+async def test_keep_storage_goes_by_the_name_the_version_takes() -> None:
+    for version, key in (
+        ("1.41", "keep-storage"),
+        ("1.47", "keep-storage"),
+        ("1.52", "reserved-space"),
+    ):
+        fake = engine(version)
+        await fake.client().images.prune_builds(keep_storage=1000)
+        params = fake.requests[0].url.params
+        assert params[key] == "1000" and len(params) == 1, (version, params)
+    with pytest.raises(ValueError, match="one setting"):
+        await engine("1.48").client().images.prune_builds(keep_storage=1, reserved_space=2)
