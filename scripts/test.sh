@@ -1,10 +1,31 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine (as root): installs what is
 # missing, runs scripts/check (format, lint, mypy --strict, the unit tests: no
-# engine needed), starts an engine and local registries if none answer, then
-# runs mkdocs build --strict (the docs site) and the rest of pytest. Extra
-# arguments go to pytest, which then runs what they select (after
-# scripts/check, which always runs whole).
+# engine needed), starts the engines and local registries if none answer
+# (scripts/engine-up.sh: dockerd 20.10, API 1.41, and Docker 26.1, API 1.45),
+# then runs mkdocs build --strict (the docs site) and the integration, CLI and
+# docs tests on both engines. Extra arguments go to pytest, which then runs
+# what they select on the main engine only (after scripts/check, which always
+# runs whole); DOCKER_HOST=... picks another engine for that.
+#
+# How the engine passes are laid out, and why (measured here on 2026-12-07,
+# 2 cores, while other test runs loaded the machine: load average 8-10):
+#   Docker 26.1 pass alone (own transport)            534 s
+#   dockerd 20.10 pass ‖ Docker 26.1 pass at once     886 s ‖ 765 s
+#   dockerd 20.10, httpx transport, after it           173 s
+#   the whole command                                 19 min 12 s (845 passed)
+# One after the other the 26.1 pass would add its ~9 min to the command.
+# The tests mostly wait for the engines (container starts, stop timeouts,
+# registry round trips), so two pytest processes on two engines share the
+# 2 cores well: the 26.1 pass runs in the background beside the 20.10 one
+# (two engines, so no name of one run collides with the other's; the
+# registries' repositories and the labels carry each pass's own run id, and
+# each pass has its own --basetemp). The httpx pass starts when the 20.10
+# pass ends and runs on the main engine only: the transport is the same code
+# on every engine, and on 26.1 the files that run each case on both
+# transports themselves (faults, cancellation, timeouts, the pool) run
+# anyway. The tests that start a dockerd of their own (TLS, the test bed,
+# engine restart) do not use DOCKER_HOST: they run once, in the main pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,18 +38,91 @@ bash scripts/engine-up.sh
 echo "== mkdocs build --strict"
 NO_MKDOCS_2_WARNING=1 "$VENV/bin/mkdocs" build --strict --quiet \
   --site-dir "${AIODOCK_SITE_DIR:-${TMPDIR:-/tmp}/aiodock-site}"
-echo "== pytest (default transport: aiodock's own)"
+
+PYTEST=("$VENV/bin/pytest" -q -ra -p no:cacheprovider)
+
 if [ "$#" -gt 0 ]; then
-  "$VENV/bin/pytest" -q -ra -p no:cacheprovider "$@"
-else
-  # scripts/check ran the engine-less tests: they are left out here.
-  "$VENV/bin/pytest" -q -ra -p no:cacheprovider \
-    --ignore=tests/unit --ignore=tests/cli/test_options.py
-  # The integration suite once more on httpx's stock transport (Docker(transport="httpx")).
-  echo "== pytest tests/integration (AIODOCK_TRANSPORT=httpx)"
-  # Files that already run every case on both transports themselves are left out.
-  AIODOCK_TRANSPORT=httpx "$VENV/bin/pytest" -q -ra -p no:cacheprovider tests/integration \
-    --ignore=tests/integration/test_faults.py --ignore=tests/integration/test_cancellation.py \
-    --ignore=tests/integration/test_timeouts.py --ignore=tests/integration/test_pool.py \
-    --ignore=tests/integration/test_engine_restart.py
+  echo "== pytest $* (${DOCKER_HOST:-unix:///var/run/docker.sock})"
+  exec "${PYTEST[@]}" "$@"
 fi
+
+STATE_DIR="${AIODOCK_STATE_DIR:-/tmp/aiodock-state}"
+MAIN_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"
+DOCKER26_HOST="$(sed -n 's/^AIODOCK_DOCKER26_HOST=//p' "$STATE_DIR/env" 2>/dev/null | tail -n 1)"
+RUN_ID="${AIODOCK_TEST_RUN_ID:-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+LOGS="$(mktemp -d "${TMPDIR:-/tmp}/aiodock-test.XXXXXX")"
+
+# scripts/check ran the engine-less tests: they are left out here.
+ENGINE_TESTS=(tests/integration tests/cli tests/docs --ignore=tests/cli/test_options.py)
+# Tests that start a dockerd of their own: once, in the main pass.
+OWN_ENGINE=(--ignore=tests/integration/test_tls.py --ignore=tests/integration/test_enginebed.py
+  --ignore=tests/integration/test_engine_restart.py)
+# Files that already run every case on both transports themselves.
+BOTH_TRANSPORTS=(--ignore=tests/integration/test_faults.py
+  --ignore=tests/integration/test_cancellation.py --ignore=tests/integration/test_timeouts.py
+  --ignore=tests/integration/test_pool.py --ignore=tests/integration/test_engine_restart.py)
+
+# run_pass NAME live|quiet HOST TRANSPORT PYTEST-ARGS...: one pytest run on
+# one engine, its output in $LOGS/NAME.log (and on stdout if live), its exit
+# code in $LOGS/NAME.rc (pipefail: pytest's, not tee's), its time in
+# $LOGS/NAME.seconds.
+run_pass() {
+  local name="$1" live="$2" host="$3" transport="$4" started=$SECONDS rc=0
+  shift 4
+  if [ "$live" = live ]; then
+    DOCKER_HOST="$host" AIODOCK_TRANSPORT="$transport" AIODOCK_TEST_RUN_ID="$RUN_ID-$name" \
+      "${PYTEST[@]}" --basetemp="$LOGS/tmp-$name" "$@" 2>&1 | tee "$LOGS/$name.log" || rc=$?
+  else
+    DOCKER_HOST="$host" AIODOCK_TRANSPORT="$transport" AIODOCK_TEST_RUN_ID="$RUN_ID-$name" \
+      "${PYTEST[@]}" --basetemp="$LOGS/tmp-$name" "$@" >"$LOGS/$name.log" 2>&1 || rc=$?
+  fi
+  echo "$rc" >"$LOGS/$name.rc"
+  echo "$((SECONDS - started))" >"$LOGS/$name.seconds"
+  echo "== ($name: exit $rc after $((SECONDS - started))s)"
+}
+
+passes=(main)
+titles=("dockerd 20.10 at $MAIN_HOST, aiodock's own transport")
+if [ -n "$DOCKER26_HOST" ] && [ "${AIODOCK_DOCKER26:-1}" != 0 ]; then
+  passes+=(docker26)
+  titles+=("Docker 26.1 at $DOCKER26_HOST, aiodock's own transport")
+  echo "== pytest: ${titles[1]} (in the background: its output follows the main pass)"
+  run_pass docker26 quiet "$DOCKER26_HOST" "" "${ENGINE_TESTS[@]}" "${OWN_ENGINE[@]}" &
+  docker26_pid=$!
+fi
+echo "== pytest: ${titles[0]}"
+run_pass main live "$MAIN_HOST" "" "${ENGINE_TESTS[@]}"
+
+# The integration suite once more on httpx's stock transport (Docker(transport="httpx")),
+# while the 26.1 pass may still run.
+passes+=(httpx)
+titles+=("dockerd 20.10 at $MAIN_HOST, httpx's transport (AIODOCK_TRANSPORT=httpx)")
+echo "== pytest: ${titles[-1]}"
+run_pass httpx live "$MAIN_HOST" httpx tests/integration "${BOTH_TRANSPORTS[@]}"
+
+if [ -n "${docker26_pid:-}" ]; then
+  wait "$docker26_pid" || true
+  echo "== pytest: ${titles[1]} ($(cat "$LOGS/docker26.seconds")s)"
+  cat "$LOGS/docker26.log"
+fi
+
+# One line per pass, and the total (pytest's last line of each).
+echo "== summary"
+status=0 passed=0 failed=0 skipped=0
+for i in "${!passes[@]}"; do
+  name="${passes[$i]}"
+  last="$(grep -E '^(=+ )?[0-9]+ (passed|failed|errors?|skipped)' "$LOGS/$name.log" | tail -n 1)"
+  echo "${titles[$i]}: ${last:-no summary} (exit $(cat "$LOGS/$name.rc"))"
+  [ "$(cat "$LOGS/$name.rc")" = 0 ] || status=1
+  for kind in passed failed error errors skipped; do
+    count="$(printf '%s\n' "$last" | grep -oE "[0-9]+ $kind\b" | grep -oE '^[0-9]+' || true)"
+    case "$kind" in
+      passed) passed=$((passed + ${count:-0})) ;;
+      failed | error | errors) failed=$((failed + ${count:-0})) ;;
+      skipped) skipped=$((skipped + ${count:-0})) ;;
+    esac
+  done
+done
+echo "logs: $LOGS"
+echo "total: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
