@@ -7,8 +7,10 @@ These fail (not skip) when dockerd or the tools are missing: run
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -23,6 +25,7 @@ from tests.enginebed import (
     find_running_containerd,
     make_tls_material,
     make_wrong_ca,
+    pick_free_subnet,
     ping_unix_socket,
 )
 
@@ -216,4 +219,75 @@ def test_second_engine_shared_containerd(tmp_path: Path) -> None:
         _assert_main_engine_untouched(main)
     assert not engine.ping()
     assert not _link_exists(engine.bridge_name)
+    _assert_main_engine_untouched(main)
+
+
+def _forward_rule_present(bridge: str) -> bool:
+    rules = subprocess.run(
+        ["iptables", "-S", "FORWARD"], capture_output=True, text=True, check=True
+    ).stdout
+    return f'"aiodock {bridge}"' in rules
+
+
+def test_docker26_beside_the_main_engine(tmp_path: Path) -> None:
+    """Docker 26.1 as scripts/engine26.sh runs it: unpacked, its own bridge
+    and address pool, a FORWARD rule while it runs, and a restart that
+    leaves the host's docker0 alone (its network database is new each time)."""
+    main = _require_main_engine()
+    if os.environ.get("AIODOCK_DOCKER26") == "0":
+        pytest.skip("AIODOCK_DOCKER26=0: Docker 26.1 is left out")
+    state = Path(os.environ.get("AIODOCK_STATE_DIR", "/tmp/aiodock-state"))
+    root = state / "docker26" / "root"
+    dockerd = root / "usr" / "sbin" / "dockerd"
+    if not dockerd.is_file():
+        pytest.fail(f"{dockerd} is missing: run scripts/engine-up.sh as root", pytrace=False)
+    bridge = f"aiodk{secrets.token_hex(4)}"
+    address = pick_free_subnet()
+    pool = pick_free_subnet(ipaddress.IPv4Network("10.231.0.0/16")).network
+    engine = SecondEngine(
+        tmp_path / "engine",
+        dockerd=str(dockerd),
+        path_prefix=(root / "usr" / "sbin", root / "usr" / "bin"),
+        bridge_name=bridge,
+        bridge_address=str(address),
+        address_pool=str(pool),
+        accept_forwarding=True,
+        fresh_network_db=True,
+    )
+    try:
+        engine.start()
+        status, body = _request(engine.socket_path, "GET", "/version")
+        assert status == 200, body
+        version = json.loads(body)
+        wanted = subprocess.run(
+            [str(dockerd), "--version"], capture_output=True, text=True, check=True
+        ).stdout
+        assert version["Version"] in wanted  # the unpacked dockerd answers
+        shown = subprocess.run(
+            ["ip", "-4", "-o", "addr", "show", "dev", bridge],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert str(address) in shown.split()
+        assert _forward_rule_present(bridge)
+        status, body = _request(
+            engine.socket_path, "POST", "/networks/create", {"Name": "aiodock-enginebed-net"}
+        )
+        assert status == 201, body
+        status, body = _request(engine.socket_path, "GET", "/networks/aiodock-enginebed-net")
+        subnet = json.loads(body)["IPAM"]["Config"][0]["Subnet"]
+        assert ipaddress.ip_network(subnet).subnet_of(pool), subnet
+        _assert_main_engine_untouched(main)
+
+        engine.restart()
+        assert engine.ping()
+        _assert_main_engine_untouched(main)  # the restart did not take docker0 with it
+        status, _ = _request(engine.socket_path, "GET", "/networks/aiodock-enginebed-net")
+        assert status == 404  # a new network database: its networks do not survive
+    finally:
+        engine.stop()
+    assert not engine.ping()
+    assert not _link_exists(bridge), "stop() left the bridge behind"
+    assert not _forward_rule_present(bridge), "stop() left the FORWARD rule behind"
     _assert_main_engine_untouched(main)
