@@ -34,7 +34,8 @@ import anyio
 import pytest
 from pytest_asyncio.plugin import PytestAsyncioFunction
 
-from aiodock import Docker
+from aiodock import Conflict, Docker
+from aiodock._api import APIClient
 from tests.helpers import (
     LABEL_FILTER,
     LABEL_KEY,
@@ -232,6 +233,18 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
     except (OSError, RuntimeError):
         return
 
+    async def prune(api: APIClient, kind: str, filters: str) -> None:
+        # The engine runs one prune at a time (409 "a prune operation is
+        # already running"): another run on this engine may be pruning.
+        for _ in range(20):
+            try:
+                await api.request(
+                    "POST", f"/{kind}/prune", params={"filters": filters}, timeout=None
+                )
+                return
+            except Conflict:
+                await anyio.sleep(0.5)
+
     async def clean() -> None:
         async with Docker(f"unix://{path}") as client:
             api = client._api
@@ -249,10 +262,8 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
                 await api.request(
                     "DELETE", f"/containers/{c['Id']}", params={"force": True, "v": True}
                 )
-            await api.request("POST", "/networks/prune", params={"filters": filters}, timeout=None)
-            await api.request(
-                "POST", "/volumes/prune", params={"filters": json.dumps(every)}, timeout=None
-            )
+            await prune(api, "networks", filters)
+            await prune(api, "volumes", json.dumps(every))
             images = await api.get(list, "/images/json", params={"filters": filters})
             for image in images:
                 await api.request("DELETE", f"/images/{image['Id']}", params={"force": True})
