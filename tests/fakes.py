@@ -8,16 +8,24 @@ routes: a canned ``httpx.Response`` or a handler (plain or async) keyed by
 (:mod:`aiodock._seam`) as its own transport, so a test sees the request
 exactly as the engine would. :func:`client` builds a :class:`Docker` on any
 handler.
+
+For what must go through a real socket (aiodock's own transport parsing
+the bytes, hijacked connections), :func:`serving` serves a handler on an
+anyio listener for the length of a block and closes it after, and
+:class:`SocketEngine` is a scripted engine on a Unix socket.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
+import anyio
+import anyio.abc
 import httpx
 
 from aiodock import Docker
@@ -126,3 +134,91 @@ class FakeEngine:
 
     def last_body(self) -> Any:
         return json.loads(self.bodies[-1])
+
+
+# --------------------------------------------------------------------------
+# fakes behind a real socket
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    listener: anyio.abc.Listener[anyio.abc.SocketStream],
+    handle: Callable[[anyio.abc.SocketStream], Awaitable[None]],
+) -> AsyncIterator[None]:
+    """Serve ``handle`` on ``listener`` for the length of the block.
+
+    At the end the handlers are cancelled, and every accepted connection
+    and the listener are closed, even one whose handler had not started
+    yet (a cancelled task never runs its coroutine, so its ``async with
+    stream`` never closes it). A socket left to the garbage collector is a
+    ``ResourceWarning``, which the test suite treats as an error.
+    """
+    accepted: set[anyio.abc.SocketStream] = set()
+
+    async def run(stream: anyio.abc.SocketStream) -> None:
+        try:
+            await handle(stream)
+        finally:
+            accepted.discard(stream)
+            await anyio.aclose_forcefully(stream)
+
+    async def accept(one: Any, tg: anyio.abc.TaskGroup) -> None:
+        while True:
+            stream = await one.accept()
+            accepted.add(stream)
+            tg.start_soon(run, stream)
+
+    # A TCP listener is a MultiListener (one listener per address family).
+    listeners = getattr(listener, "listeners", [listener])
+    async with listener:
+        try:
+            async with anyio.create_task_group() as tg:
+                for one in listeners:
+                    tg.start_soon(accept, one, tg)
+                try:
+                    yield
+                finally:
+                    tg.cancel_scope.cancel()
+        finally:
+            for stream in list(accepted):
+                await anyio.aclose_forcefully(stream)
+
+
+OK_PING = (
+    b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 2\r\n\r\nOK"
+)
+"""A complete answer to ``GET /_ping``."""
+
+
+class SocketEngine:
+    """A raw engine on a Unix socket in the test's process, for aiodock's own
+    transport: it reads one request head per connection, answers with the
+    next list of ``answers`` (the pieces sent apart, with a short pause
+    between them, so the client reads them apart; :data:`OK_PING` when the
+    list is used up), then closes the connection."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.answers: list[list[bytes]] = []
+
+    async def serve(self, task_status: anyio.abc.TaskStatus[None]) -> None:
+        """Serve until cancelled (``await task_group.start(engine.serve)``)."""
+        listener = await anyio.create_unix_listener(self.path)
+        async with serving(listener, self._handle):
+            task_status.started()
+            await anyio.sleep_forever()
+
+    async def _handle(self, stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += await stream.receive()
+                pieces = self.answers.pop(0) if self.answers else [OK_PING]
+                for piece in pieces:
+                    if piece:
+                        await stream.send(piece)
+                        await anyio.sleep(0.0005)
+            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                pass

@@ -19,7 +19,7 @@ from aiodock._check import command, env
 from aiodock._transport import EngineTransport
 from aiodock.exec import ExecResult, _exec_config, run_exec
 from aiodock.models import ExecInspect
-from tests.fakes import client, no_requests
+from tests.fakes import client, no_requests, serving
 
 # --------------------------------------------------------------------------
 # no request may be sent for bad input
@@ -212,16 +212,12 @@ async def fake_engine(tmp_path: Path, script: Script, kind: str) -> AsyncIterato
             ):
                 await script(stream, await read_head(stream))
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, handle)
-        try:
-            transport = EngineTransport(socket_path=path) if kind == "aiodock" else None
-            async with Docker(
-                f"unix://{path}", env={}, api_version="1.41", transport=transport
-            ) as docker:
-                yield docker
-        finally:
-            tg.cancel_scope.cancel()
+    async with serving(listener, handle):
+        transport = EngineTransport(socket_path=path) if kind == "aiodock" else None
+        async with Docker(
+            f"unix://{path}", env={}, api_version="1.41", transport=transport
+        ) as docker:
+            yield docker
 
 
 async def test_upgrade_half_close_and_demux(tmp_path: Path, transport_kind: str) -> None:

@@ -34,6 +34,7 @@ from aiodock import ConnectionLost, Docker, DockerError
 from aiodock.containers import path_stat
 from aiodock.models import PathStat
 from aiodock.streams import FrameDemuxer, JSONLinesDecoder, LogChunk, _split_json_values
+from tests.fakes import SocketEngine
 from tests.helpers import frame, merged
 
 T = TypeVar("T")
@@ -218,44 +219,9 @@ def test_hostile_json_lines_are_stream_errors(line: bytes) -> None:
 # aiodock's HTTP transport: response heads, chunked and sized bodies
 
 
-class FakeEngine:
-    """A Unix-socket server in this process: reads one request head per
-    connection, answers with ``pieces`` (a short pause between them, so the
-    client reads them apart), then closes the connection."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.answers: list[list[bytes]] = []
-
-    async def serve(self, task_status: anyio.abc.TaskStatus[None]) -> None:
-        listener = await anyio.create_unix_listener(self.path)
-        task_status.started()
-        await listener.serve(self._handle)
-
-    async def _handle(self, stream: anyio.abc.SocketStream) -> None:
-        async with stream:
-            data = b""
-            try:
-                while b"\r\n\r\n" not in data:
-                    data += await stream.receive()
-                pieces = self.answers.pop(0) if self.answers else [OK_PING]
-                for piece in pieces:
-                    if piece:
-                        await stream.send(piece)
-                        await anyio.sleep(0.0005)
-            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                pass
-
-
-OK_PING = (
-    b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: text/plain\r\n"
-    b"Content-Length: 2\r\n\r\nOK"
-)
-
-
 async def against_fake(answers: list[list[bytes]], calls: Callable[[Docker], Awaitable[T]]) -> T:
     with tempfile.TemporaryDirectory(prefix="aiodk-fz") as tmp:
-        fake = FakeEngine(os.path.join(tmp, "e.sock"))
+        fake = SocketEngine(os.path.join(tmp, "e.sock"))
         fake.answers = answers
         async with anyio.create_task_group() as tg:
             await tg.start(fake.serve)

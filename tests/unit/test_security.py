@@ -41,6 +41,7 @@ from aiodock.auth import encode_config_header
 from aiodock.config import resolve_address
 from aiodock.models import AuthConfig, AuthResponse
 from tests.enginebed import TLSMaterial, make_tls_material
+from tests.fakes import serving
 from tests.helpers import CapturingHandler
 
 USER, PASSWORD = "aiodock", "aiodock-secret"
@@ -193,8 +194,9 @@ async def serve_tls(material: TLSMaterial, task_status: anyio.abc.TaskStatus[int
         except (ssl.SSLError, OSError, anyio.EndOfStream, anyio.BrokenResourceError):
             await client.aclose()
 
-    task_status.started(port)
-    await listener.serve(handle)
+    async with serving(listener, handle):
+        task_status.started(port)
+        await anyio.sleep_forever()
 
 
 @asynccontextmanager
@@ -328,15 +330,13 @@ async def test_proxy_variables_are_not_used(monkeypatch: pytest.MonkeyPatch) -> 
                 b"Connection: close\r\n\r\nOK"
             )
 
-    for transport in ("aiodock", "httpx"):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(listener.serve, handle)
+    async with serving(listener, handle):
+        for transport in ("aiodock", "httpx"):
             docker = Docker(f"tcp://127.0.0.1:{port}", env={}, timeout=5, transport=transport)  # type: ignore[arg-type]
             try:
                 await docker.ping()
             finally:
                 await docker.close()
-            tg.cancel_scope.cancel()
     assert len(seen) == 2 and all(s.startswith(b"GET /_ping ") for s in seen)
     await listener.aclose()
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from aiodock._transport import EngineTransport
+from tests.fakes import serving
 
 Script = Callable[[anyio.abc.SocketStream, bytes], Awaitable[None]]
 
@@ -49,12 +50,8 @@ async def server(tmp_path: Path, script: Script) -> AsyncIterator[tuple[str, lis
                     request = await read_request(stream)
                     await script(stream, request)
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, handle)
-        try:
-            yield path, connections
-        finally:
-            tg.cancel_scope.cancel()
+    async with serving(listener, handle):
+        yield path, connections
 
 
 def client(path: str, **kw: object) -> httpx.AsyncClient:
