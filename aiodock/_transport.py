@@ -32,6 +32,7 @@ import sniffio
 from ._asyncio_socket import AsyncioSocketStream
 from ._reply import Reply, ReplyHeaders
 from ._seam import Body, Head, Transport
+from ._socket_writer import SocketWriter
 
 _MAX_HEAD: Final = 64 * 1024
 _READ_SIZE: Final = 256 * 1024
@@ -522,6 +523,7 @@ class UpgradedStream:
         self._pool = pool
         self._conn = conn
         self._released = False
+        self._writer: SocketWriter | None = None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         buffer = self._conn.buffer
@@ -538,10 +540,24 @@ class UpgradedStream:
             raise httpx.ReadError(f"reading from the engine failed: {exc!r}") from exc
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if buffer:
+        """Write ``buffer``. A failed write (the engine closed the connection,
+        say because the process exited before reading its stdin) raises
+        ``httpx.WriteError`` and leaves the reading side intact: written
+        through a descriptor of its own (:mod:`aiodock._socket_writer`),
+        so the event loop's transport goes on reading what the engine sent."""
+        if not buffer:
+            return
+        if self._writer is None and self._conn.sock is not None and not self._released:
+            self._writer = SocketWriter(self._conn.sock)
+        if self._writer is None:
             await self._conn.send(buffer, timeout)
+            return
+        with _deadline(timeout, httpx.WriteTimeout, "writing to the engine"):
+            await self._writer.send(buffer)
 
     async def aclose(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         if not self._released:
             self._released = True
             await self._pool.release(self._conn, False)

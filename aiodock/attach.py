@@ -37,6 +37,7 @@ from . import _check
 from ._api import APIClient
 from ._query import QueryValue
 from ._reply import Reply
+from ._socket_writer import SocketWriter
 from .errors import ConnectionLost, DockerError
 from .streams import FrameDemuxer, LogChunk
 
@@ -130,6 +131,9 @@ class AttachSession:
         self._reading = False
         self._read_done = anyio.Event()
         self._write_lock = anyio.Lock()
+        self._writer: SocketWriter | None = None
+        self._writer_made = False
+        self._wrote_stdin = False
         self._stdin_closed = False
         self._closed = False
 
@@ -173,6 +177,11 @@ class AttachSession:
         that reads slowly slows the writer down instead of letting memory
         grow. Concurrent writes are sent one after the other.
 
+        When the process exits before reading all its input, the engine
+        closes the connection and the write raises :class:`ConnectionLost`;
+        only the writing side ends: the output the process wrote before it
+        exited is still read to its end (``async for``, ``communicate``).
+
         Args:
             data: The bytes to send (text must be encoded first).
 
@@ -181,7 +190,8 @@ class AttachSession:
             RuntimeError: Stdin is closed, the session is closed, or it was
                 opened without ``stdin=True``.
             DockerError: The engine did not upgrade the connection (output only).
-            ConnectionLost: The process stopped reading (the connection closed).
+            ConnectionLost: The process stopped reading (the engine closed the
+                connection); its output can still be read.
         """
         if not isinstance(data, bytes | bytearray | memoryview):
             raise TypeError(
@@ -194,8 +204,23 @@ class AttachSession:
         async with self._write_lock:
             if self._stdin_closed:
                 raise RuntimeError("cannot write to stdin: it is closed (close_stdin())")
+            self._wrote_stdin = True
             with self._api.translate_errors():
-                await self._network.write(bytes(data))
+                writer = self._stdin_writer()
+                if writer is not None:
+                    await writer.send(data)
+                else:
+                    await self._network.write(bytes(data))
+
+    def _stdin_writer(self) -> SocketWriter | None:
+        """Where stdin is written: the connection's socket on a descriptor of
+        its own (see :mod:`aiodock._socket_writer`: a failed write must not
+        stop the reading), or ``None`` to write through the network stream
+        (TLS, or a transport that exposes no socket)."""
+        if not self._writer_made:
+            self._writer_made = True
+            self._writer = SocketWriter.of(self._network)
+        return self._writer
 
     async def close_stdin(self) -> None:
         """Close the process's stdin: it reads end-of-file.
@@ -220,7 +245,11 @@ class AttachSession:
                     " of the upgraded connection",
                 )
             try:
-                sock.shutdown(socket.SHUT_WR)
+                writer = self._stdin_writer()
+                if writer is not None:
+                    writer.shutdown()
+                else:
+                    sock.shutdown(socket.SHUT_WR)
             except OSError as exc:
                 if exc.errno != errno.ENOTCONN:  # already closed by the engine: done
                     with self._api.translate_errors():
@@ -269,7 +298,16 @@ class AttachSession:
         try:
             with self._api.translate_errors():
                 if self._network is not None:
-                    data: bytes = await self._network.read(READ_SIZE)
+                    try:
+                        data: bytes = await self._network.read(READ_SIZE)
+                    except Exception as exc:
+                        if self._wrote_stdin and _is_reset(exc):
+                            # The engine closed the connection with some of our
+                            # input unread (the process exited before reading it):
+                            # the kernel reports that as a reset, after all the
+                            # output sent before it. That is the end of the output.
+                            return b""
+                        raise
                     return data
                 if self._body is None:
                     self._body = self._response.aiter_raw()
@@ -366,6 +404,8 @@ class AttachSession:
     async def _close_connection(self) -> None:
         # Closing the response closes an upgraded connection with httpx's own
         # transport, but not with every transport: close the stream itself.
+        if self._writer is not None:
+            self._writer.close()
         if self._network is not None:
             with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
                 await self._network.aclose()
@@ -391,6 +431,18 @@ class AttachSession:
             f"<{type(self).__name__} {state} tty={self._tty} stdin={self._stdin}"
             f" upgraded={self._upgraded}>"
         )
+
+
+def _is_reset(exc: BaseException) -> bool:
+    """Whether ``exc`` is (or was caused by) a connection reset."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionResetError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @asynccontextmanager

@@ -386,3 +386,50 @@ async def test_leaving_the_block_closes_the_connection(tmp_path: Path, transport
                 await anyio.sleep_forever()
         with anyio.fail_after(5):
             await closed.wait()
+
+
+async def test_output_after_a_failed_stdin_write_is_still_read(
+    tmp_path: Path, transport_kind: str
+) -> None:
+    """The process exits before reading all its input: the engine reads a
+    little, sends the output and closes the connection while the client is
+    still writing. The write fails, but only the writing side ends: the
+    output already sent is read to its end (issue 14, point 5)."""
+    size = 8 * 1024 * 1024
+
+    async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:
+        await stream.send(UPGRADED)
+        first = await stream.receive(1)
+        await stream.send(frame(1, first) + frame(2, b"bye\n"))
+        for _ in range(16):  # more than any buffer holds: still arriving at the close
+            await stream.send(frame(1, b"x" * 1024 * 1024))
+        # closed with megabytes of stdin unread: the client's next write fails
+
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        docker.execs.start_session("abc", tty=False) as session,
+    ):
+        out, err = await session.communicate(b"z" * size)
+    assert (len(out), err) == (1 + 16 * 1024 * 1024, b"bye\n")
+    assert out == b"z" + b"x" * 16 * 1024 * 1024
+
+
+async def test_a_failed_write_raises_and_the_session_still_reads(
+    tmp_path: Path, transport_kind: str
+) -> None:
+    """The same, driven by hand: ``write`` raises :class:`ConnectionLost`,
+    and ``async for`` still yields every frame the engine sent."""
+
+    async def script(stream: anyio.abc.SocketStream, head: bytes) -> None:
+        await stream.send(UPGRADED + frame(1, b"early ") + frame(1, b"exit"))
+
+    async with (
+        fake_engine(tmp_path, script, transport_kind) as docker,
+        docker.containers.attach("c", stdin=True, tty=False) as session,
+    ):
+        with anyio.fail_after(10), pytest.raises(ConnectionLost):
+            while True:  # until the engine's close reaches the writer
+                await session.write(b"y" * 65536)
+        chunks = [chunk async for chunk in session]
+    assert b"".join(c.data for c in chunks) == b"early exit"
+    assert {c.stream for c in chunks} == {"stdout"}
