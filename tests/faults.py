@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import anyio
 import anyio.abc
 
+from tests.fakes import serving
+
 _STREAM_ERRORS = (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError, OSError)
 
 
@@ -46,6 +48,10 @@ class Fault(enum.Enum):
     GARBAGE = "send garbage instead of an HTTP answer"
     ERROR_500_TEXT = "answer 500 with a non-JSON body"
     CLOSE_ON_ACCEPT = "close the connection right after accepting it"
+    STOP_READING_STDIN = (
+        "on a hijacked connection, pass the first piece of stdin on, then stop reading"
+        " it (the client's next write fails) and relay the output to its end"
+    )
 
 
 BODY_FAULTS = frozenset(
@@ -318,6 +324,22 @@ class FaultProxy:
         if fault is Fault.STALL_AFTER_HEADERS:
             await _wait_for_eof(client_reader)
             return
+        if fault is Fault.STOP_READING_STDIN:
+            # What an engine does when the process exits before reading all
+            # its stdin: it stops reading the connection, its output goes on.
+            first = bytes(client_reader.buffer) or await client_reader.some(65536)
+            client_reader.buffer.clear()
+            if first:
+                await engine.send(first)
+            await engine.send_eof()
+            sock = client.extra(anyio.abc.SocketAttribute.raw_socket, None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RD)
+            with contextlib.suppress(*_STREAM_ERRORS):
+                while data := await engine_reader.some(65536):
+                    await client.send(data)
+            return
         if fault in (Fault.CUT_MID_FRAME, Fault.CUT_MID_BODY, Fault.CUT_MID_CHUNK):
             data = await engine_reader.some(65536)
             while len(data) < 12:
@@ -481,11 +503,7 @@ async def fault_proxy(engine_path: str) -> AsyncIterator[FaultProxy]:
     proxy = FaultProxy(path=f"{directory}/proxy.sock", engine_path=engine_path)
     listener = await anyio.create_unix_listener(proxy.path)
     try:
-        async with listener, anyio.create_task_group() as tg:
-            tg.start_soon(listener.serve, proxy.handle)
-            try:
-                yield proxy
-            finally:
-                tg.cancel_scope.cancel()
+        async with serving(listener, proxy.handle):
+            yield proxy
     finally:
         shutil.rmtree(directory, ignore_errors=True)

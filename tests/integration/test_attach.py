@@ -118,3 +118,49 @@ async def test_attach_to_a_missing_container(engine: str, test_image: str) -> No
 async def test_logs_replay_then_stream(engine: str, test_image: str) -> None:
     async with own_client(engine) as docker:
         await logs_replay_then_stream(docker, test_image)
+
+
+# --------------------------------------------------------------------------
+# a process that exits before reading its stdin (issue 14, point 5): the
+# engine may close the connection while the client still writes; the output
+# and the exit code must come back all the same
+
+EARLY_EXIT = ["sh", "-c", "head -c3; echo; echo done >&2; exit 7"]
+BIG_STDIN = b"z" * (8 * 1024 * 1024)
+"""More than any socket buffer: the process exits long before it is all sent."""
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("transport", ["aiodock", "httpx"])
+@pytest.mark.parametrize("command", [["true"], ["head", "-c1"], EARLY_EXIT])
+async def test_exec_that_exits_before_reading_its_stdin(
+    engine: str, test_image: str, transport: str, command: list[str]
+) -> None:
+    expected = {
+        "true": (0, b"", b""),
+        "head": (0, b"z", b""),
+        "sh": (7, b"zzz\n", b"done\n"),
+    }[command[0]]
+    with anyio.fail_after(60):
+        async with (
+            Docker(f"unix://{engine}", transport=transport) as docker,  # type: ignore[arg-type]
+            docker.containers.running(test_image, ["sleep", "600"], labels=LABELS) as c,
+        ):
+            result = await docker.containers.exec(c.id, command, stdin=BIG_STDIN)
+            assert (result.exit_code, result.stdout, result.stderr) == expected
+            async with docker.execs.session(c.id, command, stdin=True) as session:
+                stdout, stderr = await session.communicate(BIG_STDIN)
+                assert (await session.wait(), stdout, stderr) == expected
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("transport", ["aiodock", "httpx"])
+async def test_run_that_exits_before_reading_its_stdin(
+    engine: str, test_image: str, transport: str
+) -> None:
+    with anyio.fail_after(60):
+        async with Docker(f"unix://{engine}", transport=transport) as docker:  # type: ignore[arg-type]
+            result = await docker.containers.run(
+                test_image, EARLY_EXIT, stdin=BIG_STDIN, labels=LABELS
+            )
+    assert (result.exit_code, result.stdout, result.stderr) == (7, b"zzz\n", b"done\n")

@@ -270,3 +270,44 @@ async def test_faults_on_many_connections_leave_the_pool_healthy(
             for _ in range(5):
                 await log_stream(docker, workload)
             await short_json(docker, workload)
+
+
+# --------------------------------------------------------------------------
+# the engine stops reading stdin while the client writes it (issue 14,
+# point 5): the process exited early. The failed write ends only the writing
+# side; the output and the exit code still come back.
+
+EARLY_EXIT = ["sh", "-c", "head -c3; echo; echo done >&2; exit 7"]
+BIG_STDIN = b"z" * (8 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("call", ["exec", "session", "run"])
+async def test_output_and_exit_code_survive_a_stdin_the_engine_stops_reading(
+    engine: str, workload: Workload, test_image: str, transport: str, call: str
+) -> None:
+    with anyio.fail_after(60):
+        async with (
+            fault_proxy(engine) as proxy,
+            Docker(f"unix://{proxy.path}", transport=transport, env={}) as docker,  # type: ignore[arg-type]
+        ):
+            proxy.inject(Fault.STOP_READING_STDIN, path="/attach" if call == "run" else "/start")
+            if call == "exec":
+                result = await docker.containers.exec(
+                    workload.exec_container, EARLY_EXIT, stdin=BIG_STDIN
+                )
+                got = (result.exit_code, result.stdout, result.stderr)
+            elif call == "session":
+                async with docker.execs.session(
+                    workload.exec_container, EARLY_EXIT, stdin=True
+                ) as session:
+                    stdout, stderr = await session.communicate(BIG_STDIN)
+                    got = (await session.wait(), stdout, stderr)
+            else:
+                run = await docker.containers.run(
+                    test_image, EARLY_EXIT, stdin=BIG_STDIN, labels=LABELS
+                )
+                got = (run.exit_code, run.stdout, run.stderr)
+            assert got == (7, b"zzz\n", b"done\n")
+            assert proxy.faults_fired == [(Fault.STOP_READING_STDIN, proxy.faults_fired[0][1])]
+            await short_json(docker, workload)  # the client goes on working
