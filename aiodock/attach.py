@@ -406,6 +406,11 @@ class AttachSession:
         # transport, but not with every transport: close the stream itself.
         if self._writer is not None:
             self._writer.close()
+        body, self._body = self._body, None
+        aclose = getattr(body, "aclose", None)
+        if aclose is not None:  # the 200 path's body, left before its end
+            with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                await aclose()
         if self._network is not None:
             with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
                 await self._network.aclose()

@@ -20,7 +20,7 @@ import json
 import os
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 import anyio
@@ -263,6 +263,14 @@ class FrameDemuxer:
 # --------------------------------------------------------------------------
 # stream objects
 
+
+async def _aclose(iterator: object) -> None:
+    """Close an async iterator that can be closed (an async generator)."""
+    aclose = getattr(iterator, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
 Opener = Callable[[], AbstractAsyncContextManager[Reply]]
 
 
@@ -294,6 +302,7 @@ class EngineStream(Generic[ItemT, ResultT]):
         self._response: Reply | None = None
         self._started = False
         self._closed = False
+        self._iterator: AsyncIterator[ItemT] | None = None
 
     @property
     def response(self) -> Reply:
@@ -318,6 +327,11 @@ class EngineStream(Generic[ItemT, ResultT]):
         if self._closed:
             return
         self._closed = True
+        iterator, self._iterator = self._iterator, None
+        if iterator is not None and not getattr(iterator, "ag_running", True):
+            # A loop left early: close its generators now (trio warns about
+            # one left to the garbage collector), which closes the stream.
+            await _aclose(iterator)
         cm, self._cm = self._cm, None
         if cm is not None:
             await cm.__aexit__(None, None, None)
@@ -330,7 +344,8 @@ class EngineStream(Generic[ItemT, ResultT]):
         await self.aclose()
 
     def __aiter__(self) -> AsyncIterator[ItemT]:
-        return self._iterate()
+        self._iterator = self._iterate()
+        return self._iterator
 
     async def _begin(self) -> None:
         """Open the stream for iterating, unless ``async with`` already did."""
@@ -342,10 +357,26 @@ class EngineStream(Generic[ItemT, ResultT]):
     async def _iterate(self) -> AsyncIterator[ItemT]:
         await self._begin()
         try:
-            async for item in self._items(self._chunks()):
-                yield item
+            async with self._pipeline() as items:
+                async for item in items:
+                    yield item
         finally:
             await self.aclose()
+
+    @asynccontextmanager
+    async def _pipeline(self) -> AsyncIterator[AsyncIterator[ItemT]]:
+        """The response's items; on exit every generator between them and
+        the socket is closed, innermost last (none is left to the garbage
+        collector when a loop ends early)."""
+        chunks = self._chunks()
+        items = self._items(chunks)
+        try:
+            yield items
+        finally:
+            try:
+                await _aclose(items)
+            finally:
+                await _aclose(chunks)
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         response = self.response
@@ -355,9 +386,14 @@ class EngineStream(Generic[ItemT, ResultT]):
             return
         # One translating block around the whole loop: only the transport
         # can raise inside it (the consumer's code runs outside the generator).
-        with self._api.translate_errors():
-            async for chunk in response.aiter_raw():
-                yield chunk
+        raw = response.aiter_raw()
+        try:
+            with self._api.translate_errors():
+                async for chunk in raw:
+                    yield chunk
+        finally:
+            with self._api.translate_errors():
+                await _aclose(raw)
 
     def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[ItemT]:
         raise NotImplementedError

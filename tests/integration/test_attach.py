@@ -85,8 +85,11 @@ async def logs_replay_then_stream(docker: Docker, image: str) -> None:
         image, ["sh", "-c", "echo ready; exec sleep 600"], labels=LABELS
     ) as container:
         with anyio.fail_after(30):
-            async for _ in docker.containers.logs(container.id, follow=True):
-                break  # "ready" has been printed
+            # entered, so that leaving the loop early closes the stream at once
+            # (on trio, a generator left to the garbage collector is a warning)
+            async with docker.containers.logs(container.id, follow=True) as logs:
+                async for _ in logs:
+                    break  # "ready" has been printed
             async with docker.containers.attach(container.id, logs=True, tty=False) as session:
                 first = await session.__anext__()
         assert first == ("stdout", b"ready\n")
