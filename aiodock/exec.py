@@ -23,8 +23,8 @@ Wire details:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, overload
 
 import anyio
@@ -43,7 +43,7 @@ from .attach import (
 from .errors import ExecError, InvalidResponse
 from .models import IDResponse
 from .models.exec import ExecInspect
-from .streams import FrameDemuxer
+from .streams import FrameDemuxer, _aclose
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -619,22 +619,27 @@ async def _read_output(api: APIClient, exec_id: str, *, tty: bool) -> tuple[byte
         "POST", f"/exec/{exec_id}/start", hijacks=True, json={"Detach": False, "Tty": tty}
     ) as reply:
         with api.translate_errors():
-            async for data in _body_of(reply):
-                if demuxer is None:
-                    stdout += data
-                    continue
-                for chunk in demuxer.feed(data):
-                    (stderr if chunk.stream == "stderr" else stdout).extend(chunk.data)
+            async with aclosing(_body_of(reply)) as body:
+                async for data in body:
+                    if demuxer is None:
+                        stdout += data
+                        continue
+                    for chunk in demuxer.feed(data):
+                        (stderr if chunk.stream == "stderr" else stdout).extend(chunk.data)
     if demuxer is not None:
         demuxer.close()
     return bytes(stdout), bytes(stderr)
 
 
-async def _body_of(reply: Reply) -> AsyncIterator[bytes]:
+async def _body_of(reply: Reply) -> AsyncGenerator[bytes, None]:
     network = reply.extensions.get("network_stream") if reply.status_code == 101 else None
     if network is None:
-        async for data in reply.aiter_raw():
-            yield data
+        raw = reply.aiter_raw()
+        try:
+            async for data in raw:
+                yield data
+        finally:
+            await _aclose(raw)
         return
     while data := await network.read(READ_SIZE):  # upgraded anyway: read to EOF
         yield data

@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import os
 import struct
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 import anyio
@@ -265,13 +266,37 @@ class FrameDemuxer:
 
 
 async def _aclose(iterator: object) -> None:
-    """Close an async iterator that can be closed (an async generator)."""
+    """Close an async iterator that can be closed (an async generator),
+    unless it is running (closing itself: the event loop's finalizer may
+    have got there first)."""
     aclose = getattr(iterator, "aclose", None)
-    if aclose is not None:
+    if aclose is not None and not getattr(iterator, "ag_running", False):
         await aclose()
 
 
 Opener = Callable[[], AbstractAsyncContextManager[Reply]]
+
+
+class _Pipeline(Generic[ItemT]):
+    """The generators that turn a response into items, closed together on
+    exit, outermost first, rather than left to the garbage collector (trio
+    warns about each one). A class, not a generator: the event loop's
+    finalizer may close the generators first, in any order."""
+
+    __slots__ = ("_chunks", "_items")
+
+    def __init__(self, items: AsyncIterator[ItemT], chunks: AsyncIterator[bytes]) -> None:
+        self._items = items
+        self._chunks = chunks
+
+    async def __aenter__(self) -> AsyncIterator[ItemT]:
+        return self._items
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            await _aclose(self._items)
+        finally:
+            await _aclose(self._chunks)
 
 
 class EngineStream(Generic[ItemT, ResultT]):
@@ -283,7 +308,10 @@ class EngineStream(Generic[ItemT, ResultT]):
       request (an events subscription is then live); iterate ``s`` inside.
 
     A stream runs once. Leaving the loop early, an exception, or
-    cancellation closes its connection.
+    cancellation closes its connection. To leave a loop early on trio,
+    loop inside ``async with``: its exit closes the stream's generators
+    at once (trio warns about an async generator left to the garbage
+    collector, as a plain ``break`` leaves it).
 
     Example:
         >>> logs = await docker.containers.logs("web")  # doctest: +SKIP
@@ -302,7 +330,12 @@ class EngineStream(Generic[ItemT, ResultT]):
         self._response: Reply | None = None
         self._started = False
         self._closed = False
-        self._iterator: AsyncIterator[ItemT] | None = None
+        # The loop's generator, for aclose() to close when a loop was left
+        # early. Held strongly only inside ``async with`` (whose exit closes
+        # it); a bare loop left early must let it go at once (its finalizer
+        # closes the connection).
+        self._entered = False
+        self._iterator: AsyncIterator[ItemT] | weakref.ref[AsyncIterator[ItemT]] | None = None
 
     @property
     def response(self) -> Reply:
@@ -327,8 +360,9 @@ class EngineStream(Generic[ItemT, ResultT]):
         if self._closed:
             return
         self._closed = True
-        iterator, self._iterator = self._iterator, None
-        if iterator is not None and not getattr(iterator, "ag_running", True):
+        held, self._iterator = self._iterator, None
+        iterator = held() if isinstance(held, weakref.ref) else held
+        if iterator is not None:
             # A loop left early: close its generators now (trio warns about
             # one left to the garbage collector), which closes the stream.
             await _aclose(iterator)
@@ -338,14 +372,16 @@ class EngineStream(Generic[ItemT, ResultT]):
 
     async def __aenter__(self) -> Self:
         await self._open()
+        self._entered = True
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     def __aiter__(self) -> AsyncIterator[ItemT]:
-        self._iterator = self._iterate()
-        return self._iterator
+        iterator = self._iterate()
+        self._iterator = iterator if self._entered else weakref.ref(iterator)
+        return iterator
 
     async def _begin(self) -> None:
         """Open the stream for iterating, unless ``async with`` already did."""
@@ -363,20 +399,11 @@ class EngineStream(Generic[ItemT, ResultT]):
         finally:
             await self.aclose()
 
-    @asynccontextmanager
-    async def _pipeline(self) -> AsyncIterator[AsyncIterator[ItemT]]:
-        """The response's items; on exit every generator between them and
-        the socket is closed, innermost last (none is left to the garbage
-        collector when a loop ends early)."""
+    def _pipeline(self) -> _Pipeline[ItemT]:
+        """The response's items (``async with`` it): on exit, every generator
+        between them and the socket is closed."""
         chunks = self._chunks()
-        items = self._items(chunks)
-        try:
-            yield items
-        finally:
-            try:
-                await _aclose(items)
-            finally:
-                await _aclose(chunks)
+        return _Pipeline(self._items(chunks), chunks)
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         response = self.response

@@ -88,10 +88,11 @@ class EventsStream(EventStream):
             while True:
                 self._note_start()
                 try:
-                    async for item in self._items(self._chunks()):
-                        if self._already_delivered(item):
-                            continue
-                        yield item
+                    async with self._pipeline() as items:
+                        async for item in items:
+                            if self._already_delivered(item):
+                                continue
+                            yield item
                     if not self._follows:
                         return
                     error: DockerError = ConnectionLost(
