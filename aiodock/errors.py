@@ -156,6 +156,10 @@ class NotFound(DockerError):
 class Conflict(DockerError):
     """The object is in a state that forbids the operation (409).
 
+    Podman reports these as a 500 naming the cause ("container state
+    improper", "that name is already in use"...): they are a ``Conflict``
+    too, with the status the engine sent.
+
     Example:
         >>> try:  # doctest: +SKIP
         ...     await docker.containers.create("busybox", name="web")  # name taken
@@ -493,7 +497,22 @@ def _error_for_status(status: int, message: str) -> DockerError:
         cls = ServerError if status >= 500 else DockerError
     if status == 400 and _is_version_complaint(message):
         return APIVersionError(status, message)
+    if status == 500 and message.rstrip().endswith(_CONFLICT_CAUSES):
+        return Conflict(status, message)
     return cls(status, message)
+
+
+# Podman answers a conflict with a 500 whose message ends with the cause
+# (libpod's error names): the same situations get a 409 from dockerd.
+_CONFLICT_CAUSES = (
+    "container state improper",
+    "container already exists",
+    "that name is already in use",
+    "network already exists",
+    "volume already exists",
+    "volume is being used",
+    "pod already exists",
+)
 
 
 _AUTH_FAILURE_HINTS = (

@@ -215,3 +215,26 @@ async def test_answers_that_cannot_be_used_are_invalid_responses() -> None:
             await docker.networks.create("n")
         with pytest.raises(errors.InvalidResponse, match="unexpected answer from the engine"):
             await docker.execs.inspect("abc")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can only kill running containers. abc is in state exited: container state improper",
+        "network name web already used: network already exists",
+        'creating container storage: the container name "web" is already in use by abc.'
+        " You have to remove that container to be able to reuse that name.:"
+        " that name is already in use",
+        "volume data is being used by the following container(s): abc: volume is being used",
+    ],
+)
+def test_podman_conflicts_are_conflicts(message: str) -> None:
+    """Podman says 500 and names the cause last where dockerd says 409."""
+    error = _error_for_status(500, message)
+    assert type(error) is errors.Conflict
+    assert (error.status, error.message) == (500, message)
+
+
+def test_other_server_errors_stay_server_errors() -> None:
+    error = _error_for_status(500, "runc: container state improper somewhere in the middle")
+    assert type(error) is errors.ServerError
