@@ -81,6 +81,8 @@ def _interrupt(process: subprocess.Popen[bytes], wait_for: bytes) -> tuple[int, 
         if process.poll() is None:
             process.kill()
             process.wait()
+        process.stdout.close()  # our ends of its pipes (else: unclosed files)
+        process.stderr.close()
 
 
 async def test_ctrl_c_during_logs_events_and_exec(test_image: str) -> None:
