@@ -34,6 +34,25 @@ cd "$(dirname "$0")/.."
 
 bash scripts/check
 
+# What did not answer before this run is stopped after it (the suite stops
+# what it starts): everything engine-up.sh started if the main engine was
+# not up, else only Docker 26.1.
+answers() { curl -fsS --max-time 3 --unix-socket "$1" http://engine/_ping >/dev/null 2>&1; }
+MAIN_SOCKET="/var/run/docker.sock"
+case "${DOCKER_HOST:-}" in unix://*) MAIN_SOCKET="${DOCKER_HOST#unix://}" ;; esac
+DOCKER26_SOCKET="${AIODOCK_STATE_DIR:-/tmp/aiodock-state}/docker26/engine/docker.sock"
+main_was_up=0 docker26_was_up=0
+answers "$MAIN_SOCKET" && main_was_up=1
+answers "$DOCKER26_SOCKET" && docker26_was_up=1
+stop_what_we_started() {
+  if [ "$main_was_up" = 0 ]; then
+    bash scripts/engine-up.sh --stop || true
+  elif [ "$docker26_was_up" = 0 ]; then
+    bash scripts/engine26.sh --stop || true
+  fi
+}
+trap stop_what_we_started EXIT
+
 bash scripts/engine-up.sh
 echo "== mkdocs build --strict"
 NO_MKDOCS_2_WARNING=1 "$VENV/bin/mkdocs" build --strict --quiet \

@@ -26,7 +26,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from tests.helpers import (
     busybox_rootfs_tar,
     engine_socket,
     negotiated_api_version,
+    ping_socket,
     version_tuple,
 )
 
@@ -154,23 +154,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-def _ping_socket(path: str) -> str:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-        sock.settimeout(5)
-        sock.connect(path)
-        sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        data = b""
-        while chunk := sock.recv(4096):
-            data += chunk
-    return data.decode("latin-1")
-
-
 @pytest.fixture(scope="session")
 def engine() -> str:
     """The engine's socket path; fails the test when no engine answers."""
     path = engine_socket()
     try:
-        answer = _ping_socket(path)
+        answer = ping_socket(path)
     except OSError as exc:
         pytest.fail(
             f"no Docker engine answers at unix://{path} ({exc}). The integration tests need"
@@ -229,7 +218,7 @@ def _remove_labelled_leftovers(request: pytest.FixtureRequest) -> Iterator[None]
     yield
     try:
         path = engine_socket()
-        _ping_socket(path)
+        ping_socket(path)
     except (OSError, RuntimeError):
         return
 

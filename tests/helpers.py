@@ -131,8 +131,9 @@ def version_tuple(version: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def ping_api_version(path: str) -> str:
-    """The ``Api-Version`` the engine at socket ``path`` sends on ``/_ping``."""
+def ping_socket(path: str) -> str:
+    """The whole answer of the engine at socket ``path`` to ``GET /_ping``
+    (HTTP/1.0, so it ends by closing), without aiodock in the way."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(5)
         sock.connect(path)
@@ -140,7 +141,12 @@ def ping_api_version(path: str) -> str:
         data = b""
         while chunk := sock.recv(4096):
             data += chunk
-    head = data.partition(b"\r\n\r\n")[0].decode("latin-1")
+    return data.decode("latin-1")
+
+
+def ping_api_version(path: str) -> str:
+    """The ``Api-Version`` the engine at socket ``path`` sends on ``/_ping``."""
+    head = ping_socket(path).partition("\r\n\r\n")[0]
     for line in head.split("\r\n")[1:]:
         name, _, value = line.partition(":")
         if name.strip().lower() == "api-version":
