@@ -203,6 +203,13 @@ OVERLAYS: dict[str, ClassOverlay] = {
             "VirtualSize": FieldOverlay(annotation="int"),
         },
     ),
+    "Volume": ClassOverlay(
+        fields={
+            # The driver's own status: any JSON values (a plugin's strings),
+            # not only the objects the specification says.
+            "Status": FieldOverlay(annotation="dict[str, Any]"),
+        },
+    ),
 }
 
 

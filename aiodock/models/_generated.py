@@ -2651,7 +2651,7 @@ class Volume(EngineModel):
     driver: str | None = Field(default=None, alias="Driver")
     mountpoint: str | None = Field(default=None, alias="Mountpoint")
     created_at: str | None = Field(default=None, alias="CreatedAt")
-    status: dict[str, dict[str, Any]] | None = Field(default=None, alias="Status")
+    status: dict[str, Any] | None = Field(default=None, alias="Status")
     labels: dict[str, str] | None = Field(default=None, alias="Labels")
     # one of: "local", "global"
     scope: str | None = Field(default=None, alias="Scope")

@@ -23,7 +23,7 @@ from tests import fakes
 
 # First parameters that are not an existing resource: what a create, a pull,
 # a build or a load starts from (a Swarm object's spec, too).
-NOT_A_REF = {"name", "image", "source", "context", "auth", "term", "refs", "cmd", "spec"}
+NOT_A_REF = {"name", "image", "source", "context", "auth", "term", "refs", "cmd", "spec", "remote"}
 # Creators whose optional second operand reads like the docker CLI's.
 POSITIONAL_OPTIONS = {
     ("containers", "create", "command"),  # docker create IMAGE [COMMAND]
