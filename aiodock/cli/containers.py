@@ -11,7 +11,7 @@ from aiodock.models import ContainerSummary
 
 from . import options, output
 from .context import EXIT_CLIENT, CLIContext, UsageError, for_each
-from .sessions import pump
+from .sessions import pump, refuse_non_terminal
 from .stdio import raw_terminal
 
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
@@ -156,9 +156,14 @@ def _tail(text: str) -> int:
 
 async def exec_(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock exec [-i] [-t] CONTAINER CMD...``: stdin fed with ``-i``
-    (closed at end-of-file); the command's exit code becomes ours."""
+    (closed at end-of-file); the command's exit code becomes ours. With
+    ``-it`` (stdin a terminal, or exit 1), Ctrl-P Ctrl-Q detaches (exit 0,
+    the command goes on) and the TTY follows the terminal's size."""
     if not args.command:
         raise UsageError("exec needs a command to run in the container")
+    refused = refuse_non_terminal(ctx, tty=args.tty, interactive=args.interactive)
+    if refused is not None:
+        return refused
     async with ctx.docker.execs.session(
         args.container,
         args.command,
@@ -169,8 +174,8 @@ async def exec_(ctx: CLIContext, args: argparse.Namespace) -> int:
         user=args.user,
     ) as session:
         with raw_terminal(args.tty and args.interactive):
-            await pump(ctx, session, stdin=args.interactive)
-        return await session.wait()
+            detached = await pump(ctx, session, stdin=args.interactive)
+        return 0 if detached else await session.wait()
 
 
 def _containers_arg(parser: argparse.ArgumentParser) -> None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 
-from aiodock import NotFound
+from aiodock import Conflict, Container, NotFound
+from aiodock.containers._collection import PULL_POLICIES, image_missing, pull_name
 from aiodock.models import HostConfig
 
 from . import options
 from .context import EXIT_CLIENT, CLIContext
-from .sessions import pump
+from .progress import show_progress
+from .sessions import pump, refuse_non_terminal
 from .stdio import raw_terminal
 
 _CLEANUP_SECONDS = 30
@@ -61,6 +63,12 @@ def add_create_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--entrypoint", help="override the image's entrypoint")
     parser.add_argument("--hostname", help="the container's host name")
     parser.add_argument("--rm", action="store_true", help="remove the container when it exits")
+    parser.add_argument(
+        "--pull",
+        choices=PULL_POLICIES,
+        default="missing",
+        help="pull the image: when it is not here (missing, the default), always, or never",
+    )
     parser.add_argument("image", help="the image to run")
     parser.add_argument(
         "command",
@@ -99,10 +107,35 @@ def create_arguments(args: argparse.Namespace, *, auto_remove: bool) -> dict[str
     return kwargs
 
 
+async def _pull(ctx: CLIContext, ref: str) -> None:
+    """Pull ``ref``, its progress on stderr (as docker does: stdout is the
+    container's)."""
+    await show_progress(aiter(ctx.docker.images.pull(ref)), ctx.err, verb="Pulled", ref=ref)
+
+
+async def create_container(ctx: CLIContext, args: argparse.Namespace, **kwargs: Any) -> Container:
+    """Create the container as ``docker create``/``run`` do, pulling the
+    image as ``--pull`` says: with ``missing``, create, and when the engine
+    has no such image say so on stderr, pull it (progress on stderr) and
+    create again; with ``always``, pull first; with ``never``, do not."""
+    containers = ctx.docker.containers
+    name = pull_name(args.image)
+    if args.pull == "always" and name is not None:
+        await _pull(ctx, name)
+    elif args.pull == "missing" and name is not None:
+        try:
+            return await containers.create(args.image, args.command or None, pull="never", **kwargs)
+        except NotFound as exc:
+            if not image_missing(exc):
+                raise
+        ctx.warn(f"Unable to find image '{name}' locally")
+        await _pull(ctx, name)
+    return await containers.create(args.image, args.command or None, pull="never", **kwargs)
+
+
 async def create(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock create``: print the new container's ID."""
-    kwargs = create_arguments(args, auto_remove=args.rm)
-    container = await ctx.docker.containers.create(args.image, args.command or None, **kwargs)
+    container = await create_container(ctx, args, **create_arguments(args, auto_remove=args.rm))
     ctx.print_line(container.id)
     return 0
 
@@ -110,26 +143,39 @@ async def create(ctx: CLIContext, args: argparse.Namespace) -> int:
 async def run(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock run``: with ``-d`` print the ID and leave it running;
     otherwise stream its output (and feed stdin with ``-i``) and exit with
-    the container's exit code."""
-    kwargs = create_arguments(args, auto_remove=args.rm and args.detach)
+    the container's exit code. With ``-it`` (stdin must be a terminal, or
+    exit 1 at once) the TTY follows the terminal's size, and Ctrl-P Ctrl-Q
+    detaches: exit 0, the container goes on (with ``--rm`` the engine
+    removes it when it exits)."""
+    if not args.detach:
+        refused = refuse_non_terminal(ctx, tty=args.tty, interactive=args.interactive)
+        if refused is not None:
+            return refused
+    container = await create_container(ctx, args, **create_arguments(args, auto_remove=args.rm))
     containers = ctx.docker.containers
-    container = await containers.create(args.image, args.command or None, **kwargs)
     if args.detach:
         await container.start()
         ctx.print_line(container.id)
         return 0
+    detached = False
     try:
-        async with containers.attach(
-            container.id, stdin=args.interactive, stdout=True, stderr=True, tty=args.tty
-        ) as session:
-            await container.start()
-            with raw_terminal(args.tty and args.interactive):
-                await pump(ctx, session, stdin=args.interactive)
-        return (await container.wait()).exit_code
+        # Waiting before the start, as docker does: no exit is missed, and
+        # with --rm (removed by the engine) the exit code is still had.
+        condition: Literal["removed", "next-exit"] = "removed" if args.rm else "next-exit"
+        async with containers.wait(container, condition=condition) as waiting:
+            async with containers.attach(
+                container.id, stdin=args.interactive, stdout=True, stderr=True, tty=args.tty
+            ) as session:
+                await container.start()
+                with raw_terminal(args.tty and args.interactive):
+                    detached = await pump(ctx, session, stdin=args.interactive)
+            if detached:
+                return 0
+            return (await waiting).exit_code
     finally:
-        if args.rm:
+        if args.rm and not detached:
             with anyio.move_on_after(_CLEANUP_SECONDS, shield=True):
-                with contextlib.suppress(NotFound):
+                with contextlib.suppress(NotFound, Conflict):  # removed, or being removed
                     await container.remove(force=True, volumes=True)
 
 

@@ -1,43 +1,156 @@
-"""Wiring an attach or exec session to this process's stdin and stdout."""
+"""Wiring an attach or exec session to this process's stdin and stdout:
+the detach keys, the terminal's size as it changes, and the refusal of
+``-it`` without a terminal."""
 
 from __future__ import annotations
 
 import contextlib
+import signal
 
 import anyio
+from anyio.abc import TaskStatus
 
 from aiodock import AttachSession, ConnectionLost, DockerError
 
-from .context import CLIContext
+from .context import EXIT_FAILED, CLIContext
 from .stdio import stdin_chunks, stdin_is_terminal, terminal_size
 
+DETACH_KEYS = b"\x10\x11"
+"""Ctrl-P Ctrl-Q: the engine's default detach sequence, and docker's."""
+NOT_A_TTY = "the input device is not a TTY"
+"""What docker says to ``-it`` when stdin is not a terminal."""
 
-async def _feed_stdin(session: AttachSession) -> None:
+
+def refuse_non_terminal(ctx: CLIContext, *, tty: bool, interactive: bool) -> int | None:
+    """Exit code 1 with docker's message when ``-it`` is asked for but stdin
+    is not a terminal (a pipe or a file would never end the session: a TTY
+    does not pass end-of-file on); ``None`` when all is well.
+
+    Args:
+        ctx: Where the message goes.
+        tty: ``-t`` was given.
+        interactive: ``-i`` was given.
+    """
+    if tty and interactive and not stdin_is_terminal():
+        ctx.warn(NOT_A_TTY)
+        return EXIT_FAILED
+    return None
+
+
+class DetachWatch:
+    """Watches typed input for the detach sequence, as the docker CLI does:
+    a key that may begin the sequence is held back until the next one shows
+    whether it does (then neither goes to the container) or not (then both
+    go on).
+
+    Example:
+        >>> watch = DetachWatch(DETACH_KEYS)
+        >>> watch.feed(b"ls\\r\\x10"), watch.feed(b"x"), watch.feed(b"\\x10\\x11")
+        ((b'ls\\r', False), (b'\\x10x', False), (b'', True))
+    """
+
+    def __init__(self, keys: bytes) -> None:
+        self._keys = keys
+        self._held = 0
+
+    def feed(self, data: bytes) -> tuple[bytes, bool]:
+        """What of ``data`` to send on, and whether the sequence is complete
+        (what follows it is dropped: the session ends there).
+
+        Args:
+            data: Bytes as read from the terminal.
+        """
+        out = bytearray()
+        for byte in data:
+            if byte != self._keys[self._held] and self._held:
+                out += self._keys[: self._held]
+                self._held = 0
+            if byte == self._keys[self._held]:
+                self._held += 1
+                if self._held == len(self._keys):
+                    self._held = 0
+                    return bytes(out), True
+            else:
+                out.append(byte)
+        return bytes(out), False
+
+
+async def _feed_stdin(
+    session: AttachSession, watch: DetachWatch | None, detach: anyio.Event
+) -> None:
     try:
         async for chunk in stdin_chunks():
-            await session.write(chunk)
+            if watch is not None:
+                chunk, detached = watch.feed(chunk)
+                if detached:
+                    detach.set()
+                    return
+            if chunk:
+                await session.write(chunk)
         if not session.tty:
             await session.close_stdin()
     except ConnectionLost:
         pass  # the process stopped reading; its output is still shown
 
 
-async def pump(ctx: CLIContext, session: AttachSession, *, stdin: bool) -> None:
+async def _resize(session: AttachSession) -> None:
+    size = terminal_size()
+    if size is not None:
+        with contextlib.suppress(DockerError):  # a process already gone has no TTY
+            await session.resize(*size)
+
+
+async def _follow_terminal_size(
+    session: AttachSession, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+) -> None:
+    """Set the session's TTY to the terminal's size, and again after each
+    change (SIGWINCH), until cancelled."""
+    with anyio.open_signal_receiver(signal.SIGWINCH) as changes:
+        await _resize(session)
+        task_status.started()
+        async for _ in changes:
+            await _resize(session)
+
+
+async def pump(
+    ctx: CLIContext, session: AttachSession, *, stdin: bool, detach_keys: bytes = DETACH_KEYS
+) -> bool:
     """Copy the session's output to stdout/stderr as it comes and, with
     ``stdin``, this process's stdin to the session (closed at end-of-file,
-    except behind a TTY); return when the output ends.
+    except behind a TTY); return when the output ends, or at once when the
+    detach keys are typed.
+
+    Behind a TTY the session's size follows the terminal's (set first, then
+    after every resize), and typing ``detach_keys`` (Ctrl-P Ctrl-Q) leaves
+    the process running; the caller then closes the session.
+
+    Args:
+        ctx: Where the output goes.
+        session: The attach or exec session.
+        stdin: Feed this process's stdin to it.
+        detach_keys: The detach sequence (behind a TTY, with ``stdin``).
+
+    Returns:
+        ``True`` when the user detached, ``False`` when the output ended.
 
     Example:
         >>> async with docker.execs.session("web", ["cat"], stdin=True) as s:  # doctest: +SKIP
-        ...     await pump(ctx, s, stdin=True)
+        ...     detached = await pump(ctx, s, stdin=True)
     """
-    if session.tty and stdin_is_terminal():
-        rows, columns = terminal_size()
-        with contextlib.suppress(DockerError):  # a process already gone has no TTY
-            await session.resize(rows, columns)
+    detach = anyio.Event()
+    watch = DetachWatch(detach_keys) if session.tty and stdin and detach_keys else None
     async with anyio.create_task_group() as tg:
+        if session.tty and terminal_size() is not None:
+            await tg.start(_follow_terminal_size, session)
         if stdin:
-            tg.start_soon(_feed_stdin, session)
-        async for chunk in session:
-            ctx.write_bytes(chunk.data, stderr=chunk.stream == "stderr")
+            tg.start_soon(_feed_stdin, session, watch, detach)
+
+        async def show_output() -> None:
+            async for chunk in session:
+                ctx.write_bytes(chunk.data, stderr=chunk.stream == "stderr")
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(show_output)
+        await detach.wait()
         tg.cancel_scope.cancel()
+    return detach.is_set()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
 import termios
 import tty
@@ -52,10 +51,18 @@ def stdin_is_terminal() -> bool:
         return False
 
 
-def terminal_size() -> tuple[int, int]:
-    """The terminal's (rows, columns)."""
-    size = shutil.get_terminal_size()
-    return size.lines, size.columns
+def terminal_size() -> tuple[int, int] | None:
+    """The (rows, columns) of the terminal on stdout, else on stdin, as it
+    is now (not ``$LINES``/``$COLUMNS``, which a resize leaves stale);
+    ``None`` when neither is a terminal."""
+    for stream in (sys.stdout, sys.stdin):
+        try:
+            size = os.get_terminal_size(stream.fileno())
+        except (AttributeError, ValueError, OSError):
+            continue
+        if size.lines > 0 and size.columns > 0:
+            return size.lines, size.columns
+    return None
 
 
 @contextlib.contextmanager

@@ -54,15 +54,23 @@ def image_missing(exc: DockerError) -> bool:
     return isinstance(exc, NotFound) and any(text in message for text in _MISSING_IMAGE)
 
 
-def _pullable(image: str) -> bool:
-    """Whether ``image`` names something a registry could have (not an id)."""
+def pull_name(image: str) -> str | None:
+    """The reference a pull of ``image`` fetches (``"busybox:latest"``), or
+    ``None`` when ``image`` is an image id, which no registry serves.
+
+    Args:
+        image: What ``create`` was given.
+
+    Example:
+        >>> pull_name("busybox"), pull_name("sha256:" + "0" * 64)
+        ('busybox:latest', None)
+    """
     if image.startswith("sha256:"):
-        return False
+        return None
     try:
-        pull_reference(image)
+        return str(pull_reference(image))
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def check_pull_policy(pull: object) -> PullPolicy:
@@ -151,7 +159,7 @@ class ContainerCollection(ContainerOperations):
         try:
             return await create(image, command, **options)
         except NotFound as exc:
-            if policy == "never" or not image_missing(exc) or not _pullable(image):
+            if policy == "never" or not image_missing(exc) or pull_name(image) is None:
                 raise
         await self._pull(image, options.get("platform"))
         return await create(image, command, **options)
