@@ -243,14 +243,6 @@ class PluginCollection:
             (False, 'vol.sock')
         """
         reference = _name(name, "plugin name")
-        # The engine answers 409 for a name in use before it reads the body,
-        # and closes the connection while it is still being sent: ask first.
-        try:
-            await self.inspect(str(reference))
-        except NotFound:
-            pass
-        else:
-            raise Conflict(409, f"plugin {reference} already exists")
         entries = None
         if isinstance(context, str | os.PathLike):
             entries = await anyio.to_thread.run_sync(_directory_entries, context)
@@ -259,6 +251,14 @@ class PluginCollection:
             if entries is not None
             else body_from(context, what="plugin context")
         )
+        # The engine answers 409 for a name in use before it reads the body,
+        # and closes the connection while it is still being sent: ask first.
+        try:
+            await self.inspect(str(reference))
+        except NotFound:
+            pass
+        else:
+            raise Conflict(409, f"plugin {reference} already exists")
         await self._api.request(
             "POST",
             "/plugins/create",
