@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from aiodock import Conflict, Docker, NotFound, ServerError
+from aiodock import Conflict, Docker, NotFound, RegistryAuth, ServerError, StreamError
 from aiodock.models import HostConfig, PluginPrivilege
 from aiodock.plugins import PrivilegesNotAccepted
 from tests.helpers import LABELS, RUN_ID
@@ -22,6 +22,7 @@ from tests.plugin_driver import (
     MARK,
     PRIVILEGES,
     REPOSITORY,
+    delete_from_registry,
     plugin_context,
     remove_test_plugins,
 )
@@ -29,6 +30,9 @@ from tests.plugin_driver import (
 V1 = f"{REPOSITORY}:1"
 V2 = f"{REPOSITORY}:2"
 LOCAL = f"{MARK}/vol-pulled:1"
+PRIVATE = "127.0.0.1:5001"  # htpasswd (scripts/engine-up.sh)
+USER, PASSWORD = "aiodock", "aiodock-secret"
+PRIVATE_NAME = f"{PRIVATE}/{MARK}/vol:1"
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +50,9 @@ async def plugins(docker: Docker) -> AsyncIterator[Docker]:
         yield docker
     finally:
         await remove_test_plugins(docker)
+        for name in (V1, V2):
+            await delete_from_registry(name)
+        await delete_from_registry(PRIVATE_NAME, auth=(USER, PASSWORD))
 
 
 async def test_plugin_lifecycle(
@@ -159,6 +166,34 @@ async def test_pull_of_an_installed_name_and_missing_plugins(
     with pytest.raises(Exception, match="already exists"):
         await docker.plugins.pull(V1, name=name, privileges="accept all")
     await docker.plugins.remove(name)
+    # A remote the registry lacks: no privileges (the engines say nothing), the pull fails.
+    missing = f"{REPOSITORY}-missing:1"
+    assert await docker.plugins.privileges(missing) == []
+    with pytest.raises(ServerError, match="manifests"):
+        await docker.plugins.pull(missing)
+
+
+async def test_a_registry_that_wants_credentials(
+    plugins: Docker, contexts: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docker = plugins
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))  # no stored credentials
+    good = RegistryAuth(username=USER, password=PASSWORD, serveraddress=PRIVATE)
+    name = PRIVATE_NAME
+    await docker.plugins.create(name, contexts[0])
+    # Refused; the engines report their https attempt's error, not the 401.
+    with pytest.raises(StreamError):
+        await docker.plugins.push(name)
+    pushed = await docker.plugins.push(name, auth=good)
+    assert pushed.tag == "1"
+    await docker.plugins.remove(name)
+    assert await docker.plugins.privileges(name) == []  # refused: the engines say nothing
+    asked = await docker.plugins.privileges(name, auth=good)
+    assert [p.name for p in asked] == ["network", "capabilities"]
+    with pytest.raises(ServerError, match="manifests"):  # the same https message
+        await docker.plugins.pull(name, privileges=asked)
+    pulled = await docker.plugins.pull(name, privileges=asked, auth=good)
+    assert pulled.name == name and pulled.plugin_reference == name
 
 
 async def test_bad_input_is_refused_before_anything_is_sent(docker: Docker, tmp_path: Path) -> None:
