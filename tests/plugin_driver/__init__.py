@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,22 +42,33 @@ PRIVILEGES = [
 ROOTFS_DIRS = ("run/docker/plugins", "data", "dev", "proc", "sys", "tmp", "etc")
 
 
+def _apt(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
 def compiler() -> str:
-    """gcc, installed from Debian when missing (we are root on Debian)."""
+    """gcc, installed from Debian (with libc6-dev, for -static) when missing:
+    we are root on Debian. The test passes of both engines may ask at once;
+    apt waits for its lock."""
     found = shutil.which("gcc")
-    if found is None or not Path("/usr/lib/x86_64-linux-gnu/libc.a").exists():
-        done = subprocess.run(
-            ["apt-get", "install", "-y", "-q", "gcc", "libc6-dev"],
-            capture_output=True,
-            text=True,
-            check=False,
+    if found is not None:
+        return found
+    done = _apt("install", "gcc", "libc6-dev")
+    if done.returncode != 0:  # a fresh machine: no package lists yet
+        _apt("update")
+        done = _apt("install", "gcc", "libc6-dev")
+    found = shutil.which("gcc")
+    if found is None:
+        raise RuntimeError(
+            "the test plugin is built from C with gcc -static, and gcc could not be"
+            f" installed (apt-get install gcc libc6-dev: {done.stderr.strip()[-500:]})"
         )
-        found = shutil.which("gcc")
-        if found is None:
-            raise RuntimeError(
-                "the test plugin is built from C with gcc -static, and gcc could not be"
-                f" installed (apt-get install gcc libc6-dev: {done.stderr.strip()[-500:]})"
-            )
     return found
 
 
@@ -73,7 +85,9 @@ def plugin_context(directory: Path, *, description: str = "aiodock test volume d
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"building the test plugin failed: {done.stderr}")
+        raise RuntimeError(
+            f"building the test plugin failed (gcc -static needs libc6-dev): {done.stderr}"
+        )
     config = {
         "description": description,
         "documentation": "https://example.invalid/aiodock/tests/plugin_driver",
