@@ -22,7 +22,7 @@ import select
 import socket
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from contextlib import contextmanager, suppress
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import anyio.abc
@@ -33,6 +33,11 @@ from ._asyncio_socket import AsyncioSocketStream
 from ._reply import Reply, ReplyHeaders
 from ._seam import Body, Head, Transport
 from ._socket_writer import SocketWriter
+from ._ssh import SSHChannelStream
+
+if TYPE_CHECKING:
+    from ._ssh import SSHConnector
+    from .config import SSHEndpoint
 
 _MAX_HEAD: Final = 64 * 1024
 _READ_SIZE: Final = 256 * 1024
@@ -40,8 +45,9 @@ _HEX: Final = re.compile(rb"[0-9a-fA-F]{1,16}")
 _IDEMPOTENT: Final = frozenset({"GET", "HEAD"})
 _NO_BODY_STATUS: Final = frozenset({204, 304})
 
-SocketLike = anyio.abc.SocketStream | AsyncioSocketStream
-"""anyio's socket stream (trio, or any loop) or aiodock's own on asyncio."""
+SocketLike = anyio.abc.SocketStream | AsyncioSocketStream | SSHChannelStream
+"""anyio's socket stream (trio, or any loop), aiodock's own on asyncio, or an
+SSH channel (``ssh://``)."""
 Connector = Callable[[], Awaitable[SocketLike]]
 
 
@@ -93,7 +99,7 @@ class _Connection:
         (nothing to read: a readable idle socket means EOF or junk)."""
         if self.closed or self.buffer:
             return False
-        if isinstance(self.stream, AsyncioSocketStream):
+        if isinstance(self.stream, AsyncioSocketStream | SSHChannelStream):
             return not self.stream.has_unread_or_eof()
         sock = self.sock
         if sock is None:
@@ -109,6 +115,9 @@ class _Connection:
         if self.closed:
             return
         self.closed = True
+        if isinstance(self.stream, SSHChannelStream):
+            self.stream.abort()  # that channel only: the SSH connection stays
+            return
         sock = self.sock
         if sock is not None:
             with suppress(OSError):
@@ -173,6 +182,10 @@ class _Pool:
         except BaseException:
             self._release_count(long)
             raise
+
+    def cap(self, limit: int) -> None:
+        """Lower the limit on connections in use by short calls."""
+        self._max = min(self._max, limit)
 
     async def _wait_for_slot(self, timeout: float | None) -> None:
         with _deadline(timeout, httpx.PoolTimeout, "waiting for a free connection"):
@@ -564,7 +577,10 @@ class UpgradedStream:
 
     def get_extra_info(self, info: str) -> Any:
         if info == "socket":
-            return self._conn.stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+            stream = self._conn.stream
+            if isinstance(stream, SSHChannelStream):
+                return stream.half_closer  # shutdown(SHUT_WR) sends the channel's EOF
+            return stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
         return None
 
 
@@ -585,8 +601,8 @@ class _UpgradeBody(httpx.AsyncByteStream):
 
 
 class EngineTransport(Transport, httpx.AsyncBaseTransport):
-    """aiodock's own HTTP/1.1 transport for ``unix://`` and plain ``tcp://``
-    (no TLS).
+    """aiodock's own HTTP/1.1 transport for ``unix://``, plain ``tcp://``
+    (no TLS) and ``ssh://`` (each connection a channel on one SSH connection).
 
     :class:`~aiodock.Docker` builds one by default; build one yourself to
     point a client at a socket other than its address, or to share one pool
@@ -598,9 +614,12 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
         port: The TCP port; ``None`` for 2375.
         max_connections: How many connections short calls use at once
             (streams get theirs beyond it).
+        ssh: An ``ssh://`` address's endpoint (or give ``socket_path`` or
+            ``host``): its connections are channels on one SSH connection
+            (the ``aiodock[ssh]`` extra; asyncio only).
 
     Raises:
-        ValueError: Both or neither of ``socket_path`` and ``host``.
+        ValueError: Not exactly one of ``socket_path``, ``host`` and ``ssh``.
 
     Example:
         >>> transport = EngineTransport(socket_path="/var/run/docker.sock")
@@ -614,26 +633,47 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
         host: str | None = None,
         port: int | None = None,
         max_connections: int = 100,
+        ssh: SSHEndpoint | None = None,
     ) -> None:
-        if (socket_path is None) == (host is None):
-            raise ValueError("give either socket_path or host and port")
-        if socket_path is not None:
+        given = sum(x is not None for x in (socket_path, host, ssh))
+        if given != 1:
+            raise ValueError("give one of socket_path, host (and port) or ssh")
+        self.ssh: SSHConnector | None = None
+        """The SSH connector of an ``ssh://`` transport (``None`` otherwise)."""
+        connect: Connector
+        if ssh is not None:
+            from ._ssh import SSHConnector
+
+            self.ssh = SSHConnector(ssh)
+            self.ssh.on_dial_stdio = self._cap_pool
+            connect = self.ssh
+        elif socket_path is not None:
             path = socket_path
 
-            async def connect() -> SocketLike:
+            async def connect_unix() -> SocketLike:
                 if sniffio.current_async_library() == "asyncio":
                     return await AsyncioSocketStream.connect_unix(path)
                 return await anyio.connect_unix(path)
+
+            connect = connect_unix
         else:
             assert host is not None
             tcp_host, tcp_port = host, port or 2375
 
-            async def connect() -> SocketLike:
+            async def connect_tcp() -> SocketLike:
                 if sniffio.current_async_library() == "asyncio":
                     return await AsyncioSocketStream.connect_tcp(tcp_host, tcp_port)
                 return await anyio.connect_tcp(tcp_host, tcp_port)
 
+            connect = connect_tcp
+
         self._pool = _Pool(connect, max_connections)
+
+    def _cap_pool(self, limit: int) -> None:
+        """Let short calls use at most ``limit`` connections at once (an SSH
+        server caps the sessions of a connection; dial-stdio's channels are
+        sessions)."""
+        self._pool.cap(limit)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` for an ``httpx.AsyncClient`` that uses this transport.
@@ -904,5 +944,9 @@ class EngineTransport(Transport, httpx.AsyncBaseTransport):
         return "close", 0, False
 
     async def aclose(self) -> None:
-        """Close the idle connections; those in use close when released."""
+        """Close the idle connections; those in use close when released
+        (an ``ssh://`` transport closes its SSH connection, and so every
+        channel on it)."""
         await self._pool.aclose()
+        if self.ssh is not None:
+            await self.ssh.aclose()

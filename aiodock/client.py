@@ -10,14 +10,16 @@ from typing import Literal
 import httpx
 
 from ._api import APIClient
+from ._transport import EngineTransport
 from .auth import CredentialStore
-from .config import EngineAddress, TLSConfig, resolve_address
+from .config import EngineAddress, SSHOptions, TLSConfig, resolve_address
 from .containers import Container, ContainerCollection
 from .distribution import DistributionAPI
 from .exec import ExecCollection
 from .images import ImageCollection
 from .models import PingInfo
 from .networks import NetworkCollection
+from .plugins import PluginCollection
 from .system import SystemAPI
 from .volumes import VolumeCollection
 
@@ -33,7 +35,7 @@ class Docker:
 
     Args:
         host: The engine's address (``unix:///var/run/docker.sock``,
-            ``tcp://host:2376``, ``https://...``);
+            ``tcp://host:2376``, ``https://...``, ``ssh://user@host``);
             ``None`` finds it as the docker CLI does.
         tls: ``True`` for TLS with the certificates of ``DOCKER_CERT_PATH``,
             a :class:`~aiodock.config.TLSConfig` to give them, ``False`` for
@@ -51,9 +53,13 @@ class Docker:
             ``"httpx"`` (httpx's stock transport; always used for TLS), or
             any ``httpx.AsyncBaseTransport``; ``None`` for the one the
             ``AIODOCK_TRANSPORT`` environment variable names, else
-            ``"aiodock"``.
+            ``"aiodock"``. An ``ssh://`` engine always uses aiodock's own
+            (its connections are channels on one SSH connection).
         env: The environment to read (``DOCKER_HOST``, ``DOCKER_CONFIG``,
             ...) instead of ``os.environ``; credentials are looked up there too.
+        ssh: How an ``ssh://`` engine's SSH connection is made (known_hosts,
+            keys, ssh_config: :class:`~aiodock.config.SSHOptions`); ``None``
+            for ``ssh``'s defaults. Needs the ``aiodock[ssh]`` extra.
 
     Raises:
         ValueError: An address that cannot be used (unknown scheme, missing
@@ -78,13 +84,18 @@ class Docker:
         max_connections: int = 100,
         transport: httpx.AsyncBaseTransport | Literal["aiodock", "httpx"] | None = None,
         env: Mapping[str, str] | None = None,
+        ssh: SSHOptions | None = None,
     ) -> None:
         env = os.environ if env is None else env
-        self._address = resolve_address(host, tls=tls, context=context, env=env)
+        self._address = resolve_address(host, tls=tls, context=context, env=env, ssh=ssh)
         version_source = "api_version argument"
         if api_version is None and env.get("DOCKER_API_VERSION"):
             api_version = env["DOCKER_API_VERSION"]
             version_source = "DOCKER_API_VERSION"
+        if self._address.ssh is not None and (transport is None or isinstance(transport, str)):
+            # an ssh:// engine's connections are SSH channels: aiodock's own
+            # transport's business, whichever transport is named
+            transport = EngineTransport(ssh=self._address.ssh, max_connections=max_connections)
         self._api = APIClient(
             self._address,
             api_version=api_version,
@@ -108,6 +119,8 @@ class Docker:
         """Exec instances: low-level exec operations and sessions (``docker.execs``)."""
         self.distribution = DistributionAPI(self._api)
         """Registry-side image information (``docker.distribution``)."""
+        self.plugins = PluginCollection(self._api)
+        """Managed plugins: install, enable, set, upgrade, push (``docker.plugins``)."""
 
     @property
     def address(self) -> EngineAddress:

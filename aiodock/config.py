@@ -8,6 +8,12 @@
    from ``contexts/tls/<sha256 of the name>/docker/``;
 4. ``unix:///var/run/docker.sock``.
 
+``ssh://[user@]host[:port][/socket/path]`` reaches an engine through SSH
+(the ``aiodock[ssh]`` extra): the engine socket on the remote host is
+``/var/run/docker.sock`` unless the URL names another path; how the SSH
+connection is made (keys, ``~/.ssh/config``, host keys) is
+:class:`SSHOptions`' business.
+
 TLS is used for ``https://`` hosts, for ``tcp://`` hosts when
 ``DOCKER_TLS_VERIFY`` is set (certificates from ``DOCKER_CERT_PATH``, else
 ``~/.docker``) or a :class:`TLSConfig` is given, and for contexts that carry
@@ -30,11 +36,13 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 DEFAULT_TCP_PORT = 2375
 DEFAULT_TLS_PORT = 2376
+DEFAULT_REMOTE_SOCKET = "/var/run/docker.sock"
+"""The engine socket on an ``ssh://`` host when the URL names no path."""
 
 
 @dataclass(frozen=True)
@@ -113,13 +121,122 @@ class TLSConfig:
 
 
 @dataclass(frozen=True)
+class SSHOptions:
+    """How an ``ssh://`` engine's SSH connection is made (the ``aiodock[ssh]`` extra).
+
+    The defaults do what ``ssh`` does: keys from the agent (``SSH_AUTH_SOCK``)
+    and from ``~/.ssh/config``'s ``IdentityFile`` or ``~/.ssh/id_*``; the
+    ``Host`` entries of ``~/.ssh/config`` (``HostName``, ``User``, ``Port``,
+    ``IdentityFile``, ``ProxyJump``...); and host keys checked against
+    ``~/.ssh/known_hosts``: an unknown or changed host key is refused, with
+    its fingerprint in the error. ``~`` is the ``HOME`` of the environment
+    the client reads (``Docker(env=...)``).
+
+    Args:
+        known_hosts: The known_hosts file to check host keys against
+            (instead of ``~/.ssh/known_hosts``).
+        config_file: The ssh_config file to read (instead of
+            ``~/.ssh/config``); ``Path("/dev/null")`` reads none.
+        identity_files: Private keys to offer (instead of ``IdentityFile``
+            and ``~/.ssh/id_*``); the agent's keys are offered too.
+        use_agent: ``False`` leaves the agent out.
+        check_host_key: ``False`` accepts any host key. Only for tests:
+            nothing else turns checking off.
+        mode: How the engine socket is reached over the connection:
+            ``"auto"`` (direct stream-local forwarding to the socket, and
+            ``docker system dial-stdio`` on the remote where the server
+            refuses forwarding), ``"forward"`` or ``"dial-stdio"`` only.
+        dial_stdio_sessions: How many ``dial-stdio`` channels to open at
+            once (each is an SSH session, which servers cap: OpenSSH's
+            ``MaxSessions`` is 10 by default); forwarded channels have no cap.
+
+    Example:
+        >>> SSHOptions(known_hosts=Path("/srv/ci/known_hosts"))
+        SSHOptions(known_hosts=PosixPath('/srv/ci/known_hosts'), ...)
+    """
+
+    known_hosts: Path | None = None
+    config_file: Path | None = None
+    identity_files: tuple[Path, ...] = ()
+    use_agent: bool = True
+    check_host_key: bool = True
+    mode: str = "auto"
+    dial_stdio_sessions: int = 10
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("auto", "forward", "dial-stdio"):
+            raise ValueError(
+                f"SSHOptions(mode={self.mode!r}): use 'auto', 'forward' or 'dial-stdio'"
+            )
+        if (
+            isinstance(self.dial_stdio_sessions, bool)
+            or not isinstance(self.dial_stdio_sessions, int)
+            or self.dial_stdio_sessions < 1
+        ):
+            raise ValueError(
+                "SSHOptions(dial_stdio_sessions=...) must be a positive integer,"
+                f" not {self.dial_stdio_sessions!r}"
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"SSHOptions(known_hosts={self.known_hosts!r}, config_file={self.config_file!r},"
+            f" identity_files={self.identity_files!r}, use_agent={self.use_agent!r},"
+            f" check_host_key={self.check_host_key!r}, mode={self.mode!r},"
+            f" dial_stdio_sessions={self.dial_stdio_sessions!r})"
+        )
+
+
+@dataclass(frozen=True)
+class SSHEndpoint:
+    """Where an ``ssh://`` address leads: the SSH host (as written: an
+    ``~/.ssh/config`` alias is resolved when connecting), its user and port
+    (``None``: from ``~/.ssh/config``, else the local user and 22), the
+    engine socket on it, the :class:`SSHOptions`, and the environment
+    (``HOME``, ``SSH_AUTH_SOCK``) to take the defaults from.
+
+    Example:
+        >>> endpoint = resolve_address("ssh://deploy@build.example:2200", env={}).ssh
+        >>> endpoint.user, endpoint.host, endpoint.port, endpoint.socket_path
+        ('deploy', 'build.example', 2200, '/var/run/docker.sock')
+    """
+
+    user: str | None
+    host: str
+    port: int | None
+    socket_path: str
+    options: SSHOptions = SSHOptions()
+    home: str | None = None
+    agent_socket: str | None = None
+
+    def describe(self) -> str:
+        """``ssh://user@host:port/socket``, for messages.
+
+        Example:
+            >>> resolve_address("ssh://build.example", env={}).ssh.describe()
+            'ssh://build.example/var/run/docker.sock'
+        """
+        user = f"{self.user}@" if self.user else ""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        port = f":{self.port}" if self.port is not None else ""
+        return f"ssh://{user}{host}{port}{self.socket_path}"
+
+    def __repr__(self) -> str:
+        return (
+            f"SSHEndpoint(user={self.user!r}, host={self.host!r}, port={self.port!r},"
+            f" socket_path={self.socket_path!r})"
+        )
+
+
+@dataclass(frozen=True)
 class EngineAddress:
     """A resolved engine address.
 
     ``url`` is the address as given (``unix:///var/run/docker.sock``,
     ``tcp://127.0.0.1:2376``), ``source`` where it came from, ``socket_path``
     the Unix socket for ``unix://``, ``base_url`` the HTTP(S) URL requests go
-    to, and ``tls`` the TLS settings (``None``: plain HTTP or a Unix socket).
+    to, ``tls`` the TLS settings (``None``: plain HTTP or a Unix socket), and
+    ``ssh`` the SSH endpoint of an ``ssh://`` address.
 
     Example:
         >>> address = resolve_address(env={})
@@ -133,6 +250,7 @@ class EngineAddress:
     socket_path: str | None
     base_url: str
     tls: TLSConfig | None
+    ssh: SSHEndpoint | None = None
 
     def describe(self) -> str:
         """Where this address points, for messages.
@@ -141,6 +259,8 @@ class EngineAddress:
             >>> resolve_address("tcp://127.0.0.1:2375", env={}).describe()
             'http://127.0.0.1:2375'
         """
+        if self.ssh is not None:
+            return self.ssh.describe()
         return self.socket_path if self.socket_path is not None else self.base_url
 
 
@@ -168,6 +288,7 @@ def resolve_address(
     tls: TLSConfig | bool | None = None,
     context: str | None = None,
     env: Mapping[str, str] | None = None,
+    ssh: SSHOptions | None = None,
 ) -> EngineAddress:
     """Resolve where the engine is, the way the docker CLI does.
 
@@ -177,7 +298,7 @@ def resolve_address(
 
     Args:
         host: The engine's address (``unix://``, ``tcp://``, ``http://``,
-            ``https://``); ``None`` to look it up as above.
+            ``https://``, ``ssh://``); ``None`` to look it up as above.
         tls: ``True`` asks for TLS with the certificates of
             ``DOCKER_CERT_PATH`` (or ``~/.docker``); a :class:`TLSConfig`
             gives them explicitly; ``False`` turns TLS off (refused for
@@ -185,6 +306,8 @@ def resolve_address(
             ``DOCKER_TLS_VERIFY`` is set.
         context: A docker context's name, as ``docker --context`` takes it.
         env: The environment to read; ``None`` for ``os.environ``.
+        ssh: How to make the SSH connection of an ``ssh://`` address
+            (:class:`SSHOptions`); ``None`` for ``ssh``'s defaults.
 
     Returns:
         The :class:`EngineAddress`, which says where it came from (``source``).
@@ -198,16 +321,18 @@ def resolve_address(
         'DOCKER_HOST'
     """
     env = os.environ if env is None else env
+    if ssh is not None and not isinstance(ssh, SSHOptions):
+        raise TypeError(f"ssh= takes an SSHOptions, not {type(ssh).__name__}")
     if host is not None:
-        return _from_url(host, "argument", tls, env)
+        return _from_url(host, "argument", tls, env, ssh)
     if context is None:
         docker_host = env.get("DOCKER_HOST")
         if docker_host:
-            return _from_url(docker_host, "DOCKER_HOST", tls, env)
+            return _from_url(docker_host, "DOCKER_HOST", tls, env, ssh)
         context = env.get("DOCKER_CONTEXT") or _current_context(env)
     if context and context != "default":
-        return _from_context(context, tls, env)
-    return _from_url(DEFAULT_HOST, "default", tls, env)
+        return _from_context(context, tls, env, ssh)
+    return _from_url(DEFAULT_HOST, "default", tls, env, ssh)
 
 
 def _current_context(env: Mapping[str, str]) -> str | None:
@@ -222,7 +347,9 @@ def _current_context(env: Mapping[str, str]) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _from_context(name: str, tls: TLSConfig | bool | None, env: Mapping[str, str]) -> EngineAddress:
+def _from_context(
+    name: str, tls: TLSConfig | bool | None, env: Mapping[str, str], ssh: SSHOptions | None
+) -> EngineAddress:
     digest = hashlib.sha256(name.encode()).hexdigest()
     base = docker_config_dir(env) / "contexts"
     meta_path = base / "meta" / digest / "meta.json"
@@ -247,11 +374,15 @@ def _from_context(name: str, tls: TLSConfig | bool | None, env: Mapping[str, str
                 " pass tls=TLSConfig(..., verify=False) yourself"
             )
         tls = TLSConfig.from_cert_path(tls_dir)
-    return _from_url(url, source, tls, env)
+    return _from_url(url, source, tls, env, ssh)
 
 
 def _from_url(
-    url: str, source: str, tls: TLSConfig | bool | None, env: Mapping[str, str]
+    url: str,
+    source: str,
+    tls: TLSConfig | bool | None,
+    env: Mapping[str, str],
+    ssh: SSHOptions | None = None,
 ) -> EngineAddress:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -275,11 +406,52 @@ def _from_url(
         http_scheme = "https" if tls_config is not None else "http"
         return EngineAddress(url, source, scheme, None, f"{http_scheme}://{netloc}", tls_config)
     if scheme == "ssh":
-        raise ValueError(f"engine address {url!r} (from {source}): ssh:// is not supported yet")
+        return _from_ssh_url(url, source, tls, env, ssh)
     raise ValueError(
         f"engine address {url!r} (from {source}) has an unknown scheme;"
-        " use unix://, tcp:// or https://"
+        " use unix://, tcp://, https:// or ssh://"
     )
+
+
+def _from_ssh_url(
+    url: str,
+    source: str,
+    tls: TLSConfig | bool | None,
+    env: Mapping[str, str],
+    ssh: SSHOptions | None,
+) -> EngineAddress:
+    parts = urlsplit(url)
+    shown = url
+    if parts.password is not None:  # never repeat a password in a message
+        shown = url.replace(f":{parts.password}@", ":***@", 1)
+    where = f"engine address {shown!r} (from {source})"
+    if isinstance(tls, TLSConfig) or tls is True:
+        raise ValueError(f"{where}: TLS settings do not apply to ssh:// (SSH encrypts)")
+    if parts.password is not None:
+        raise ValueError(
+            f"{where}: ssh:// takes no password in the URL; use a key (agent or IdentityFile)"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{where}: ssh:// takes no query or fragment")
+    if not parts.hostname:
+        raise ValueError(f"{where} has no host name")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{where} has a bad port") from None
+    path = unquote(parts.path) if parts.path not in ("", "/") else DEFAULT_REMOTE_SOCKET
+    if not path.startswith("/"):
+        raise ValueError(f"{where}: the engine socket path must be absolute")
+    endpoint = SSHEndpoint(
+        user=unquote(parts.username) if parts.username else None,
+        host=parts.hostname,
+        port=port,
+        socket_path=path,
+        options=ssh if ssh is not None else SSHOptions(),
+        home=env.get("HOME") or None,
+        agent_socket=env.get("SSH_AUTH_SOCK") or None,
+    )
+    return EngineAddress(url, source, "ssh", None, "http://localhost", None, endpoint)
 
 
 def _tls_for(scheme: str, tls: TLSConfig | bool | None, env: Mapping[str, str]) -> TLSConfig | None:

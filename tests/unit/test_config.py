@@ -143,7 +143,7 @@ def test_explicit_tls_config(tmp_path: Path) -> None:
     ("url", "message"),
     [
         ("ftp://x", "unknown scheme"),
-        ("ssh://me@host", "not supported yet"),
+        ("ssh://me:secret@host", "no password"),
         ("unix://", "no socket path"),
         ("tcp://:2375", "no host name"),
         ("tcp://127.0.0.1:99999", "bad port"),
