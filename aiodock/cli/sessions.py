@@ -4,7 +4,6 @@ the detach keys, the terminal's size as it changes, and the refusal of
 
 from __future__ import annotations
 
-import contextlib
 import signal
 
 import anyio
@@ -19,6 +18,7 @@ DETACH_KEYS = b"\x10\x11"
 """Ctrl-P Ctrl-Q: the engine's default detach sequence, and docker's."""
 NOT_A_TTY = "the input device is not a TTY"
 """What docker says to ``-it`` when stdin is not a terminal."""
+_FIRST_RESIZE_ATTEMPTS = 6
 
 
 def refuse_non_terminal(ctx: CLIContext, *, tty: bool, interactive: bool) -> int | None:
@@ -93,21 +93,32 @@ async def _feed_stdin(
         pass  # the process stopped reading; its output is still shown
 
 
-async def _resize(session: AttachSession) -> None:
+async def _resize(session: AttachSession) -> bool:
+    """Give the session's TTY the terminal's size; False if the engine
+    refused (a process not started yet, or gone: it has no TTY then)."""
     size = terminal_size()
-    if size is not None:
-        with contextlib.suppress(DockerError):  # a process already gone has no TTY
-            await session.resize(*size)
+    if size is None:
+        return True
+    try:
+        await session.resize(*size)
+    except DockerError:
+        return False
+    return True
 
 
 async def _follow_terminal_size(
     session: AttachSession, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
 ) -> None:
     """Set the session's TTY to the terminal's size, and again after each
-    change (SIGWINCH), until cancelled."""
+    change (SIGWINCH), until cancelled. The first size is tried a few
+    times, as the docker CLI does: an exec's process may not be there yet
+    when its session starts."""
     with anyio.open_signal_receiver(signal.SIGWINCH) as changes:
-        await _resize(session)
         task_status.started()
+        for attempt in range(_FIRST_RESIZE_ATTEMPTS):
+            if await _resize(session):
+                break
+            await anyio.sleep((attempt + 1) * 0.01)
         async for _ in changes:
             await _resize(session)
 
