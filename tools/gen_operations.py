@@ -121,6 +121,17 @@ CLI = {
     "SystemPingHead": "(health check)",
     "SystemEvents": "docker events",
     "SystemDataUsage": "docker system df",
+    "PluginList": "docker plugin ls",
+    "PluginInspect": "docker plugin inspect",
+    "GetPluginPrivileges": "docker plugin install (the privileges it asks)",
+    "PluginPull": "docker plugin install",
+    "PluginEnable": "docker plugin enable",
+    "PluginDisable": "docker plugin disable",
+    "PluginDelete": "docker plugin rm",
+    "PluginCreate": "docker plugin create",
+    "PluginPush": "docker plugin push",
+    "PluginSet": "docker plugin set",
+    "PluginUpgrade": "docker plugin upgrade",
 }
 
 

@@ -21,6 +21,7 @@ from . import (
     images,
     inspect,
     networks,
+    plugins,
     stats,
     system,
     volumes,
@@ -63,7 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command_name", metavar="COMMAND", required=True, parser_class=_Parser
     )
-    for module in (containers, create_run, inspect, stats, images, networks, volumes, system):
+    for module in (
+        containers,
+        create_run,
+        inspect,
+        stats,
+        images,
+        networks,
+        volumes,
+        plugins,
+        system,
+    ):
         module.register(commands)
     return parser
 
