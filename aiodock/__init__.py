@@ -39,6 +39,7 @@ from .errors import (
     StreamError,
     Unauthorized,
     UnsafeArchiveError,
+    UnsupportedOperation,
 )
 from .exec import Exec, ExecResult, ExecSession
 from .logs import LogOutput, LogStream
@@ -91,6 +92,7 @@ __all__ = [
     "TarStream",
     "Unauthorized",
     "UnsafeArchiveError",
+    "UnsupportedOperation",
     "__version__",
     "parse_reference",
 ]

@@ -39,7 +39,9 @@ from .errors import (
     DockerTimeout,
     EngineUnavailable,
     InvalidResponse,
+    UnsupportedOperation,
     _error_for_status,
+    _is_missing_route,
     _message_from_body,
 )
 
@@ -167,6 +169,12 @@ class APIClient:
             check_pinned_version(api_version, api_version_source) if api_version else None
         )
         self._version_pinned = self._version is not None
+        self._version_source = api_version_source
+        self._engine_api_version: str | None = None
+        self._pin_refusal: str | None = None
+        self.podman = False
+        """Whether the engine is Podman's Docker-compatible service (learnt
+        from ``/_ping``: it sends ``Libpod-Api-Version``)."""
         self._negotiation_lock: anyio.Lock | None = None
         self.pings_sent = 0
         if transport is None or isinstance(transport, str):
@@ -241,7 +249,8 @@ class APIClient:
         return self._version
 
     async def negotiated_version(self) -> str:
-        """The API version, negotiating it from ``/_ping`` on first use."""
+        """The API version, negotiating it from ``/_ping`` on first use (a
+        pinned version is used as it is, without a ping)."""
         if self._version is not None:
             return self._version
         if self._negotiation_lock is None:
@@ -251,6 +260,38 @@ class APIClient:
                 response = await self.ping()
                 self._version = self._choose_version(response.headers.get("Api-Version"))
         return self._version
+
+    async def is_podman(self) -> bool:
+        """Whether the engine is Podman, known before anything is sent: a
+        negotiated client learnt it from ``/_ping``; a pinned one learns it
+        from its first answer, or from a ping here when it has had none yet
+        (for the operations whose request depends on it)."""
+        await self.negotiated_version()
+        if self._engine_api_version is None:
+            await self.ping()
+        return self.podman
+
+    def _learn_engine(self, reply: Reply) -> None:
+        """Note the engine's kind and API version from its first answer, and
+        refuse a pinned version newer than the engine's: Podman answers any
+        version in the URL as if it were its own (dockerd refuses it)."""
+        headers = reply.headers
+        engine_version = headers.get("Api-Version")
+        if engine_version is None:
+            return
+        self._engine_api_version = engine_version
+        self.podman = "Libpod-Api-Version" in headers
+        if self._version_pinned and self._version is not None:
+            try:
+                newer = parse_version(self._version) > parse_version(engine_version)
+            except ValueError:
+                return
+            if newer:
+                self._pin_refusal = (
+                    f"API version {self._version} (from {self._version_source}) is newer"
+                    f" than the engine's {engine_version}"
+                )
+                raise APIVersionError(None, self._pin_refusal)
 
     @staticmethod
     def _choose_version(engine_version: str | None) -> str:
@@ -295,7 +336,10 @@ class APIClient:
     async def ping(self) -> Reply:
         """``GET /_ping`` (unversioned); the raw response, headers and all."""
         self.pings_sent += 1
-        return await self.request("GET", "/_ping", versioned=False)
+        reply = await self.request("GET", "/_ping", versioned=False)
+        if self._engine_api_version is None:
+            self._learn_engine(reply)
+        return reply
 
     # -- requests ----------------------------------------------------------
 
@@ -320,6 +364,8 @@ class APIClient:
             raise DockerError(None, "this Docker client is closed")
         if versioned:
             version = self._version or await self.negotiated_version()
+            if self._pin_refusal is not None:
+                raise APIVersionError(None, self._pin_refusal)
             # What this version lacks raises here, before anything is sent.
             params, json = gate_for(version).check(method, path, params, json)
             path = f"/v{version}{path}"
@@ -397,7 +443,9 @@ class APIClient:
                 raise DockerTimeout(
                     None, f"the engine did not answer {method} {path} within {seconds}s"
                 )
-        self._raise_for_status(reply, allow_not_modified)
+        if self._engine_api_version is None and versioned:
+            self._learn_engine(reply)
+        self._raise_for_status(reply, allow_not_modified, method, path)
         return reply
 
     async def get(
@@ -465,20 +513,28 @@ class APIClient:
             fresh=hijacks,
         )
         try:
+            if self._engine_api_version is None and versioned:
+                self._learn_engine(reply)
             if reply.status_code >= 300 and reply.status_code != 101:
                 with self.translate_errors():
                     await reply.aread()
-                self._raise_for_status(reply, False)
+                self._raise_for_status(reply, False, method, path)
             yield reply
         finally:
             with anyio.CancelScope(shield=True), self.translate_errors():
                 await reply.aclose()
 
-    def _raise_for_status(self, reply: Reply, allow_not_modified: bool) -> None:
+    def _raise_for_status(
+        self, reply: Reply, allow_not_modified: bool, method: str, path: str
+    ) -> None:
         status = reply.status_code
         if status < 300 or status == 101 or (status == 304 and allow_not_modified):
             return
         message = _message_from_body(reply.content, reply.headers.get("Content-Type"))
+        if status == 404 and _is_missing_route(message):
+            raise UnsupportedOperation(
+                status, f"the engine does not implement {method} {path} ({message})"
+            )
         raise _error_for_status(status, message)
 
     def translate_errors(self) -> _ErrorTranslator:

@@ -22,6 +22,7 @@ The family::
           ├── ServerError                5xx
           ├── APIVersionError            no common API version, or an option too new
           ├── InvalidResponse            an answer that cannot be decoded, or lacks an id
+          ├── UnsupportedOperation       also a NotImplementedError: the engine lacks the endpoint
           ├── EngineUnavailable          also a ConnectionError: address, source, reason
           ├── ConnectionLost             also a ConnectionError
           ├── DockerTimeout              also a TimeoutError
@@ -66,6 +67,7 @@ __all__ = [
     "StreamError",
     "Unauthorized",
     "UnsafeArchiveError",
+    "UnsupportedOperation",
 ]
 
 
@@ -200,6 +202,22 @@ class APIVersionError(DockerError):
         ...         await docker.containers.stop("web", signal="SIGINT")
         ... except APIVersionError as exc:
         ...     print(exc)  # names the option, 1.42 and 1.41
+    """
+
+
+class UnsupportedOperation(DockerError, NotImplementedError):
+    """The engine has no such endpoint: it answered the request's route
+    itself with "page not found", not a missing object. Podman's
+    Docker-compatible service lacks some (``POST /containers/{id}/update``,
+    ``POST /build/prune``, ``GET /distribution/{name}/json``).
+
+    The message names the method and the path.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     await docker.containers.update("web", memory=64 << 20)
+        ... except UnsupportedOperation as exc:
+        ...     print(exc)  # the engine does not implement POST /v1.41/containers/web/update
     """
 
 
@@ -563,6 +581,15 @@ def _message_from_body(body: bytes, content_type: str | None = None) -> str:
     if len(text) > 2000:
         text = text[:2000] + "..."
     return text
+
+
+# What a 404 says when no route matched (dockerd: "page not found" in JSON;
+# Podman: Go's plain-text "Not Found"), not an object that is missing.
+_MISSING_ROUTE_MESSAGES = frozenset({"page not found", "404 page not found", "not found"})
+
+
+def _is_missing_route(message: str) -> bool:
+    return message.strip().lower() in _MISSING_ROUTE_MESSAGES
 
 
 def _is_version_complaint(message: str) -> bool:

@@ -377,11 +377,21 @@ class ExecCollection:
         """What the engine knows about an exec instance: ``running``,
         ``exit_code``, ``process_config``.
 
+        ``exit_code`` is ``None`` until the process has ended. On Podman
+        (4.3) a detached start (``start(detach=True)``) reports
+        ``running=True`` for ever, so its exit code cannot be learnt there;
+        an attached start (``start()``, a session) reports it.
+
         Raises:
             NotFound: No such exec instance.
         """
         path = _check.path_ref("exec", ref)
-        return await self._api.get(ExecInspect, f"/exec/{path}/json")
+        info: ExecInspect = await self._api.get(ExecInspect, f"/exec/{path}/json")
+        if self._api.podman and not info.running and not info.pid and not info.can_remove:
+            # Podman says 0 before the start (CanRemove turns true once the
+            # process has ended): not known yet.
+            info.exit_code = None
+        return info
 
     @operation("ExecResize")
     async def resize(self, ref: str | Exec, height: int, width: int) -> None:

@@ -25,9 +25,10 @@ from urllib.parse import quote
 
 from . import _check
 from ._api import APIClient
+from ._labels import matching, needs_client_side, split_label_filters
 from ._operation import operation
 from ._query import Filters, filters_param
-from .errors import NotFound
+from .errors import Conflict, NotFound
 from .models import Volume, VolumeCreateRequest, VolumeList, VolumePruneReport
 
 VolumeRef = str | Volume
@@ -121,6 +122,14 @@ class VolumeCollection:
             A :class:`~aiodock.models.VolumeList`: the ``volumes`` (and the
             engine's ``warnings``).
         """
+        if needs_client_side(filters) and await self._api.is_podman():
+            assert filters is not None
+            sent, match = split_label_filters(filters)
+            listing: VolumeList = await self._api.get(
+                VolumeList, "/volumes", params={"filters": filters_param(sent)}
+            )
+            listing.volumes = matching(listing.volumes, _labels_of, match)
+            return listing
         params = {"filters": filters_param(filters)}
         return await self._api.get(VolumeList, "/volumes", params=params)
 
@@ -186,10 +195,34 @@ class VolumeCollection:
             filters = {**(filters or {}), "all": "true"}
         if filters is not None and "all" in filters:
             await self._api.require_version("volumes.prune(all=...)", "1.42")
+        if needs_client_side(filters) and await self._api.is_podman():
+            assert filters is not None
+            return await self._prune_one_by_one(filters)
         params = {"filters": filters_param(filters)}
         return await self._api.get(
             VolumePruneReport, "/volumes/prune", method="POST", params=params, timeout=None
         )
+
+    async def _prune_one_by_one(self, filters: Filters) -> VolumePruneReport:
+        # Podman ORs several label filters: list the unused volumes, match
+        # every label here, and remove only those, one by one. One that a
+        # container took meanwhile refuses (Conflict) and stays.
+        unused = {key: value for key, value in filters.items() if key != "all"}
+        unused["dangling"] = "true"
+        deleted: list[str] = []
+        for volume in (await self.list(filters=unused)).volumes:
+            if not volume.name:
+                continue
+            try:
+                await self._api.request("DELETE", f"/volumes/{quote(volume.name, safe='')}")
+            except (Conflict, NotFound):
+                continue
+            deleted.append(volume.name)
+        return VolumePruneReport(volumes_deleted=deleted, space_reclaimed=0)
+
+
+def _labels_of(volume: Volume) -> Mapping[str, str] | None:
+    return volume.labels
 
 
 _LOCAL_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")

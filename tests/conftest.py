@@ -43,6 +43,7 @@ from tests.helpers import (
     CapturingHandler,
     busybox_rootfs_tar,
     engine_socket,
+    is_podman,
     negotiated_api_version,
     ping_socket,
     version_tuple,
@@ -176,6 +177,13 @@ def api_version(engine: str) -> str:
     """The API version a client negotiates with the engine (``"1.41"`` with
     dockerd 20.10, ``"1.45"`` with 26.1): what tests assert instead of a constant."""
     return negotiated_api_version(engine)
+
+
+@pytest.fixture(scope="session")
+def podman(engine: str) -> bool:
+    """Whether the engine is Podman's Docker-compatible service: tests assert
+    what aiodock makes of its differences (docs/engines.md has the table)."""
+    return is_podman(engine)
 
 
 @pytest.fixture

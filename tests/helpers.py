@@ -154,6 +154,22 @@ def ping_api_version(path: str) -> str:
     raise RuntimeError(f"the engine at {path} sent no Api-Version on /_ping: {head!r}")
 
 
+def default_network(docker: Docker) -> str:
+    """The key of a container's default network in its inspect: ``bridge``
+    on dockerd, ``podman`` on Podman (whose ``NetworkID`` there holds the name)."""
+    return "podman" if docker._api.podman else "bridge"
+
+
+def is_podman(path: str) -> bool:
+    """Whether the engine at socket ``path`` is Podman's Docker-compatible
+    service (its ``/_ping`` sends ``Libpod-Api-Version``)."""
+    head = ping_socket(path).partition("\r\n\r\n")[0]
+    return any(
+        line.partition(":")[0].strip().lower() == "libpod-api-version"
+        for line in head.split("\r\n")[1:]
+    )
+
+
 def negotiated_api_version(path: str) -> str:
     """The API version a client negotiates with the engine at ``path``, as
     aiodock does: ``DOCKER_API_VERSION`` when set, else the engine's, capped

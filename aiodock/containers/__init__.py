@@ -13,8 +13,8 @@ Options are checked before any request is sent.
 
 from ._collection import ContainerCollection
 from ._handle import Container
-from ._operations import StatsStream, TimeArg
-from ._streams import ArchiveStream, WaitStream, path_stat
+from ._operations import TimeArg
+from ._streams import ArchiveStream, StatsStream, WaitStream, path_stat
 
 __all__ = [
     "ArchiveStream",

@@ -13,7 +13,7 @@ from ..models import ContainerStats
 from ._operations import ContainerOperations
 
 if TYPE_CHECKING:
-    from ._operations import StatsStream
+    from ._streams import StatsStream
 
 
 class Container(Handle):

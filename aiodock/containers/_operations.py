@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterable, Awaitable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Literal, overload
@@ -12,12 +12,13 @@ from urllib.parse import quote
 
 import anyio
 
-from .. import _check
+from .. import _check, _podman
 from .._api import APIClient
 from .._body import Source, body_from
 from .._handle import Handle
 from .._operation import operation
 from .._query import Filters, QueryValue, filters_param, unix_time
+from .._reply import Reply
 from .._tar import TarStream
 from ..errors import Conflict, InvalidResponse, NotFound
 from ..logs import LogStream
@@ -33,7 +34,6 @@ from ..models import (
     ContainerUpdateResponse,
     PathStat,
 )
-from ..streams import JSONStream
 from ._options import (
     CREATE_KEYWORDS,
     UPDATE_KEYWORDS,
@@ -43,7 +43,7 @@ from ._options import (
     check_name,
     create_body,
 )
-from ._streams import PATH_STAT_HEADER, ArchiveStream, WaitStream, path_stat
+from ._streams import PATH_STAT_HEADER, ArchiveStream, StatsStream, WaitStream, path_stat
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -53,8 +53,6 @@ if TYPE_CHECKING:
     from ._handle import Container
 
 TimeArg = datetime | int | float | str
-StatsStream = JSONStream[ContainerStats, list[ContainerStats]]
-"""A live stream of :class:`~aiodock.models.ContainerStats` (``docker stats``)."""
 
 _PRUNE_PATIENCE = 60.0
 
@@ -219,15 +217,28 @@ class ContainerOperations:
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
             raise ValueError(f"limit must be a positive integer, not {limit!r}")
+        filters_param(filters)  # bad filters raise before anything is sent
+        await self._api.negotiated_version()
+        # (no ping to learn the engine: a pinned client knows it after its first answer)
+        if not all and not (filters and "status" in filters) and self._api.podman:
+            # Podman's default list leaves out paused containers, which
+            # docker ps shows: ask for both states (Podman 4.3 refuses the
+            # "restarting" status filter; its restarting containers list as
+            # running).
+            all = True
+            filters = {**(filters or {}), "status": ["running", "paused"]}
         params: dict[str, QueryValue] = {
             "all": all,
             "limit": limit,
             "size": size,
             "filters": filters_param(filters),
         }
-        return await self._api.get(
+        containers: builtins.list[ContainerSummary] = await self._api.get(
             builtins.list[ContainerSummary], "/containers/json", params=params
         )
+        if self._api.podman:
+            containers = [_podman.container_summary(c) for c in containers]
+        return containers
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -575,8 +586,16 @@ class ContainerOperations:
             raise ValueError("one_shot=True needs stream=False")
         if stream:
             opener = partial(self._api.stream, "GET", path, params={"stream": True})
-            return JSONStream(self._api, opener, ContainerStats)
+            return StatsStream(self._api, opener, partial(self._identity, ref))
         return self._one_stats_sample(ref, path, one_shot)
+
+    async def _identity(self, ref: str | Container) -> tuple[str | None, str | None]:
+        """The container's id and name, for samples that lack them."""
+        try:
+            info = await self.inspect(ref)
+        except NotFound:  # gone since: leave what the engine said
+            return None, None
+        return info.id, info.name
 
     async def _one_stats_sample(
         self, ref: str | Container, path: str, one_shot: bool
@@ -588,14 +607,13 @@ class ContainerOperations:
             timeout=None,
         )
         if sample.id is None or sample.name is None:
-            # Docker 26 sends a one-shot sample without them: ask the engine
-            # once, so every engine gives the same sample.
-            try:
-                info = await self.inspect(ref)
-            except NotFound:  # gone since: leave what the engine said
-                return sample
-            update = {"id": sample.id or info.id, "name": sample.name or info.name}
-            sample = sample.model_copy(update=update)
+            # Docker 26 sends a one-shot sample without them, Podman every
+            # sample: ask the engine once, so every engine gives the same.
+            container_id, name = await self._identity(ref)
+            sample.id = sample.id or container_id
+            sample.name = sample.name or name
+        if self._api.podman:
+            sample.name = _podman.container_name(sample.name)
         return sample
 
     @operation("ContainerTop")
@@ -614,7 +632,10 @@ class ContainerOperations:
             NotFound: No such container.
             Conflict: The container is not running.
         """
-        return await self._api.get(ContainerTop, _path(ref, "/top"), params={"ps_args": ps_args})
+        answer: ContainerTop = await self._api.get(
+            ContainerTop, _path(ref, "/top"), params={"ps_args": ps_args}
+        )
+        return _podman.top(answer) if self._api.podman else answer
 
     @operation("ContainerChanges")
     async def changes(self, ref: str | Container) -> builtins.list[ContainerChange]:
@@ -750,7 +771,22 @@ class ContainerOperations:
             ValueError: An empty ``path``.
         """
         _check_container_path(path)
-        opener = partial(self._api.stream, "GET", _path(ref, "/archive"), params={"path": path})
+        api = self._api
+
+        @asynccontextmanager
+        async def opener() -> AsyncIterator[Reply]:
+            async with AsyncExitStack() as stack:
+                try:
+                    reply = await stack.enter_async_context(
+                        api.stream("GET", _path(ref, "/archive"), params={"path": path})
+                    )
+                except NotFound as exc:
+                    if path in exc.message:
+                        raise
+                    # Podman's answer names no path ("no such file or directory")
+                    raise NotFound(exc.status, f"{path}: {exc.message}") from None
+                yield reply
+
         return ArchiveStream(self._api, opener)
 
     @operation("PutContainerArchive")

@@ -1,18 +1,21 @@
-"""The streams container operations return: wait results, archives, path stats."""
+"""The streams container operations return: wait results, archives, path
+stats, live stats."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from .._api import decode_json
+from .. import _podman
+from .._api import APIClient, decode_json
 from .._tar import TarStream
 from ..errors import ConnectionLost, InvalidResponse
 from ..models import (
+    ContainerStats,
     PathStat,
     WaitResult,
 )
-from ..streams import EngineStream
+from ..streams import EngineStream, JSONStream, Opener
 
 if TYPE_CHECKING:
     pass
@@ -83,3 +86,36 @@ class WaitStream(EngineStream[WaitResult, WaitResult]):
         if not items:
             raise ConnectionLost(None, "the engine ended the wait without a result")
         return items[-1]
+
+
+class StatsStream(JSONStream[ContainerStats, list[ContainerStats]]):
+    """A live stream of :class:`~aiodock.models.ContainerStats` (``docker
+    stats``). Each sample carries the container's ``id`` and ``name``
+    (``"/web"``) on every engine: where the engine leaves them out (Podman),
+    they come from one ``inspect`` of the container, at the first sample.
+
+    Example:
+        >>> async for sample in docker.containers.stats("web"):  # doctest: +SKIP
+        ...     print(sample.name, sample.memory_stats.usage)
+    """
+
+    def __init__(
+        self,
+        api: APIClient,
+        opener: Opener,
+        identify: Callable[[], Awaitable[tuple[str | None, str | None]]],
+    ) -> None:
+        super().__init__(api, opener, ContainerStats)
+        self._identify = identify
+        self._identity: tuple[str | None, str | None] | None = None
+
+    async def _items(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[ContainerStats]:
+        async for sample in super()._items(chunks):
+            if sample.id is None or sample.name is None:
+                if self._identity is None:
+                    self._identity = await self._identify()
+                sample.id = sample.id or self._identity[0]
+                sample.name = sample.name or self._identity[1]
+            if self._api.podman:
+                sample.name = _podman.container_name(sample.name)
+            yield sample

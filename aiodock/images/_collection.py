@@ -38,9 +38,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from .. import _check, _gate
+from .. import _check, _gate, _podman
 from .._api import APIClient
 from .._body import Source, body_from
+from .._labels import matching, needs_client_side, split_label_filters
 from .._operation import operation
 from .._query import Filters, QueryValue, filters_param
 from ..auth import (
@@ -48,7 +49,14 @@ from ..auth import (
     auth_header_for,
     encode_config_header,
 )
-from ..errors import DockerError, InvalidResponse, NotFound, StreamError, _registry_error
+from ..errors import (
+    Conflict,
+    DockerError,
+    InvalidResponse,
+    NotFound,
+    StreamError,
+    _registry_error,
+)
 from ..models import ContainerConfig, ImageSummary
 from ..models.images import (
     BuildEvent,
@@ -376,7 +384,19 @@ class ImageCollection:
             "manifests": _check.boolean("manifests", manifests) or None,
             "identity": _check.boolean("identity", identity) or None,
         }
-        return await self._api.get(builtins.list[ImageSummary], "/images/json", params=params)
+        if needs_client_side(filters) and await self._api.is_podman():
+            assert filters is not None
+            sent, match = split_label_filters(filters)
+            params["filters"] = filters_param(sent)
+            images: builtins.list[ImageSummary] = await self._api.get(
+                builtins.list[ImageSummary], "/images/json", params=params
+            )
+            images = matching(images, _image_labels, match)
+        else:
+            images = await self._api.get(builtins.list[ImageSummary], "/images/json", params=params)
+        if self._api.podman:
+            images = [_podman.image_summary(image) for image in images]
+        return images
 
     @operation("ImageInspect")
     async def inspect(
@@ -400,9 +420,10 @@ class ImageCollection:
             "manifests": _check.boolean("manifests", manifests) or None,
             "platform": None if platform is None else _platform_json("platform", platform),
         }
-        return await self._api.get(
+        image: ImageInspect = await self._api.get(
             ImageInspect, f"/images/{_quoted(_image_name(ref))}/json", params=params
         )
+        return _podman.image_inspect(image) if self._api.podman else image
 
     @operation("ImageHistory")
     async def history(
@@ -503,10 +524,38 @@ class ImageCollection:
         Returns:
             The images deleted and the bytes reclaimed (``space_reclaimed``).
         """
+        if needs_client_side(filters) and await self._api.is_podman():
+            assert filters is not None
+            return await self._prune_one_by_one(filters)
         params = {"filters": filters_param(filters)}
         return await self._api.get(
             ImagePruneReport, "/images/prune", method="POST", params=params, timeout=None
         )
+
+    async def _prune_one_by_one(self, filters: Filters) -> ImagePruneReport:
+        # Podman ORs several label filters: list what the prune would take,
+        # match every label here, and remove only those, by id. An image a
+        # container uses, or one with several tags, refuses (Conflict) and
+        # stays, as the engine's own prune leaves images in use.
+        unused: dict[str, Any] = dict(filters)
+        dangling = (
+            filters_param({"dangling": filters["dangling"]}) if "dangling" in filters else None
+        )
+        if dangling is None or dangling == filters_param({"dangling": "true"}):
+            unused["dangling"] = "true"
+        else:
+            unused.pop("dangling")
+        report = ImagePruneReport()
+        for image in await self.list(filters=unused):
+            if not image.id:
+                continue
+            try:
+                removed = await self.remove(image.id)
+            except (Conflict, NotFound):
+                continue
+            report.images_deleted.extend(removed)
+            report.space_reclaimed += image.size or 0
+        return report
 
     @operation("ImageCommit")
     async def commit(
@@ -1033,3 +1082,7 @@ def _config_body(config: ContainerConfig | Mapping[str, Any] | None) -> dict[str
     if isinstance(config, Mapping):
         return ContainerConfig.model_validate(dict(config)).to_engine()
     raise TypeError(f"config must be a ContainerConfig or a mapping, not {type(config).__name__}")
+
+
+def _image_labels(image: ImageSummary) -> Mapping[str, str] | None:
+    return image.labels

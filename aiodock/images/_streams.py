@@ -118,12 +118,22 @@ def open_with(
 
 
 def naming(reference: ImageReference, action: str) -> ErrorMap:
-    """Map registry 401s to Unauthorized and make sure errors name the image."""
+    """Map registry 401s to Unauthorized, a registry's "manifest unknown"
+    to NotFound, and make sure errors name the image."""
 
     def on_error(exc: DockerError) -> DockerError:
         mapped = _registry_error(exc)
         if mapped is not exc:
             return mapped
+        if isinstance(exc, StreamError) and "manifest unknown" in exc.message.lower():
+            # dockerd answers a missing tag with a 404 before the stream;
+            # Podman reports it inside the stream: the same NotFound for both.
+            message = (
+                exc.message
+                if str(reference) in exc.message
+                else f"{action} {reference}: {exc.message}"
+            )
+            return NotFound(404, message)
         if str(reference) in exc.message:
             return exc
         message = f"{action} {reference}: {exc.message}"

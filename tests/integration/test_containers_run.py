@@ -15,7 +15,7 @@ import pytest
 from aiodock import ContainerError, Docker, NotFound
 from aiodock.containers import Container
 from aiodock.models import HostConfig, Mount
-from tests.helpers import LABEL_KEY, LABELS, RUN_ID
+from tests.helpers import LABEL_KEY, LABELS, RUN_ID, default_network
 
 
 def unique(prefix: str) -> str:
@@ -197,7 +197,7 @@ async def test_network_mode_bridge_has_its_own_address(docker: Docker, test_imag
     ) as c:
         info = await c.inspect()
         assert info.network_settings is not None and info.network_settings.networks
-        endpoint = info.network_settings.networks["bridge"]
+        endpoint = info.network_settings.networks[default_network(docker)]
         output = await wait_for_output(c, b"eth0")
         assert interfaces(output) == {
             "lo": "127.0.0.1/8",
@@ -249,7 +249,10 @@ async def test_create_on_a_user_defined_network_with_aliases(
             network_aliases=["seed-web"],
         ) as server:
             info = await server.inspect()
-            assert info.host_config is not None and info.host_config.network_mode == network
+            assert info.host_config is not None
+            # Podman says "bridge" for every network of the bridge driver
+            want = "bridge" if docker._api.podman else network
+            assert info.host_config.network_mode == want
             assert info.network_settings is not None and info.network_settings.networks
             endpoint = info.network_settings.networks[network]
             assert "seed-web" in (endpoint.aliases or [])

@@ -14,6 +14,7 @@ from aiodock.models import ExecInspect
 from tests.helpers import LABELS, own_client, version_tuple
 
 SLEEPER = ["sleep", "600"]
+PODMAN_STDIN_WRITE_ERROR = b"Error: write unixpacket: connection reset by peer\n"
 
 
 async def ended(docker: Docker, exec_id: str) -> ExecInspect:
@@ -71,14 +72,22 @@ async def one_shot_basics(docker: Docker, image: str) -> None:
 
         # stdin that the command does not read: the output still arrives
         result = await exec_(c.id, ["echo", "done"], stdin=b"x" * ten_mib)
-        assert result == (0, b"done\n", b"")
+        assert result[:2] == (0, b"done\n")
+        if docker._api.podman:  # Podman reports its own failed stdin write on stderr
+            assert result.stderr in (b"", PODMAN_STDIN_WRITE_ERROR) or (
+                b"connection reset by peer" in result.stderr
+            )
+        else:
+            assert result.stderr == b""
 
         # behind a TTY everything is in stdout, raw; the input ends the shell
         result = await exec_(c.id, ["sh"], stdin=b"echo hi >&2; exit 5\n", tty=True)
         assert result.exit_code == 5 and b"hi\r\n" in result.stdout and result.stderr == b""
 
         missing = await exec_(c.id, ["aiodock-no-such-command"])
-        assert missing.exit_code in (126, 127) and b"aiodock-no-such-command" in missing.stdout
+        # dockerd reports it on stdout, Podman on stderr
+        assert missing.exit_code in (126, 127)
+        assert b"aiodock-no-such-command" in missing.stdout + missing.stderr
 
 
 async def output_keeps_its_order(docker: Docker, image: str) -> None:
@@ -117,8 +126,10 @@ async def exec_needs_a_running_container(docker: Docker, image: str) -> None:
     with pytest.raises(NotFound):
         await docker.containers.exec("aiodock-no-such-container", ["true"])
     container = await docker.containers.create(image, SLEEPER, labels=LABELS)
+    # dockerd: "... is not running"; Podman: "can only create exec sessions on running containers"
+    not_running = r"not running|on running containers"
     try:
-        with pytest.raises(Conflict, match="not running"):
+        with pytest.raises(Conflict, match=not_running):
             await docker.containers.exec(container.id, ["true"])
         await container.start()
         exec_ = await docker.execs.create(container.id, ["true"])
@@ -132,7 +143,7 @@ async def exec_needs_a_running_container(docker: Docker, image: str) -> None:
             await exec_.start()
         await container.unpause()
         await container.stop(timeout=0)
-        with pytest.raises(Conflict, match="not running"):
+        with pytest.raises(Conflict, match=not_running):
             await docker.execs.create(container.id, ["true"])
     finally:
         await docker.containers.remove(container.id, force=True)
@@ -159,7 +170,11 @@ async def low_level_operations(docker: Docker, image: str) -> None:
         # detached: returns at once; the code comes later through inspect
         detached = await execs.create(c.id, ["sh", "-c", "sleep 0.2; exit 9"])
         await execs.start(detached, detach=True)
-        assert (await ended(docker, detached.id)).exit_code == 9
+        if docker._api.podman:  # Podman 4.3: running for ever, the code never comes
+            await anyio.sleep(1)
+            assert (await execs.inspect(detached.id)).running is True
+        else:
+            assert (await ended(docker, detached.id)).exit_code == 9
 
         # an exec created with a TTY, started interactively later (tty found by inspect)
         shell = await execs.create(c.id, ["sh"], stdin=True, tty=True)
@@ -167,7 +182,8 @@ async def low_level_operations(docker: Docker, image: str) -> None:
             assert session.tty and session.exec_id == shell.id
             await execs.resize(shell.id, 40, 132)
             await session.resize(41, 133)
-            await session.write(b"stty size; exit 6\n")
+            # Podman applies a resize a moment after answering it
+            await session.write(b"sleep 0.3; stty size; exit 6\n")
             output = b"".join([chunk.data async for chunk in session])
             assert await session.wait() == 6
         assert b"41 133" in output

@@ -25,21 +25,27 @@ from tests.helpers import (
 )
 
 
-async def test_ping(docker: Docker, engine: str) -> None:
+async def test_ping(docker: Docker, engine: str, podman: bool) -> None:
     info = await docker.ping()
     assert info.api_version == ping_api_version(engine)
+    if podman:  # no OSType header; Docker-Experimental: true; Builder-Version empty
+        assert info.os_type is None and info.experimental is True
+        assert info.builder_version is None
+        return
     assert info.os_type == "linux"
     assert info.experimental is False
 
 
 async def test_negotiated_version_is_the_engines_own(
-    docker: Docker, engine: str, api_version: str
+    docker: Docker, engine: str, api_version: str, podman: bool
 ) -> None:
     version = await docker.system.version()
     assert version.api_version == ping_api_version(engine)
     assert docker.api_version == api_version  # the engine's, up to the newest aiodock speaks
     assert version.version and version.os == "linux"
-    assert version.components and version.components[0].name == "Engine"
+    assert version.components
+    assert version.components[0].name == ("Podman Engine" if podman else "Engine")
+    assert docker._api.podman is podman
 
 
 async def test_info_and_df(docker: Docker, test_image: str) -> None:
@@ -68,12 +74,21 @@ async def test_pinned_version_above_engine_maximum(engine: str) -> None:
     own = ping_api_version(engine)
     major, minor = version_tuple(own)
     pinned = f"{major}.{minor + 3}"  # 1.44 on dockerd 20.10 (1.41), 1.48 on 26.1 (1.45)
-    async with Docker(f"unix://{engine}", api_version=pinned, env={}) as docker:
-        with pytest.raises(APIVersionError) as info:
-            await docker.system.version()
-    assert info.value.status == 400
-    assert f"{pinned} is too new" in info.value.message
+    counting = CountingTransport(httpx.AsyncHTTPTransport(uds=engine))
+    with pytest.raises(APIVersionError) as info:
+        async with Docker(f"unix://{engine}", api_version=pinned, env={}, transport=counting):
+            pass
+    # refused here (Podman would answer any version as its own): only /_ping went
+    assert info.value.status is None
+    assert f"API version {pinned} (from api_version argument) is newer" in info.value.message
     assert own in info.value.message
+    assert dict(counting.paths) == {"/_ping": 1}
+
+
+async def test_pinned_version_the_engine_has(engine: str, api_version: str) -> None:
+    async with Docker(f"unix://{engine}", api_version="1.41", env={}) as docker:
+        assert (await docker.system.version()).api_version == ping_api_version(engine)
+        assert docker.api_version == "1.41"
 
 
 @pytest.mark.api_below("1.42")
@@ -131,14 +146,15 @@ async def test_events_see_create_and_destroy(docker: Docker, test_image: str) ->
         container_id = created["Id"]
         await docker._api.request("DELETE", f"/containers/{container_id}")
         seen: list[str] = []
+        gone = "remove" if docker._api.podman else "destroy"  # Podman's word for it
         with anyio.fail_after(30):
             async for event in events:
                 assert event.actor is not None
                 if event.actor.id == container_id:
                     seen.append(event.action or "")
-                if "destroy" in seen:
+                if gone in seen:
                     break
-    assert seen[0] == "create" and seen[-1] == "destroy"
+    assert seen[0] == "create" and seen[-1] == gone
     assert events.response.is_closed
 
 

@@ -101,6 +101,7 @@ FAMILY: list[errors.DockerError] = [
     errors.ServerError(500, "driver failed"),
     errors.APIVersionError(400, "client version 1.99 is too new"),
     errors.InvalidResponse(None, "the engine created a container but sent no id"),
+    errors.UnsupportedOperation(404, "the engine does not implement POST /v1.41/build/prune"),
     errors.EngineUnavailable(
         None, "cannot reach it", address="/tmp/x.sock", source="argument", reason="ENOENT"
     ),
