@@ -31,7 +31,7 @@ async def test_errors_are_messages_not_tracebacks(test_image: str) -> None:
         tg.start_soon(attempt, "logs", "logs", MISSING)
         tg.start_soon(attempt, "inspect", "inspect", MISSING)
         tg.start_soon(attempt, "exec", "exec", MISSING, "true")
-        tg.start_soon(attempt, "run", "run", "--rm", f"{MISSING}:none")
+        tg.start_soon(attempt, "run", "run", "--rm", "--pull", "never", f"{MISSING}:none")
         tg.start_soon(attempt, "port", "run", "--rm", "-p", "127.0.0.1:80:99999", test_image)
         tg.start_soon(attempt, "flag", "ps", "--no-such-flag")
         tg.start_soon(attempt, "host", "-H", "unix:///nonexistent/docker.sock", "ps")
