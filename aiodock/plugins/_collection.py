@@ -39,7 +39,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -454,7 +454,7 @@ class PluginCollection:
         reference: ImageReference,
         accepted: builtins.set[tuple[str, str]] | None,
         auth: RegistryAuth | None,
-        finish: Any,
+        finish: Callable[[builtins.list[ProgressEvent]], Awaitable[Plugin]],
         action: str,
     ) -> PluginStream:
         async def prepare() -> tuple[dict[str, str], Any]:
