@@ -78,10 +78,21 @@ async def test_never_fails_clearly_and_always_pulls_a_present_image_again(
     docker: Docker, test_image: str
 ) -> None:
     async with pushed_away(docker, test_image, "never-always") as name:
+        results: dict[str, Result] = {}
+
+        async def attempt(key: str, *args: str) -> None:
+            results[key] = await aiodock(*args)
+
+        async with anyio.create_task_group() as tg:
+            for command in ("run", "create"):
+                never = ("--rm", "--pull", "never", "-l", LABEL, name, "true")
+                tg.start_soon(attempt, command, command, *never)
+            tg.start_soon(attempt, "unknown", "create", "--pull", "sometimes", name)
         for command in ("run", "create"):
-            refused = await aiodock(command, "--rm", "--pull", "never", "-l", LABEL, name, "true")
+            refused = results[command]
             assert_clean_failure(refused, 125, f"No such image: {name}")
             assert notice(name) not in refused.stderr and "Pulled" not in refused.stderr
+        assert_clean_failure(results["unknown"], 125, "--pull", "'sometimes'")
 
         # The name here, on another image than the registry's: always fetches it anew.
         other = await docker.containers.create(test_image, ["true"], labels=LABELS, pull="never")
@@ -99,16 +110,3 @@ async def test_never_fails_clearly_and_always_pulls_a_present_image_again(
         ).id
         with contextlib.suppress(NotFound):
             await docker.images.remove(stale, force=True)
-
-
-async def test_an_unknown_pull_policy_is_a_usage_error(test_image: str) -> None:
-    results: dict[str, Result] = {}
-
-    async def attempt(command: str) -> None:
-        results[command] = await aiodock(command, "--pull", "sometimes", test_image)
-
-    async with anyio.create_task_group() as tg:
-        for command in ("run", "create"):
-            tg.start_soon(attempt, command)
-    for result in results.values():
-        assert_clean_failure(result, 125, "--pull", "'sometimes'")
