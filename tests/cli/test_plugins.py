@@ -37,36 +37,49 @@ async def cleanup(docker: Docker) -> AsyncIterator[None]:
 
 async def test_plugin_commands(cleanup: None, tmp_path: Path) -> None:
     context = plugin_context(tmp_path / "plugin")
-    assert (await aiodock("plugin", "create", NAME, str(context))).ok().stdout.strip() == NAME
-    (await aiodock("plugin", "set", NAME, "GREETING=from-the-cli")).ok()
-    assert (await aiodock("plugin", "enable", NAME)).ok().stdout.strip() == NAME
-
     results: dict[str, Result] = {}
 
-    async def run(key: str, *args: str) -> None:
+    async def at_once(**commands: tuple[str, ...]) -> None:
+        """Independent commands, run side by side (each one is a process)."""
+        async with anyio.create_task_group() as tg:
+            for key, args in commands.items():
+                tg.start_soon(run, key, args)
+
+    async def run(key: str, args: tuple[str, ...]) -> None:
         results[key] = await aiodock(*args)
 
-    async with anyio.create_task_group() as tg:  # independent: at once
-        tg.start_soon(run, "table", "plugin", "ls", "--filter", "capability=volumedriver")
-        tg.start_soon(run, "inspect", "plugin", "inspect", NAME)
-        tg.start_soon(run, "missing", "plugin", "inspect", f"{MARK}/missing:1")
-        tg.start_soon(run, "bad", "plugin", "set", NAME, "GREETING")
+    assert (await aiodock("plugin", "create", NAME, str(context))).ok().stdout.strip() == NAME
+    await at_once(
+        set=("plugin", "set", NAME, "GREETING=from-the-cli"),
+        missing=("plugin", "inspect", f"{MARK}/missing:1"),
+        bad=("plugin", "set", NAME, "GREETING"),
+    )
+    results["set"].ok()
+    assert_clean_failure(results["missing"], 1, "not found")
+    assert_clean_failure(results["bad"], 125, "KEY=VALUE")
+    assert (await aiodock("plugin", "enable", NAME)).ok().stdout.strip() == NAME
+
+    await at_once(
+        table=("plugin", "ls", "--filter", "capability=volumedriver"),
+        inspect=("plugin", "inspect", NAME),
+        push=("plugin", "push", NAME),
+    )
     table = results["table"].ok().stdout
     assert table.splitlines()[0].split() == ["ID", "NAME", "DESCRIPTION", "ENABLED"]
     line = next(row for row in table.splitlines() if NAME in row)
     assert line.endswith("true") and "aiodock test volume driver" in line
     shown = json.loads(results["inspect"].ok().stdout)
     assert shown[0]["Name"] == NAME and "GREETING=from-the-cli" in shown[0]["Settings"]["Env"]
-    assert_clean_failure(results["missing"], 1, "not found")
-    assert_clean_failure(results["bad"], 125, "KEY=VALUE")
+    assert "Pushed" in results["push"].ok().stdout
 
-    (await aiodock("plugin", "disable", NAME)).ok()
-    pushed = (await aiodock("plugin", "push", NAME)).ok()
-    assert "Pushed" in pushed.stdout
-    assert (await aiodock("plugin", "rm", NAME)).ok().stdout.strip() == NAME
-
-    refused = await aiodock("plugin", "install", "--alias", LOCAL, NAME)
-    assert_clean_failure(refused, 1, "network: none", "CAP_CHOWN", "--grant-all-permissions")
+    await at_once(
+        rm=("plugin", "rm", "-f", NAME),
+        refused=("plugin", "install", "--alias", LOCAL, NAME),
+    )
+    assert results["rm"].ok().stdout.strip() == NAME
+    assert_clean_failure(
+        results["refused"], 1, "network: none", "CAP_CHOWN", "--grant-all-permissions"
+    )
     installed = await aiodock(
         "plugin", "install", "--grant-all-permissions", "--alias", LOCAL, NAME, "GREETING=hi"
     )
@@ -76,4 +89,4 @@ async def test_plugin_commands(cleanup: None, tmp_path: Path) -> None:
     assert mine["Enabled"] is True and "GREETING=hi" in mine["Settings"]["Env"]
     (await aiodock("plugin", "disable", LOCAL)).ok()
     (await aiodock("plugin", "upgrade", "--grant-all-permissions", LOCAL, NAME)).ok()
-    assert (await aiodock("plugin", "rm", "-f", LOCAL)).ok().stdout.strip() == LOCAL
+    # the fixture removes LOCAL (rm is run above)
