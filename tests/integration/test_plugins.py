@@ -9,6 +9,8 @@ fixture removes this run's plugins (and their volumes) even when a test fails.
 
 from __future__ import annotations
 
+import io
+import tarfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 from aiodock import Conflict, Docker, NotFound, RegistryAuth, ServerError, StreamError
 from aiodock.models import HostConfig, PluginPrivilege
 from aiodock.plugins import PrivilegesNotAccepted
-from tests.helpers import LABELS, RUN_ID
+from tests.helpers import LABELS, RUN_ID, own_client
 from tests.plugin_driver import (
     MARK,
     PRIVILEGES,
@@ -194,6 +196,36 @@ async def test_a_registry_that_wants_credentials(
         await docker.plugins.pull(name, privileges=asked)
     pulled = await docker.plugins.pull(name, privileges=asked, auth=good)
     assert pulled.name == name and pulled.plugin_reference == name
+
+
+@pytest.mark.anyio
+async def test_a_tar_context_and_the_streams_on_both_loops(
+    engine: str, contexts: tuple[Path, Path], anyio_backend: str
+) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.add(contexts[0], arcname=".")
+    name = f"{REPOSITORY}-{anyio_backend}:1"
+
+    async def chunks() -> AsyncIterator[bytes]:
+        data = buffer.getvalue()
+        for start in range(0, len(data), 65536):
+            yield data[start : start + 65536]
+
+    async with own_client(engine) as docker:
+        try:
+            created = await docker.plugins.create(name, chunks())
+            assert created.config is not None and created.config.entrypoint == ["/vold"]
+            events = [event async for event in docker.plugins.push(created)]
+            assert any(event.aux for event in events)
+            await docker.plugins.remove(created)
+            async with docker.plugins.pull(name, privileges="accept all") as stream:
+                statuses = [event.status async for event in stream]
+            assert "Complete" in statuses
+            assert (await docker.plugins.inspect(name)).plugin_reference == name
+        finally:
+            await remove_test_plugins(docker)
+            await delete_from_registry(name)
 
 
 async def test_bad_input_is_refused_before_anything_is_sent(docker: Docker, tmp_path: Path) -> None:
