@@ -11,7 +11,7 @@ from aiodock.models import ContainerSummary
 
 from . import options, output
 from .context import EXIT_CLIENT, CLIContext, UsageError, for_each
-from .sessions import pump, refuse_non_terminal
+from .sessions import detach_key_bytes, pump, refuse_non_terminal
 from .stdio import raw_terminal
 
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
@@ -157,10 +157,12 @@ def _tail(text: str) -> int:
 async def exec_(ctx: CLIContext, args: argparse.Namespace) -> int:
     """``aiodock exec [-i] [-t] CONTAINER CMD...``: stdin fed with ``-i``
     (closed at end-of-file); the command's exit code becomes ours. With
-    ``-it`` (stdin a terminal, or exit 1), Ctrl-P Ctrl-Q detaches (exit 0,
-    the command goes on) and the TTY follows the terminal's size."""
+    ``-it`` (stdin a terminal, or exit 1), Ctrl-P Ctrl-Q (or
+    ``--detach-keys``) detaches (exit 0, the command goes on) and the TTY
+    follows the terminal's size."""
     if not args.command:
         raise UsageError("exec needs a command to run in the container")
+    detach_keys = detach_key_bytes(args.detach_keys)
     refused = refuse_non_terminal(ctx, tty=args.tty, interactive=args.interactive)
     if refused is not None:
         return refused
@@ -172,9 +174,10 @@ async def exec_(ctx: CLIContext, args: argparse.Namespace) -> int:
         env=options.env_entries(args.env),
         workdir=args.workdir,
         user=args.user,
+        detach_keys=args.detach_keys,
     ) as session:
         with raw_terminal(args.tty and args.interactive):
-            detached = await pump(ctx, session, stdin=args.interactive)
+            detached = await pump(ctx, session, stdin=args.interactive, detach_keys=detach_keys)
         return 0 if detached else await session.wait()
 
 
@@ -250,6 +253,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("-e", "--env", action="append", metavar="K=V")
     parser.add_argument("-w", "--workdir")
     parser.add_argument("-u", "--user")
+    parser.add_argument(
+        "--detach-keys",
+        metavar="KEYS",
+        help="the keys that detach from -it (default: ctrl-p,ctrl-q)",
+    )
     parser.add_argument("container")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     parser.set_defaults(handler=exec_, error_exit=EXIT_CLIENT)

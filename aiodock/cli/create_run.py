@@ -16,7 +16,7 @@ from aiodock.models import HostConfig
 from . import options
 from .context import EXIT_CLIENT, CLIContext
 from .progress import show_progress
-from .sessions import pump, refuse_non_terminal
+from .sessions import detach_key_bytes, pump, refuse_non_terminal
 from .stdio import raw_terminal
 
 _CLEANUP_SECONDS = 30
@@ -145,8 +145,9 @@ async def run(ctx: CLIContext, args: argparse.Namespace) -> int:
     otherwise stream its output (and feed stdin with ``-i``) and exit with
     the container's exit code. With ``-it`` (stdin must be a terminal, or
     exit 1 at once) the TTY follows the terminal's size, and Ctrl-P Ctrl-Q
-    detaches: exit 0, the container goes on (with ``--rm`` the engine
+    (or ``--detach-keys``) detaches: exit 0, the container goes on (with ``--rm`` the engine
     removes it when it exits)."""
+    detach_keys = detach_key_bytes(args.detach_keys)
     if not args.detach:
         refused = refuse_non_terminal(ctx, tty=args.tty, interactive=args.interactive)
         if refused is not None:
@@ -164,11 +165,18 @@ async def run(ctx: CLIContext, args: argparse.Namespace) -> int:
         condition: Literal["removed", "next-exit"] = "removed" if args.rm else "next-exit"
         async with containers.wait(container, condition=condition) as waiting:
             async with containers.attach(
-                container.id, stdin=args.interactive, stdout=True, stderr=True, tty=args.tty
+                container.id,
+                stdin=args.interactive,
+                stdout=True,
+                stderr=True,
+                tty=args.tty,
+                detach_keys=args.detach_keys,
             ) as session:
                 await container.start()
                 with raw_terminal(args.tty and args.interactive):
-                    detached = await pump(ctx, session, stdin=args.interactive)
+                    detached = await pump(
+                        ctx, session, stdin=args.interactive, detach_keys=detach_keys
+                    )
             if detached:
                 return 0
             return (await waiting).exit_code
@@ -190,6 +198,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--detach",
         action="store_true",
         help="run in the background and print the container ID",
+    )
+    parser.add_argument(
+        "--detach-keys",
+        metavar="KEYS",
+        help="the keys that detach from -it (default: ctrl-p,ctrl-q)",
     )
     add_create_arguments(parser)
     parser.set_defaults(handler=run, error_exit=EXIT_CLIENT)

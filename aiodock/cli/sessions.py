@@ -11,7 +11,7 @@ from anyio.abc import TaskStatus
 
 from aiodock import AttachSession, ConnectionLost, DockerError
 
-from .context import EXIT_FAILED, CLIContext
+from .context import EXIT_FAILED, CLIContext, UsageError
 from .stdio import stdin_chunks, stdin_is_terminal, terminal_size
 
 DETACH_KEYS = b"\x10\x11"
@@ -19,6 +19,39 @@ DETACH_KEYS = b"\x10\x11"
 NOT_A_TTY = "the input device is not a TTY"
 """What docker says to ``-it`` when stdin is not a terminal."""
 _FIRST_RESIZE_ATTEMPTS = 6
+_CONTROL_KEYS = "@abcdefghijklmnopqrstuvwxyz[\\]^_"
+"""``ctrl-@`` is 0, ``ctrl-a`` 1, ... ``ctrl-_`` 31."""
+
+
+def detach_key_bytes(keys: str | None) -> bytes:
+    """The bytes of a ``--detach-keys`` sequence as docker spells it: keys
+    separated by commas, each a single character or ``ctrl-`` and a letter
+    or one of ``@[\\]^_``; ``None`` for docker's Ctrl-P Ctrl-Q.
+
+    Args:
+        keys: The option's value, ``"ctrl-p,ctrl-q"``, ``"ctrl-a,d"``...
+
+    Raises:
+        UsageError: A key that is neither (named).
+
+    Example:
+        >>> detach_key_bytes("ctrl-a,d"), detach_key_bytes(None)
+        (b'\\x01d', b'\\x10\\x11')
+    """
+    if keys is None:
+        return DETACH_KEYS
+    sequence = bytearray()
+    for key in keys.split(","):
+        if len(key) == 1 and key.isascii():
+            sequence.append(ord(key))
+        elif len(key) == 6 and key.lower().startswith("ctrl-") and key[5].lower() in _CONTROL_KEYS:
+            sequence.append(_CONTROL_KEYS.index(key[5].lower()))
+        else:
+            raise UsageError(
+                f"--detach-keys: unknown key {key!r} in {keys!r} (a character, or ctrl- and"
+                " a letter or one of @[\\]^_, separated by commas: ctrl-p,ctrl-q)"
+            )
+    return bytes(sequence)
 
 
 def refuse_non_terminal(ctx: CLIContext, *, tty: bool, interactive: bool) -> int | None:

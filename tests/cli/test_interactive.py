@@ -1,8 +1,8 @@
 """``run -it`` and ``exec -it`` in a pseudo-terminal, against the real
 engine: the terminal's size reaches the container (and again after a
-resize), Ctrl-P Ctrl-Q detaches (exit 0, the container or command goes on),
-an exit code passes through, and ``-it`` without a terminal is refused at
-once as docker refuses it.
+resize), Ctrl-P Ctrl-Q (or the keys of ``--detach-keys``) detaches (exit 0,
+the container or command goes on), an exit code passes through, and ``-it``
+without a terminal is refused at once as docker refuses it.
 
 The command runs as a subprocess whose stdin, stdout and stderr are the
 slave side of a pty (``os.openpty``); the test types on the master side and
@@ -202,15 +202,24 @@ async def test_run_it_detach_keys_leave_the_container_running(
             await docker.containers.remove(name, force=True)
 
 
-async def test_exec_it_follows_resizes_and_detaches(docker: Docker, test_image: str) -> None:
+async def test_exec_it_follows_resizes_and_detaches_with_its_own_keys(
+    docker: Docker, test_image: str
+) -> None:
     name = f"aiodock-cli-it-exec-{RUN_ID}"
+    shell = ("sh", "-c", "echo $$ > /tmp/pid; exec sh")
     async with sleeping(docker, test_image, name):
-        with terminal("exec", "-it", name, "sh", "-c", "echo $$ > /tmp/pid; exec sh") as term:
+        with terminal("exec", "-it", "--detach-keys", "ctrl-a,d", name, *shell) as term:
             await term.expect(PROMPT)
             await size_shown(term, 24, 80)
             term.resize(50, 120)
             await size_shown(term, 50, 120)
-            detach(term)
+            detach(term)  # docker's keys: just keys here (for the engine too)
+            mark = len(term.shown)
+            term.type(b"\x03echo still here\r")  # Ctrl-C: a fresh line
+            await term.expect(b"\r\nstill here\r\n", after=mark)
+            term.type(b"\x01")
+            time.sleep(0.05)
+            term.type(b"d")
             assert await term.exit_code(seconds=10) == 0, term.shown
         # The shell goes on after the detach.
         alive = await docker.containers.exec(name, ["sh", "-c", "kill -0 $(cat /tmp/pid)"])
@@ -229,6 +238,8 @@ async def test_it_without_a_terminal_is_refused_at_once(docker: Docker, test_ima
         async with anyio.create_task_group() as tg:
             tg.start_soon(attempt, "run", "run", "-it", "--name", refused, test_image, "sh")
             tg.start_soon(attempt, "exec", "exec", "-it", name, "sh")
+            tg.start_soon(attempt, "keys", "run", "--detach-keys", "ctrl-1", test_image, "true")
+        assert_clean_failure(results.pop("keys"), 125, "--detach-keys", "'ctrl-1'")
         for result in results.values():
             assert_clean_failure(result, 1, NOT_A_TTY)
             assert result.stdout == ""
