@@ -145,8 +145,8 @@ async def run(ctx: CLIContext, args: argparse.Namespace) -> int:
     otherwise stream its output (and feed stdin with ``-i``) and exit with
     the container's exit code. With ``-it`` (stdin must be a terminal, or
     exit 1 at once) the TTY follows the terminal's size, and Ctrl-P Ctrl-Q
-    (or ``--detach-keys``) detaches: exit 0, the container goes on (with ``--rm`` the engine
-    removes it when it exits)."""
+    (or ``--detach-keys``) detaches: exit 0, the container goes on (with
+    ``--rm`` the engine removes it when it exits)."""
     detach_keys = detach_key_bytes(args.detach_keys)
     if not args.detach:
         refused = refuse_non_terminal(ctx, tty=args.tty, interactive=args.interactive)
