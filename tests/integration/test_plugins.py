@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from aiodock import Conflict, Docker, NotFound, RegistryAuth, ServerError, StreamError
+from aiodock import (
+    BadRequest,
+    Conflict,
+    Docker,
+    NotFound,
+    RegistryAuth,
+    ServerError,
+    StreamError,
+)
 from aiodock.models import HostConfig, PluginPrivilege
 from aiodock.plugins import PrivilegesNotAccepted
 from tests.helpers import LABELS, RUN_ID, own_client
@@ -165,7 +173,7 @@ async def test_pull_of_an_installed_name_and_missing_plugins(
     with pytest.raises(NotFound):
         await docker.plugins.remove(f"{MARK}/missing:1")
     # The privileges are asked first; the engine then refuses the name in use.
-    with pytest.raises(Exception, match="already exists"):
+    with pytest.raises(BadRequest, match="already exists"):
         await docker.plugins.pull(V1, name=name, privileges="accept all")
     await docker.plugins.remove(name)
     # A remote the registry lacks: no privileges (the engines say nothing), the pull fails.
