@@ -35,6 +35,7 @@ import anyio
 from aiodock import Docker
 
 from . import fixtures, report
+from .sshd import SshServer
 from .workloads import CLIENTS, LABEL_KEY, WORKER_LABEL_KEY, WORKLOADS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,8 +246,10 @@ class _Run:
         self.host = args.host
         self.socket = args.host.removeprefix("unix://")
         self.run_id = uuid.uuid4().hex[:10]
+        self.ssh: SshServer | None = None
 
     def spec(self, fx: dict[str, Any], workload: str, client: str, **more: Any) -> dict[str, Any]:
+        fx = {k: v for k, v in fx.items() if k != "ssh"} | fx.get("ssh", {})
         return {
             "workload": workload,
             "client": client,
@@ -264,11 +267,20 @@ class _Run:
         needs = {n for name in names for n in WORKLOADS[name].needs}
         _say(f"run {self.run_id}: making fixtures ({', '.join(sorted(needs)) or 'image'})...")
         t0 = time.perf_counter()
-        fx: dict[str, Any] = _in_engine(self.host, fixtures.make_fixtures, self.run_id, needs)
+        engine_needs = needs - {"ssh"}
+        fx: dict[str, Any] = _in_engine(
+            self.host, fixtures.make_fixtures, self.run_id, engine_needs
+        )
+        if "ssh" in needs:
+            self.ssh = SshServer.start(self.run_id, self.socket)
+            fx["ssh"] = self.ssh.spec()
         _say(f"  done in {time.perf_counter() - t0:.1f} s")
         return fx
 
     def cleanup(self) -> None:
+        if self.ssh is not None:
+            self.ssh.stop()
+            self.ssh = None
         _in_engine(self.host, fixtures.remove_everything, self.run_id)
         _say(f"removed everything labelled {LABEL_KEY}={self.run_id}")
 
@@ -316,13 +328,18 @@ class _Run:
         t_start = time.perf_counter()
         try:
             fx = self.fixtures(args.workloads)
-            total = len(args.workloads) * args.repeats * len(args.clients)
+            total = args.repeats * sum(
+                len([c for c in args.clients if c in WORKLOADS[name].clients])
+                for name in args.workloads
+            )
             done = 0
             for name in args.workloads:
                 w = WORKLOADS[name]
                 wfx = {k: v for k, v in fx.items() if k == "image" or k in w.needs}
                 for rep in range(args.repeats):
                     for client in args.clients:
+                        if client not in w.clients:
+                            continue
                         spec = self.spec(wfx, name, client)
                         result = _run_worker(spec)
                         if w.kind in CREATES_CONTAINERS or "error" in result:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import traceback
 from typing import Any
@@ -37,6 +38,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     client = spec["client"]
     if client == "aiodock-httpx":
         spec = {**spec, "transport": "httpx"}
+    if spec.get("ssh_home"):
+        # the ssh:// workloads: each client reads ~/.ssh (config, known_hosts) from here
+        os.environ["HOME"] = spec["ssh_home"]
     meter = Meter(profile=bool(spec.get("profile")), profile_timer=spec.get("profile_timer", "cpu"))
     driver = importlib.import_module(f"benchmarks.drivers.{DRIVERS[client]}")
     extra = driver.run(workload, spec, meter)

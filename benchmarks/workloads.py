@@ -26,6 +26,8 @@ LOG_LINE = 1024
 
 CLIENTS = ("raw", "aiodock", "aiodock-httpx", "aiodocker", "docker-py")
 """In the order they run (interleaved) and appear in the tables."""
+SSH_CLIENTS = ("aiodock", "aiodocker", "docker-py")
+"""The clients of the ``ssh-*`` workloads (each with its own ssh support)."""
 CLIENT_TITLES = {
     "raw": "raw (floor)",
     "aiodock": "aiodock",
@@ -47,9 +49,14 @@ class Workload:
     """What one operation is: container, request, exec, MiB, stream."""
     needs: tuple[str, ...] = ()
     """Fixtures: ``idle`` (20 running containers), ``logs`` (a stopped container
-    holding LOG_BYTES of logs)."""
+    holding LOG_BYTES of logs), ``ssh`` (an SSH server in front of the engine)."""
     memory: bool = False
     tags: tuple[str, ...] = field(default=())
+    ssh: bool = False
+    """Through an SSH server (scripts/sshd-up.sh) to the engine: each
+    client's own ssh:// support."""
+    clients: tuple[str, ...] = CLIENTS
+    """The clients that run it."""
 
     @property
     def ops(self) -> int:
@@ -92,6 +99,22 @@ def _all() -> list[Workload]:
                     needs=("idle",),
                 )
             )
+    for kind, path_title, n in (
+        ("ping", "GET /_ping", 1000),
+        ("inspect", "container inspect", 1000),
+    ):
+        items.append(
+            Workload(
+                f"ssh-{kind}@50",
+                kind,
+                f"{path_title} over ssh://, {n} requests, concurrency 50",
+                {"requests": n, "concurrency": 50},
+                "request",
+                needs=("idle", "ssh") if kind == "inspect" else ("ssh",),
+                ssh=True,
+                clients=SSH_CLIENTS,
+            )
+        )
     items.append(
         Workload(
             "exec@20",

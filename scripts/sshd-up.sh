@@ -95,7 +95,7 @@ UsePAM no
 StrictModes no
 LogLevel VERBOSE
 MaxStartups 200:30:400
-MaxSessions 64
+MaxSessions 256
 AllowTcpForwarding yes
 AllowStreamLocalForwarding yes
 PrintMotd no

@@ -1,7 +1,8 @@
 """aiodock: the workloads through its public API (typed models everywhere).
 
 ``transport`` is ``None`` for aiodock's default, or ``"httpx"`` for httpx's
-stock transport (the informational column).
+stock transport (the informational column). The ``ssh-*`` workloads connect
+to ``spec["ssh_url"]`` (``~/.ssh`` of the worker's ``HOME``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ _NO_NETWORK = HostConfig(network_mode="none")
 class AiodockAdapter:
     name = "aiodock"
 
-    def __init__(self, socket_path: str, transport: str | None) -> None:
+    def __init__(self, socket_path: str, transport: str | None, ssh_url: str | None = None) -> None:
         self._socket = socket_path
         self._transport = transport
+        self._ssh_url = ssh_url
         self._docker: Docker | None = None
 
     @property
@@ -36,7 +38,8 @@ class AiodockAdapter:
         kwargs: dict[str, Any] = {"max_connections": max(100, pool_size)}
         if self._transport is not None:
             kwargs["transport"] = self._transport
-        self._docker = Docker(f"unix://{self._socket}", **kwargs)
+        host = self._ssh_url or f"unix://{self._socket}"
+        self._docker = Docker(host, **kwargs)
         await self._docker.__aenter__()
 
     async def close(self) -> None:
@@ -101,4 +104,5 @@ class AiodockAdapter:
 
 
 def run(w: Workload, spec: dict[str, Any], meter: Meter) -> dict[str, Any]:
-    return run_async(AiodockAdapter(spec["socket"], spec.get("transport")), w, spec, meter)
+    adapter = AiodockAdapter(spec["socket"], spec.get("transport"), spec.get("ssh_url"))
+    return run_async(adapter, w, spec, meter)

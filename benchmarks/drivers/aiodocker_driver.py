@@ -23,9 +23,11 @@ from ._async_runner import OnEvent, filters_json, run_async
 class AiodockerAdapter:
     name = "aiodocker"
 
-    def __init__(self, socket_path: str) -> None:
+    def __init__(self, socket_path: str, ssh_url: str | None = None) -> None:
         self._socket = socket_path
+        self._ssh_url = ssh_url
         self._docker: Docker | None = None
+        self._connector: aiohttp.BaseConnector | None = None
 
     @property
     def docker(self) -> Docker:
@@ -33,6 +35,10 @@ class AiodockerAdapter:
         return self._docker
 
     async def open(self, pool_size: int) -> None:
+        if self._ssh_url is not None:
+            # aiodocker's own ssh:// support (asyncssh; docker system dial-stdio per connection)
+            self._docker = Docker(url=self._ssh_url)
+            return
         connector = aiohttp.UnixConnector(self._socket, limit=max(100, pool_size))
         # what aiodocker does for unix:// itself, with the pool's limit raised
         self._docker = Docker(url="http://localhost", connector=connector)
@@ -41,7 +47,8 @@ class AiodockerAdapter:
     async def close(self) -> None:
         if self._docker is not None:
             await self._docker.close()
-        await self._connector.close()
+        if self._connector is not None:
+            await self._connector.close()
 
     def describe(self) -> dict[str, Any]:
         return {"transport": "aiohttp"}
@@ -126,4 +133,4 @@ class AiodockerAdapter:
 
 
 def run(w: Workload, spec: dict[str, Any], meter: Meter) -> dict[str, Any]:
-    return run_async(AiodockerAdapter(spec["socket"]), w, spec, meter)
+    return run_async(AiodockerAdapter(spec["socket"], spec.get("ssh_url")), w, spec, meter)

@@ -34,9 +34,9 @@ class _Runner:
         p = w.params
         self.conc = int(p.get("concurrency", 1))
         pool = max(10, self.conc, int(p.get("streams", 0)) + 60)
-        self.api = docker.APIClient(
-            base_url=f"unix://{spec['socket']}", version="auto", max_pool_size=pool
-        )
+        # ssh-*: docker-py's own ssh:// support (paramiko, dial-stdio per connection)
+        base_url = spec.get("ssh_url") or f"unix://{spec['socket']}"
+        self.api = docker.APIClient(base_url=base_url, version="auto", max_pool_size=pool)
         self.image = spec["image"]
         self.labels = {LABEL_KEY: spec["run_id"], WORKER_LABEL_KEY: spec["worker_id"]}
         self.idle: list[str] = spec.get("idle", [])

@@ -20,12 +20,14 @@ import socket
 import subprocess
 import tarfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 
 from aiodock import ConnectionLost, Docker, EngineUnavailable, NotFound
@@ -37,6 +39,7 @@ from tests.helpers import LABELS, RUN_ID
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "sshd-up.sh"
 SLEEPER = ["sleep", "600"]
+REGISTRY = "127.0.0.1:5000"  # the open local registry (scripts/engine-up.sh)
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,36 @@ async def test_logs_follow_and_a_50_mib_log_byte_for_byte(
                     pass  # cancelled by the scope
             assert (await c.inspect()).state.running
         assert connector(docker).connections_made == 1
+
+
+async def test_push_and_pull_progress_over_ssh(sshd: Sshd, engine: str, test_image: str) -> None:
+    """A push and a pull through the open local registry, their progress
+    streamed over the channel."""
+    repository = f"aiodock-test-{RUN_ID}/ssh"
+    tag = uuid.uuid4().hex[:8]
+    name = f"{REGISTRY}/{repository}:{tag}"
+    async with over_ssh(sshd, engine) as docker:
+        await docker.images.tag(test_image, name)
+        try:
+            pushed = await docker.images.push(name)
+            assert pushed.digest.startswith("sha256:")
+            await docker.images.remove(name)
+            statuses = [event.status or "" async for event in docker.images.pull(name)]
+            assert any(status.startswith("Digest: sha256:") for status in statuses), statuses
+            assert f"{REGISTRY}/{repository}@{pushed.digest}" in (
+                (await docker.images.inspect(name)).repo_digests or []
+            )
+        finally:
+            with suppress(NotFound):
+                await docker.images.remove(name)
+            async with httpx.AsyncClient(base_url=f"http://{REGISTRY}", timeout=10) as http:
+                accept = "application/vnd.docker.distribution.manifest.v2+json"
+                head = await http.head(
+                    f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept}
+                )
+                digest = head.headers.get("Docker-Content-Digest")
+                if head.status_code == 200 and digest:
+                    await http.delete(f"/v2/{repository}/manifests/{digest}")
 
 
 async def test_exec_session_stdin_closed_over_ssh(sshd: Sshd, engine: str, test_image: str) -> None:
