@@ -16,7 +16,7 @@ from ._version import __version__
 from .attach import AttachSession
 from .auth import CredentialStore, RegistryAuth
 from .client import Docker
-from .config import EngineAddress, TLSConfig
+from .config import EngineAddress, SSHOptions, TLSConfig
 from .containers import Container
 from .errors import (
     APIVersionError,
@@ -83,6 +83,7 @@ __all__ = [
     "PingInfo",
     "ProcessError",
     "RegistryAuth",
+    "SSHOptions",
     "ServerError",
     "StreamError",
     "SystemDataUsage",
