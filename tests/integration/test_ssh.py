@@ -15,6 +15,7 @@ import io
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -70,7 +71,7 @@ class Sshd:
         log = (self.dir / "sshd.log").read_text(errors="replace")
         return log.count("Accepted publickey for root")
 
-    def run_script(self, *args: str) -> None:
+    def run_script(self, *args: str, check: bool = True) -> bool:
         env = {**os.environ, "AIODOCK_SSHD_PORT": str(self.port)}
         done = subprocess.run(
             ["bash", str(SCRIPT), *args],
@@ -80,12 +81,13 @@ class Sshd:
             timeout=300,
             check=False,
         )
-        if done.returncode != 0:
+        if done.returncode != 0 and check:
             pytest.fail(
                 f"scripts/sshd-up.sh {' '.join(args)} failed ({done.returncode}):"
                 f" {done.stderr[-2000:]}",
                 pytrace=False,
             )
+        return done.returncode == 0
 
     def kill(self) -> None:
         """Kill the server and every session it serves (SIGKILL: no goodbye)."""
@@ -129,15 +131,20 @@ def _free_port_pair() -> int:
 
 @pytest.fixture(scope="module")
 def sshd() -> Iterator[Sshd]:
-    """This run's sshd, started here and stopped at the end."""
-    port = _free_port_pair()
+    """This run's sshd, started here, stopped and its state removed at the end."""
     state = Path(os.environ.get("AIODOCK_STATE_DIR", "/tmp/aiodock-state"))
-    server = Sshd(port, port + 1, state / "sshd" / str(port))
-    server.run_script()
+    for attempt in range(3):  # a port taken between the check and sshd's bind: another pair
+        port = _free_port_pair()
+        server = Sshd(port, port + 1, state / "sshd" / str(port))
+        if server.run_script(check=attempt == 2):
+            break
+        server.run_script("--stop", check=False)
     try:
         yield server
     finally:
         server.run_script("--stop")
+        shutil.rmtree(server.dir, ignore_errors=True)
+        Path(f"{server.dir}.lock").unlink(missing_ok=True)
 
 
 def options(sshd: Sshd, **changes: object) -> SSHOptions:
