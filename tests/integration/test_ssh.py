@@ -482,6 +482,41 @@ async def test_ssh_config_proxyjump_and_context(sshd: Sshd, engine: str, tmp_pat
         await docker.ping()
 
 
+@pytest.fixture
+def agent(sshd: Sshd, tmp_path: Path) -> Iterator[Path]:
+    """An ssh-agent of the test's own holding the test key: its socket."""
+    agent_socket = tmp_path / "agent.sock"
+    process = subprocess.Popen(
+        ["ssh-agent", "-D", "-a", str(agent_socket)], stdout=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(250):
+            if agent_socket.exists():
+                break
+            time.sleep(0.02)
+        env = {"SSH_AUTH_SOCK": str(agent_socket), "PATH": os.environ.get("PATH", "")}
+        subprocess.run(["ssh-add", "-q", str(sshd.key)], env=env, check=True, timeout=30)
+        yield agent_socket
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+async def test_keys_from_the_agent(sshd: Sshd, engine: str, agent: Path, tmp_path: Path) -> None:
+    """With no key files anywhere, the agent's key (SSH_AUTH_SOCK) logs in."""
+    home = tmp_path / "home"
+    home.mkdir()  # no ~/.ssh: no key files, no config
+    env = {"HOME": str(home), "SSH_AUTH_SOCK": str(agent)}
+    async with Docker(
+        url(sshd, engine), env=env, ssh=SSHOptions(known_hosts=sshd.known_hosts)
+    ) as docker:
+        await docker.ping()
+    without_agent = SSHOptions(known_hosts=sshd.known_hosts, use_agent=False)
+    with pytest.raises(EngineUnavailable, match="authentication as root"):
+        async with Docker(url(sshd, engine), env=env, ssh=without_agent):
+            pass
+
+
 async def test_the_server_killed_mid_stream_then_back(
     sshd: Sshd, engine: str, test_image: str
 ) -> None:
