@@ -307,6 +307,7 @@ class SSHConnector:
         self._forward_refusal: str | None = None
         self._closed = False
         self._jumps: list[Any] = []  # ProxyJump hops of the current connection
+        self._known_hosts_named: str | None = None  # UserKnownHostsFile, for messages
         self.on_dial_stdio: Callable[[int], None] | None = None
         """Called with ``dial_stdio_sessions`` when channels turn out to be
         ``dial-stdio`` sessions (the transport caps its pool with it)."""
@@ -405,6 +406,36 @@ class SSHConnector:
             kwargs["port"] = port
         return kwargs
 
+    def _from_config(self, asyncssh: ModuleType, config: Any, kwargs: dict[str, Any]) -> None:
+        """What the host's ssh_config entry says that the explicit arguments
+        would hide: ``UserKnownHostsFile`` (``none`` never turns checking
+        off), ``IdentityAgent``, and ``~/.ssh/id_*`` of the endpoint's
+        ``HOME`` when no ``IdentityFile`` is named."""
+        options = self.endpoint.options
+        files = config.get("UserKnownHostsFile")
+        if options.check_host_key and options.known_hosts is None and files:
+            paths = [self._expand(str(name)) for name in files]
+            existing = [str(path) for path in paths if path.is_file()]
+            kwargs["known_hosts"] = existing or asyncssh.import_known_hosts("")
+            self._known_hosts_named = ", ".join(str(path) for path in paths)
+        missing = object()
+        agent = config.get("IdentityAgent", missing)  # asyncssh reads "none" as None
+        if options.use_agent and agent is not missing:
+            if not isinstance(agent, str) or not agent or agent.lower() == "none":
+                kwargs["agent_path"] = None
+            elif agent != "SSH_AUTH_SOCK":
+                kwargs["agent_path"] = str(self._expand(agent))
+        defaults = self._default_keys()
+        if "client_keys" not in kwargs and defaults and not config.get("IdentityFile"):
+            kwargs["client_keys"] = defaults
+
+    def _expand(self, name: str) -> Path:
+        """``~`` in an ssh_config value, as the endpoint's ``HOME``."""
+        if name == "~" or name.startswith("~/"):
+            home = Path(self.endpoint.home) if self.endpoint.home else Path.home()
+            return home / name[2:]
+        return Path(name)
+
     def _default_keys(self) -> list[str]:
         """``~/.ssh/id_*`` of the endpoint's ``HOME`` when it is not this
         process's (asyncssh looks in the process's own)."""
@@ -444,9 +475,7 @@ class SSHConnector:
         failure: str
         try:
             resolved = asyncssh.SSHClientConnectionOptions(host=host, **kwargs)
-            defaults = self._default_keys()
-            if "client_keys" not in kwargs and defaults and not resolved.config.get("IdentityFile"):
-                kwargs["client_keys"] = defaults
+            self._from_config(asyncssh, resolved.config, kwargs)
             if tunnel == ():
                 tunnel = await self._jump_hosts(asyncssh, resolved.tunnel, depth)
             if tunnel is not None:
@@ -504,7 +533,12 @@ class SSHConnector:
         self, asyncssh: ModuleType, client: Any, kwargs: dict[str, Any], exc: Exception
     ) -> str:
         known = kwargs.get("known_hosts")
-        source = known if isinstance(known, str) else f"{self._known_hosts_path()} (missing)"
+        if isinstance(known, list):
+            known = ", ".join(known)
+        if isinstance(known, str):
+            source = known
+        else:
+            source = f"{self._known_hosts_named or self._known_hosts_path()} (missing)"
         key = client.refused_key
         if key is None or client.refused_at is None:
             return f"the SSH host key was refused: {exc}"
@@ -514,7 +548,8 @@ class SSHConnector:
         listed: list[Any] = []
         if isinstance(known, str):
             try:
-                listed = list(asyncssh.read_known_hosts(known).match(host, addr, port)[0])
+                names = known.split(", ")
+                listed = list(asyncssh.read_known_hosts(names).match(host, addr, port)[0])
             except (OSError, ValueError):
                 listed = []
         if listed:

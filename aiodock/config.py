@@ -128,8 +128,9 @@ class SSHOptions:
     and from ``~/.ssh/config``'s ``IdentityFile`` or ``~/.ssh/id_*``; the
     ``Host`` entries of ``~/.ssh/config`` (``HostName``, ``User``, ``Port``,
     ``IdentityFile``, ``ProxyJump``...); and host keys checked against
-    ``~/.ssh/known_hosts``: an unknown or changed host key is refused, with
-    its fingerprint in the error. ``~`` is the ``HOME`` of the environment
+    ``~/.ssh/known_hosts`` (or the entry's ``UserKnownHostsFile``): an
+    unknown or changed host key is refused, with its fingerprint in the
+    error, whatever ``StrictHostKeyChecking`` says. ``~`` is the ``HOME`` of the environment
     the client reads (``Docker(env=...)``).
 
     Args:

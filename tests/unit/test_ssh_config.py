@@ -251,3 +251,38 @@ def test_without_asyncssh_the_error_names_the_extra() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "pip install 'aiodock[ssh]'" in done.stdout
+
+
+def test_user_known_hosts_file_and_identity_agent_from_ssh_config(tmp_path: Path) -> None:
+    """``UserKnownHostsFile`` and ``IdentityAgent`` of the host's entry, with
+    ``~`` as the endpoint's HOME; ``UserKnownHostsFile none`` does not turn
+    checking off."""
+    asyncssh = load_asyncssh()
+    ssh_dir = tmp_path / ".ssh"
+    ssh_dir.mkdir()
+    (ssh_dir / "team_known_hosts").write_text("")
+    (ssh_dir / "config").write_text(
+        "Host team\n"
+        "    UserKnownHostsFile ~/.ssh/team_known_hosts /nonexistent/known_hosts\n"
+        "    IdentityAgent ~/agent.sock\n"
+        "Host careless\n"
+        "    UserKnownHostsFile none\n"
+        "    IdentityAgent none\n"
+    )
+    env = {"HOME": str(tmp_path), "SSH_AUTH_SOCK": "/run/default-agent.sock"}
+
+    def settled(alias: str) -> dict[str, object]:
+        connector = SSHConnector(_endpoint(f"ssh://{alias}", env))
+        kwargs = connector.connect_options(asyncssh)
+        resolved = asyncssh.SSHClientConnectionOptions(host=alias, **kwargs)
+        connector._from_config(asyncssh, resolved.config, kwargs)
+        return kwargs
+
+    team = settled("team")
+    assert team["known_hosts"] == [str(ssh_dir / "team_known_hosts")]
+    assert team["agent_path"] == str(tmp_path / "agent.sock")
+    careless = settled("careless")
+    assert isinstance(careless["known_hosts"], asyncssh.SSHKnownHosts)  # still checked
+    assert careless["agent_path"] is None
+    other = settled("other")
+    assert other["agent_path"] == "/run/default-agent.sock"
