@@ -313,7 +313,9 @@ async def test_push_and_pull_progress_over_ssh(sshd: Sshd, engine: str, test_ima
                     await http.delete(f"/v2/{repository}/manifests/{digest}")
 
 
-async def test_exec_session_stdin_closed_over_ssh(sshd: Sshd, engine: str, test_image: str) -> None:
+async def test_exec_session_and_attach_stdin_closed_over_ssh(
+    sshd: Sshd, engine: str, test_image: str
+) -> None:
     data = random.Random(16).randbytes(2 * 1024 * 1024)
     async with (
         over_ssh(sshd, engine) as docker,
@@ -334,6 +336,13 @@ async def test_exec_session_stdin_closed_over_ssh(sshd: Sshd, engine: str, test_
                 (received if chunk.stream == "stdout" else stderr).extend(chunk.data)
         assert await session.wait() == 0
         assert bytes(received) == data and bytes(stderr) == b"done\n"
+
+    # attach: run with stdin (its end closes the container's stdin)
+    async with over_ssh(sshd, engine) as docker:
+        run = await docker.containers.run(
+            test_image, ["sh", "-c", "wc -c; echo bye >&2"], stdin=data[:100_000], labels=LABELS
+        )
+        assert (run.exit_code, run.stdout, run.stderr) == (0, b"100000\n", b"bye\n")
 
 
 async def test_100_concurrent_inspects_share_one_ssh_connection(
