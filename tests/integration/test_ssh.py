@@ -40,6 +40,7 @@ from tests.helpers import LABELS, RUN_ID
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "sshd-up.sh"
 SLEEPER = ["sleep", "600"]
+STREAM_BOUND = 60  # seconds: a stream that stalls fails the test instead of hanging it
 REGISTRY = "127.0.0.1:5000"  # the open local registry (scripts/engine-up.sh)
 
 
@@ -220,13 +221,17 @@ async def test_lifecycle_streams_exec_archives_and_build(
 
                 await c.stop(timeout=1)
                 await c.remove()
-                seen = []
-                async for event in events:
-                    seen.append(event.action)
-                    if event.action == "destroy":
-                        break
-                for action in ("create", "start", "pause", "unpause", "die", "destroy"):
+                seen: list[str | None] = []
+                with anyio.move_on_after(
+                    STREAM_BOUND
+                ):  # never hang: the assert below says what came
+                    async for event in events:
+                        seen.append(event.action)
+                        if event.action in ("destroy", "remove"):
+                            break
+                for action in ("create", "start", "pause", "unpause", "die"):
                     assert action in seen, seen
+                assert "destroy" in seen or "remove" in seen, seen
             finally:
                 with suppress(NotFound):
                     await docker.containers.remove(name, force=True)
@@ -254,13 +259,15 @@ async def test_logs_follow_and_a_50_mib_log_byte_for_byte(
         over_ssh(sshd, engine) as docker,
         docker.containers.running(test_image, ["sh", "-c", script], labels=LABELS) as c,
     ):
-        assert (await c.wait()).exit_code == 0
+        with anyio.fail_after(STREAM_BOUND):
+            assert (await c.wait()).exit_code == 0
         digest = hashlib.sha256()
         size = 0
         started = time.perf_counter()
-        async for chunk in docker.containers.logs(c.id, stderr=False):
-            digest.update(chunk.data)
-            size += len(chunk.data)
+        with anyio.fail_after(STREAM_BOUND):
+            async for chunk in docker.containers.logs(c.id, stderr=False):
+                digest.update(chunk.data)
+                size += len(chunk.data)
         seconds = time.perf_counter() - started
         assert size == 50 * 1024 * 1024
         assert digest.hexdigest() == expected
@@ -271,10 +278,11 @@ async def test_logs_follow_and_a_50_mib_log_byte_for_byte(
         command = ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.05; done"]
         async with docker.containers.running(test_image, command, labels=LABELS) as c:
             got = []
-            async for chunk in docker.containers.logs(c.id, follow=True):
-                got.append(chunk.data)
-                if len(got) >= 3:
-                    break
+            with anyio.fail_after(STREAM_BOUND):
+                async for chunk in docker.containers.logs(c.id, follow=True):
+                    got.append(chunk.data)
+                    if len(got) >= 3:
+                        break
             assert got[0].startswith(b"tick 0")
             with anyio.move_on_after(0.3):
                 async for _ in docker.containers.logs(c.id, follow=True):
@@ -295,7 +303,8 @@ async def test_push_and_pull_progress_over_ssh(sshd: Sshd, engine: str, test_ima
             pushed = await docker.images.push(name)
             assert pushed.digest.startswith("sha256:")
             await docker.images.remove(name)
-            statuses = [event.status or "" async for event in docker.images.pull(name)]
+            with anyio.fail_after(STREAM_BOUND):
+                statuses = [event.status or "" async for event in docker.images.pull(name)]
             assert any(status.startswith("Digest: sha256:") for status in statuses), statuses
             assert f"{REGISTRY}/{repository}@{pushed.digest}" in (
                 (await docker.images.inspect(name)).repo_digests or []
@@ -330,19 +339,21 @@ async def test_exec_session_and_attach_stdin_closed_over_ssh(
             await session.close_stdin()
 
         stderr = bytearray()
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(write_all)
-            async for chunk in session:
-                (received if chunk.stream == "stdout" else stderr).extend(chunk.data)
+        with anyio.fail_after(STREAM_BOUND):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(write_all)
+                async for chunk in session:
+                    (received if chunk.stream == "stdout" else stderr).extend(chunk.data)
         assert await session.wait() == 0
         assert bytes(received) == data and bytes(stderr) == b"done\n"
 
     # attach: run with stdin (its end closes the container's stdin)
-    async with over_ssh(sshd, engine) as docker:
-        run = await docker.containers.run(
-            test_image, ["sh", "-c", "wc -c; echo bye >&2"], stdin=data[:100_000], labels=LABELS
-        )
-        assert (run.exit_code, run.stdout, run.stderr) == (0, b"100000\n", b"bye\n")
+    with anyio.fail_after(STREAM_BOUND):
+        async with over_ssh(sshd, engine) as docker:
+            run = await docker.containers.run(
+                test_image, ["sh", "-c", "wc -c; echo bye >&2"], stdin=data[:100_000], labels=LABELS
+            )
+            assert (run.exit_code, run.stdout, run.stderr) == (0, b"100000\n", b"bye\n")
 
 
 async def test_100_concurrent_inspects_share_one_ssh_connection(
