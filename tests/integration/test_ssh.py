@@ -10,6 +10,7 @@ stream-local forwarding: the dial-stdio fallback.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -22,10 +23,11 @@ import subprocess
 import tarfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -41,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "sshd-up.sh"
 SLEEPER = ["sleep", "600"]
 STREAM_BOUND = 60  # seconds: a stream that stalls fails the test instead of hanging it
+TEST_BOUND = 180  # seconds for any one test
 REGISTRY = "127.0.0.1:5000"  # the open local registry (scripts/engine-up.sh)
 
 
@@ -148,6 +151,18 @@ def sshd() -> Iterator[Sshd]:
         Path(f"{server.dir}.lock").unlink(missing_ok=True)
 
 
+def bounded(test: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """The whole test within TEST_BOUND seconds: a stall anywhere (an engine
+    that never answers, an event that never comes) fails it, never hangs the run."""
+
+    @functools.wraps(test)
+    async def run(*args: Any, **kwargs: Any) -> None:
+        with anyio.fail_after(TEST_BOUND):
+            await test(*args, **kwargs)
+
+    return run
+
+
 def options(sshd: Sshd, **changes: object) -> SSHOptions:
     """The test server's known_hosts and key; no agent, no ~/.ssh/config."""
     base: dict[str, object] = {
@@ -190,6 +205,7 @@ def tar_of(files: dict[str, bytes]) -> bytes:
 # --------------------------------------------------------------------------
 
 
+@bounded
 async def test_lifecycle_streams_exec_archives_and_build(
     sshd: Sshd, engine: str, test_image: str, api_version: str
 ) -> None:
@@ -249,6 +265,7 @@ async def test_lifecycle_streams_exec_archives_and_build(
         assert connector(docker).connections_made == 1
 
 
+@bounded
 async def test_logs_follow_and_a_50_mib_log_byte_for_byte(
     sshd: Sshd, engine: str, test_image: str
 ) -> None:
@@ -291,6 +308,7 @@ async def test_logs_follow_and_a_50_mib_log_byte_for_byte(
         assert connector(docker).connections_made == 1
 
 
+@bounded
 async def test_push_and_pull_progress_over_ssh(sshd: Sshd, engine: str, test_image: str) -> None:
     """A push and a pull through the open local registry, their progress
     streamed over the channel."""
@@ -322,6 +340,7 @@ async def test_push_and_pull_progress_over_ssh(sshd: Sshd, engine: str, test_ima
                     await http.delete(f"/v2/{repository}/manifests/{digest}")
 
 
+@bounded
 async def test_exec_session_and_attach_stdin_closed_over_ssh(
     sshd: Sshd, engine: str, test_image: str
 ) -> None:
@@ -356,6 +375,7 @@ async def test_exec_session_and_attach_stdin_closed_over_ssh(
             assert (run.exit_code, run.stdout, run.stderr) == (0, b"100000\n", b"bye\n")
 
 
+@bounded
 async def test_100_concurrent_inspects_share_one_ssh_connection(
     sshd: Sshd, engine: str, test_image: str
 ) -> None:
@@ -379,6 +399,7 @@ async def test_100_concurrent_inspects_share_one_ssh_connection(
     assert sshd.accepted() - before == 1  # the server saw one SSH session
 
 
+@bounded
 async def test_unknown_and_changed_host_keys_are_refused(
     sshd: Sshd, engine: str, tmp_path: Path
 ) -> None:
@@ -407,6 +428,7 @@ async def test_unknown_and_changed_host_keys_are_refused(
         await docker.ping()
 
 
+@bounded
 async def test_a_wrong_key_is_refused(sshd: Sshd, engine: str, tmp_path: Path) -> None:
     key = tmp_path / "wrong"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
@@ -417,6 +439,7 @@ async def test_a_wrong_key_is_refused(sshd: Sshd, engine: str, tmp_path: Path) -
     assert "authentication as root at 127.0.0.1 failed" in message and str(key) in message
 
 
+@bounded
 async def test_dial_stdio_where_forwarding_is_refused(
     sshd: Sshd, engine: str, test_image: str
 ) -> None:
@@ -458,6 +481,7 @@ async def _gather(docker: Docker, ref: str, count: int) -> list[str]:
     return results
 
 
+@bounded
 async def test_ssh_config_proxyjump_and_context(sshd: Sshd, engine: str, tmp_path: Path) -> None:
     """No SSHOptions: ~/.ssh/config (Host alias, HostName, User, Port,
     IdentityFile, ProxyJump through the same server), ~/.ssh/known_hosts,
@@ -522,6 +546,7 @@ def agent(sshd: Sshd, tmp_path: Path) -> Iterator[Path]:
         process.wait(timeout=10)
 
 
+@bounded
 async def test_keys_from_the_agent(sshd: Sshd, engine: str, agent: Path, tmp_path: Path) -> None:
     """With no key files anywhere, the agent's key (SSH_AUTH_SOCK) logs in."""
     home = tmp_path / "home"
@@ -537,6 +562,7 @@ async def test_keys_from_the_agent(sshd: Sshd, engine: str, agent: Path, tmp_pat
             pass
 
 
+@bounded
 async def test_the_server_killed_mid_stream_then_back(
     sshd: Sshd, engine: str, test_image: str
 ) -> None:
@@ -563,6 +589,7 @@ async def test_the_server_killed_mid_stream_then_back(
         assert connector(docker).connections_made == 2
 
 
+@bounded
 async def test_cancellation_closes_the_channel_not_the_connection(
     sshd: Sshd, engine: str, test_image: str
 ) -> None:
