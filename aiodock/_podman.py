@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 
 from .models import ContainerSummary, ContainerTop, ImageInspect, ImageSummary, SystemDataUsage
+from .models.images import ImageDeleteItem
 
 _DOCKER_HUB_PREFIXES = ("docker.io/library/", "docker.io/")
 _BARE_DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -71,6 +72,15 @@ def image_inspect(image: ImageInspect) -> ImageInspect:
     image.repo_tags = _names(image.repo_tags)
     image.repo_digests = _names(image.repo_digests)
     return image
+
+
+def deleted(item: ImageDeleteItem) -> ImageDeleteItem:
+    """A removal's report with ids and names in dockerd's form."""
+    if item.deleted:
+        item.deleted = image_id(item.deleted)
+    if item.untagged:
+        item.untagged = image_name(image_id(item.untagged))
+    return item
 
 
 def container_summary(container: ContainerSummary) -> ContainerSummary:

@@ -484,6 +484,13 @@ async def _attach(
         info: dict[str, Any] = await api.get(dict[str, Any], f"/containers/{path}/json")
         tty = bool((info.get("Config") or {}).get("Tty"))
     known_tty = tty
+    replay: list[LogChunk] = []
+    if params.get("logs") and await api.is_podman():
+        # Podman's attach with logs=1 sends the replay without its framing
+        # intact: read it from /logs, then attach without it. (What the
+        # process prints between the two requests is not replayed.)
+        replay = await _logs_so_far(api, path, params, tty=tty)
+        params = {**params, "logs": False}
 
     def make(response: Reply) -> AttachSession:
         return AttachSession(
@@ -491,4 +498,18 @@ async def _attach(
         )
 
     async with _hijack(api, f"/containers/{path}/attach", make, params=params) as session:
+        session._pending.extend(replay)
         yield session
+
+
+async def _logs_so_far(
+    api: APIClient, path: str, params: dict[str, QueryValue], *, tty: bool
+) -> list[LogChunk]:
+    reply = await api.request(
+        "GET",
+        f"/containers/{path}/logs",
+        params={"stdout": params.get("stdout"), "stderr": params.get("stderr")},
+    )
+    if tty:
+        return [LogChunk("stdout", reply.content)] if reply.content else []
+    return FrameDemuxer().feed(reply.content)

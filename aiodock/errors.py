@@ -517,6 +517,8 @@ def _error_for_status(status: int, message: str) -> DockerError:
         return APIVersionError(status, message)
     if status == 500 and message.rstrip().endswith(_CONFLICT_CAUSES):
         return Conflict(status, message)
+    if status == 500 and message.rstrip().endswith(_FORBIDDEN_CAUSES):
+        return Forbidden(status, message)
     return cls(status, message)
 
 
@@ -529,8 +531,13 @@ _CONFLICT_CAUSES = (
     "network already exists",
     "volume already exists",
     "volume is being used",
+    "network is being used",
     "pod already exists",
 )
+
+
+# ... and a refusal that dockerd answers with a 403.
+_FORBIDDEN_CAUSES = ("cannot be removed",)
 
 
 _AUTH_FAILURE_HINTS = (
@@ -589,7 +596,11 @@ _MISSING_ROUTE_MESSAGES = frozenset({"page not found", "404 page not found", "no
 
 
 def _is_missing_route(message: str) -> bool:
-    return message.strip().lower() in _MISSING_ROUTE_MESSAGES
+    lowered = message.strip().lower()
+    # Podman, for a whole API it lacks: "Path /v1.41/plugins is not supported"
+    return lowered in _MISSING_ROUTE_MESSAGES or (
+        lowered.startswith("path /") and lowered.endswith(" is not supported")
+    )
 
 
 def _is_version_complaint(message: str) -> bool:

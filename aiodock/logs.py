@@ -11,9 +11,13 @@ requested.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from ._api import APIClient
 from .streams import EngineStream, FrameDemuxer, LogChunk, Opener
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 class LogOutput:
@@ -62,7 +66,9 @@ class LogStream(EngineStream[LogChunk, LogOutput]):
       container stops);
     - ``await stream``: a :class:`LogOutput` with ``.stdout`` and
       ``.stderr`` bytes;
-    - ``async with stream as s``: returns once the engine answered.
+    - ``async with stream as s``: returns once the engine answered (on
+      Podman a follow returns at once and opens at the first read: Podman
+      sends no answer before the first line).
 
     ``tty`` is the container's TTY flag when known; ``None`` means learn it
     from the answer's ``Content-Type`` (API 1.42 and later) or else ask the
@@ -80,10 +86,20 @@ class LogStream(EngineStream[LogChunk, LogOutput]):
         *,
         tty: bool | None,
         tty_lookup: Callable[[], Awaitable[bool]],
+        follow: bool = False,
     ) -> None:
         super().__init__(api, opener)
         self._tty = tty
         self._tty_lookup = tty_lookup
+        self._follow = follow
+
+    async def __aenter__(self) -> Self:
+        if self._follow and self._api.podman:
+            # Podman answers a follow only with its first line: opened at the
+            # first read instead, so the block can make the container talk.
+            self._entered = True
+            return self
+        return await super().__aenter__()
 
     @property
     def tty(self) -> bool | None:

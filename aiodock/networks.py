@@ -30,7 +30,7 @@ from ._api import APIClient
 from ._handle import HasID
 from ._operation import operation
 from ._query import Filters, filters_param
-from .errors import InvalidResponse
+from .errors import InvalidResponse, UnsupportedOperation
 from .models import (
     EndpointIPAMConfig,
     EndpointSettings,
@@ -133,6 +133,7 @@ class NetworkCollection:
                 an unknown field).
             TypeError: ``ipam`` that is not an ``IPAM``, a flag that is not a ``bool``.
             APIVersionError: ``enable_ipv4`` on an engine older than API 1.48.
+            UnsupportedOperation: ``config_only`` or ``config_from`` on Podman.
 
         Example:
             >>> net = await docker.networks.create(  # doctest: +SKIP
@@ -177,6 +178,11 @@ class NetworkCollection:
             body["Labels"] = _check.string_map("labels", labels)
         if scope is not None:
             body["Scope"] = scope
+        if (config_only or config_from is not None) and await self._api.is_podman():
+            # Podman would make an ordinary network of it, without a word
+            raise UnsupportedOperation(
+                None, f"Podman has no configuration-only networks (create of {name!r})"
+            )
         if config_only:
             body["ConfigOnly"] = True
         if config_from is not None:

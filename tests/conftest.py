@@ -108,6 +108,15 @@ def pytest_configure(config: pytest.Config) -> None:
         "api_below(version): needs an engine below API `version`: the refusal of a newer"
         " option (skipped elsewhere, with the reason)",
     )
+    config.addinivalue_line(
+        "markers",
+        "docker_only(reason): what Podman lacks; a podman_only test checks Podman's refusal"
+        " (skipped on Podman, with the reason)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "podman_only(reason): how aiodock refuses what Podman lacks (skipped elsewhere)",
+    )
 
 
 _API_VERSION: dict[str, str | None] = {}
@@ -125,7 +134,31 @@ def _negotiated_or_none() -> tuple[str, str | None]:
     return path, _API_VERSION[path]
 
 
+_PODMAN: dict[str, bool | None] = {}
+
+
+def _engine_is_podman() -> bool | None:
+    """Whether the engine under test is Podman; ``None`` when none answers."""
+    path = engine_socket()
+    if path not in _PODMAN:
+        try:
+            _PODMAN[path] = is_podman(path)
+        except OSError:
+            _PODMAN[path] = None
+    return _PODMAN[path]
+
+
+def _skip_by_engine_kind(item: pytest.Item) -> None:
+    for mark in item.iter_markers("docker_only"):
+        if _engine_is_podman():
+            pytest.skip(f"not on Podman: {mark.args[0]}")
+    for mark in item.iter_markers("podman_only"):
+        if _engine_is_podman() is False:
+            pytest.skip(f"Podman only: {mark.args[0]}")
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    _skip_by_engine_kind(item)
     marks = [*item.iter_markers("api"), *item.iter_markers("api_below")]
     if not marks:
         return

@@ -56,6 +56,9 @@ TimeArg = datetime | int | float | str
 
 _PRUNE_PATIENCE = 60.0
 
+_PODMAN_NEVER = 2**31 - 1
+"""Seconds that stand for "never kill" on Podman (about 68 years)."""
+
 
 def _ref_id(ref: str | Container) -> str:
     return _check.ref("container", ref.id if isinstance(ref, Handle) else ref)
@@ -283,7 +286,7 @@ class ContainerOperations:
             ValueError: A negative (other than ``-1``) or infinite ``timeout``,
                 an unknown signal.
         """
-        seconds = _check.stop_seconds("timeout", timeout)
+        seconds = await self._stop_seconds(timeout)
         name = _check.signal("signal", signal) if signal is not None else None
         await self._api.request(
             "POST",
@@ -310,7 +313,7 @@ class ContainerOperations:
             NotFound: No such container.
             APIVersionError: ``signal`` on an engine older than API 1.42.
         """
-        seconds = _check.stop_seconds("timeout", timeout)
+        seconds = await self._stop_seconds(timeout)
         name = _check.signal("signal", signal) if signal is not None else None
         await self._api.request(
             "POST", _path(ref, "/restart"), params={"t": seconds, "signal": name}, timeout=None
@@ -536,7 +539,9 @@ class ContainerOperations:
             idle_timeout=_check.seconds("idle_timeout", idle_timeout),
         )
         known = tty if tty is not None else _known_tty(ref)
-        return LogStream(self._api, opener, tty=known, tty_lookup=partial(self._has_tty, ref))
+        return LogStream(
+            self._api, opener, tty=known, tty_lookup=partial(self._has_tty, ref), follow=follow
+        )
 
     async def _has_tty(self, ref: str | Container) -> bool:
         info = await self.inspect(ref)
@@ -588,6 +593,12 @@ class ContainerOperations:
             opener = partial(self._api.stream, "GET", path, params={"stream": True})
             return StatsStream(self._api, opener, partial(self._identity, ref))
         return self._one_stats_sample(ref, path, one_shot)
+
+    async def _stop_seconds(self, timeout: float | None) -> int | None:
+        seconds = _check.stop_seconds("timeout", timeout)
+        if seconds == -1 and await self._api.is_podman():
+            return _PODMAN_NEVER  # Podman refuses t=-1 (it takes no sign)
+        return seconds
 
     async def _identity(self, ref: str | Container) -> tuple[str | None, str | None]:
         """The container's id and name, for samples that lack them."""

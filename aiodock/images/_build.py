@@ -74,7 +74,13 @@ class BuildStream(ProgressStream[BuildEvent, str]):
         except BuildError:
             raise
         except StreamError as exc:
-            raise BuildError(exc.status, exc.message, log=self.log, code=exc.code) from exc
+            code = exc.code
+            if code is None and (status := _EXIT_STATUS.search(exc.message)):
+                code = int(status[1])  # Podman's words, without errorDetail's code
+            raise BuildError(exc.status, exc.message, log=self.log, code=code) from exc
+
+
+_EXIT_STATUS = re.compile(r"exit status (\d+)\s*$")
 
 
 def context_body(

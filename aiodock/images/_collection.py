@@ -54,7 +54,9 @@ from ..errors import (
     DockerError,
     InvalidResponse,
     NotFound,
+    ServerError,
     StreamError,
+    UnsupportedOperation,
     _registry_error,
 )
 from ..models import ContainerConfig, ImageSummary
@@ -199,6 +201,13 @@ class ImageCollection:
         }
 
         async def prepare() -> tuple[dict[str, str], Any]:
+            if all_tags and await self._api.is_podman():
+                # Podman would pull the repository's "latest" tag alone
+                raise UnsupportedOperation(
+                    None,
+                    f"Podman does not pull every tag at once (pull of {reference.name}"
+                    " with all_tags=True): pull each tag",
+                )
             header = await auth_header_for(reference.registry, auth, store=self._api.credentials)
             return {"X-Registry-Auth": header}, None
 
@@ -250,9 +259,11 @@ class ImageCollection:
 
         Raises:
             ValueError: A malformed reference, or a tag with ``all_tags``.
-            StreamError: The tag does not exist locally (it is named).
+            StreamError: The tag does not exist locally (it is named; Podman
+                answers NotFound).
             Unauthorized: The registry refused the credentials.
             APIVersionError: ``platform`` on an engine older than API 1.46.
+            UnsupportedOperation: ``all_tags`` on Podman.
 
         Example:
             >>> result = await docker.images.push("127.0.0.1:5000/team/app:1")  # doctest: +SKIP
@@ -271,6 +282,13 @@ class ImageCollection:
         }
 
         async def prepare() -> tuple[dict[str, str], Any]:
+            if all_tags and await self._api.is_podman():
+                # Podman would push the repository's "latest" tag alone
+                raise UnsupportedOperation(
+                    None,
+                    f"Podman does not push every tag at once (push of {reference.name}"
+                    " with all_tags=True): push each tag",
+                )
             header = await auth_header_for(reference.registry, auth, store=self._api.credentials)
             return {"X-Registry-Auth": header}, None
 
@@ -384,6 +402,10 @@ class ImageCollection:
             "manifests": _check.boolean("manifests", manifests) or None,
             "identity": _check.boolean("identity", identity) or None,
         }
+        if digests and await self._api.is_podman():
+            # Podman fills repo_digests always, and answers digests=1 with an
+            # empty body (Podman 4.3)
+            params["digests"] = None
         if needs_client_side(filters) and await self._api.is_podman():
             assert filters is not None
             sent, match = split_label_filters(filters)
@@ -443,7 +465,14 @@ class ImageCollection:
         params: dict[str, QueryValue] = {
             "platform": None if platform is None else _platform_json("platform", platform)
         }
-        return await self._api.get(builtins.list[ImageHistoryItem], path, params=params)
+        layers: builtins.list[ImageHistoryItem] = await self._api.get(
+            builtins.list[ImageHistoryItem], path, params=params
+        )
+        if self._api.podman:
+            for layer in layers:
+                layer.id = _podman.image_id(layer.id) if layer.id else layer.id
+                layer.tags = [_podman.image_name(tag) for tag in layer.tags or []] or layer.tags
+        return layers
 
     @operation("ImageTag")
     async def tag(self, ref: ImageRef, repo: str, *, tag: str | None = None) -> str:
@@ -504,13 +533,14 @@ class ImageCollection:
             "noprune": noprune,
             "platforms": _platforms_json("platforms", platforms),
         }
-        return await self._api.get(
+        items: builtins.list[ImageDeleteItem] = await self._api.get(
             builtins.list[ImageDeleteItem],
             f"/images/{_quoted(_image_name(ref))}",
             method="DELETE",
             params=params,
             timeout=None,
         )
+        return [_podman.deleted(item) for item in items] if self._api.podman else items
 
     @operation("ImagePrune")
     async def prune(self, *, filters: Filters | None = None) -> ImagePruneReport:
@@ -528,9 +558,12 @@ class ImageCollection:
             assert filters is not None
             return await self._prune_one_by_one(filters)
         params = {"filters": filters_param(filters)}
-        return await self._api.get(
+        report: ImagePruneReport = await self._api.get(
             ImagePruneReport, "/images/prune", method="POST", params=params, timeout=None
         )
+        if self._api.podman:
+            report.images_deleted = [_podman.deleted(item) for item in report.images_deleted]
+        return report
 
     async def _prune_one_by_one(self, filters: Filters) -> ImagePruneReport:
         # Podman ORs several label filters: list what the prune would take,
@@ -613,7 +646,7 @@ class ImageCollection:
         image_id = response.json().get("Id") if response.content else None
         if not isinstance(image_id, str) or not image_id:
             raise InvalidResponse(response.status_code, "the engine did not say the new image's ID")
-        return image_id
+        return _podman.image_id(image_id) if self._api.podman else image_id
 
     # -- archives ---------------------------------------------------------
 
@@ -714,6 +747,8 @@ class ImageCollection:
             ]
             if not loaded:
                 raise StreamError(200, "the engine reported no image loaded from the archive")
+            if self._api.podman:
+                loaded = [_podman.image_id(_podman.image_name(name)) for name in loaded]
             return loaded
 
         opener = open_with(self._api, "POST", "/images/load", load_params, prepare, same_error)
@@ -781,7 +816,7 @@ class ImageCollection:
             ids = [e.status for e in events if e.status and _IMAGE_ID.match(e.status)]
             if not ids:
                 raise StreamError(200, "the import ended without reporting an image ID")
-            return ids
+            return [_podman.image_id(i) for i in ids] if self._api.podman else ids
 
         opener = open_with(self._api, "POST", "/images/create", params, prepare, same_error)
         return ProgressStream(self._api, opener, ProgressEvent, finish, on_error=same_error)
@@ -891,11 +926,21 @@ class ImageCollection:
             return headers, await make_body()
 
         async def finish(events: builtins.list[BuildEvent]) -> str:
-            return built_image_id(events, stream.log)
+            built = built_image_id(events, stream.log)
+            return _podman.image_id(built) if self._api.podman else built
 
-        opener = open_with(self._api, "POST", "/build", params, prepare, same_error)
+        opener = open_with(self._api, "POST", "/build", params, prepare, self._build_error)
         stream = BuildStream(self._api, opener, finish)
         return stream
+
+    def _build_error(self, exc: DockerError) -> DockerError:
+        if self._api.podman and exc.status == 500 and exc.message == "(empty response body)":
+            return ServerError(
+                500,
+                "the engine failed the build without a word (Podman 4.3 does so for a"
+                " context holding a symbolic link that points out of it)",
+            )
+        return exc
 
     @operation("BuildPrune")
     async def prune_builds(

@@ -3,14 +3,13 @@ against the real engine, on asyncio and on trio."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import anyio
 import pytest
 
 from aiodock import Docker, NotFound
-from tests.helpers import LABELS, own_client
+from tests.helpers import LABELS, check_early_exit, on_podman, own_client
 
 
 async def read_until(session: Any, wanted: bytes) -> bytes:
@@ -132,33 +131,6 @@ async def test_logs_replay_then_stream(engine: str, test_image: str) -> None:
 EARLY_EXIT = ["sh", "-c", "head -c3; echo; echo done >&2; exit 7"]
 BIG_STDIN = b"z" * (8 * 1024 * 1024)
 """More than any socket buffer: the process exits long before it is all sent."""
-PODMAN_STDIN_NOTICE = re.compile(
-    rb"Error: (read|write) unixpacket [^\n]*: connection reset by peer\n\Z"
-)
-"""What Podman itself appends to the process's stderr when it cannot pass
-the rest of stdin on (its attach socket was closed by the exited process)."""
-
-
-async def on_podman(docker: Docker) -> bool:
-    version = await docker.system.version()
-    return any("podman" in (c.name or "").lower() for c in version.components or [])
-
-
-def check_early_exit(
-    got: tuple[int, bytes, bytes], expected: tuple[int, bytes, bytes], podman: bool
-) -> None:
-    """The exit code and the output of a process that exited before reading
-    its stdin. Podman 4.3 appends its own notice to stderr, and sometimes
-    stops relaying the output when it cannot pass stdin on (engine-side:
-    the output never reaches the socket): there the exit code is exact and
-    the output a prefix of what the process wrote."""
-    code, stdout, stderr = got
-    if not podman:
-        assert got == expected
-        return
-    stderr = PODMAN_STDIN_NOTICE.sub(b"", stderr)
-    assert code == expected[0]
-    assert expected[1].startswith(stdout) and expected[2].startswith(stderr), got
 
 
 @pytest.mark.anyio

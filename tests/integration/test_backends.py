@@ -34,9 +34,10 @@ async def test_ping_version_events(engine: str, test_image: str) -> None:
                 json={"Image": test_image, "Cmd": ["true"], "Labels": LABELS},
             )
             await docker._api.request("DELETE", f"/containers/{created['Id']}")
+            gone = "remove" if docker._api.podman else "destroy"  # Podman's word for it
             async for event in events:
                 if event.actor is not None and event.actor.id == created["Id"]:
                     seen.append(event.action or "")
-                if "destroy" in seen:
+                if gone in seen:
                     break
-    assert seen[0] == "create" and seen[-1] == "destroy"
+    assert seen[0] == "create" and seen[-1] == gone

@@ -24,7 +24,7 @@ import anyio
 import httpx
 import pytest
 
-from aiodock import BuildError, Docker, NotFound
+from aiodock import BuildError, Docker, NotFound, UnsupportedOperation
 from aiodock.models import BuildEvent, ProgressEvent
 from tests.helpers import LABEL_KEY, LABELS, RUN_ID, busybox_rootfs_tar
 
@@ -110,7 +110,7 @@ async def test_image_lifecycle_through_the_open_registry(
     assert image_id.startswith("sha256:")
     built = await docker.images.inspect(local)
     assert built.id == image_id and built.config is not None
-    assert built.config.labels == {LABEL_KEY: RUN_ID, "stage": "lifecycle"}
+    assert own_labels(built.config.labels) == {LABEL_KEY: RUN_ID, "stage": "lifecycle"}
     assert await run(docker, local, ["cat", "/app/hello.txt", "/app/greeting"]) == (
         "hello from the build context\nhi!\n"
     )
@@ -118,16 +118,22 @@ async def test_image_lifecycle_through_the_open_registry(
     assert await docker.images.tag(local, f"{REGISTRY}/{REPO}/lifecycle", tag="1") == remote
     try:
         events: list[ProgressEvent] = [e async for e in docker.images.push(remote)]
-        assert events[0].status == f"The push refers to repository [{REGISTRY}/{REPO}/lifecycle]"
-        assert {e.status for e in events if e.id} & {"Pushed", "Layer already exists"}
+        # the engine's own words (Podman names the tag too)
+        assert (events[0].status or "").startswith(
+            f"The push refers to repository [{REGISTRY}/{REPO}/lifecycle"
+        )
+        podman = docker._api.podman  # sends no per-layer progress, no /distribution
+        if not podman:
+            assert {e.status for e in events if e.id} & {"Pushed", "Layer already exists"}
         pushed = await docker.images.push(remote)  # again: nothing new, same digest
         assert pushed.tag == "1" and pushed.digest.startswith("sha256:") and pushed.size > 0
-        assert [e.aux for e in events if e.aux] == [
-            {"Tag": "1", "Digest": pushed.digest, "Size": pushed.size}
-        ]
-        remote_info = await docker.distribution.inspect(remote)
-        assert remote_info.descriptor is not None
-        assert remote_info.descriptor.digest == pushed.digest
+        if not podman:
+            assert [e.aux for e in events if e.aux] == [
+                {"Tag": "1", "Digest": pushed.digest, "Size": pushed.size}
+            ]
+            remote_info = await docker.distribution.inspect(remote)
+            assert remote_info.descriptor is not None
+            assert remote_info.descriptor.digest == pushed.digest
 
         removed = await docker.images.remove(remote)
         assert remote in [r.untagged for r in removed]
@@ -138,8 +144,9 @@ async def test_image_lifecycle_through_the_open_registry(
 
         pull_events = [e async for e in docker.images.pull(remote)]
         statuses = [e.status or "" for e in pull_events]
-        assert f"Digest: {pushed.digest}" in statuses
-        assert "Pull complete" in statuses or "Already exists" in statuses
+        if not podman:
+            assert f"Digest: {pushed.digest}" in statuses
+            assert "Pull complete" in statuses or "Already exists" in statuses
         pulled = await docker.images.inspect(remote)
         assert pulled.id == image_id
         assert pulled.repo_digests == [f"{REGISTRY}/{REPO}/lifecycle@{pushed.digest}"]
@@ -225,15 +232,19 @@ async def test_dockerignore_build_args_target_and_labels(
         "no-stage",
     ]
     image = await docker.images.inspect(tag)
-    assert image.id == image_id and image.config is not None
-    assert image.config.labels == {LABEL_KEY: RUN_ID, "purpose": "dockerignore"}
+    # the event's aux ID is the engine's own (Podman's lacks "sha256:")
+    assert image.id in (image_id, f"sha256:{image_id}") and image.config is not None
+    assert own_labels(image.config.labels) == {LABEL_KEY: RUN_ID, "purpose": "dockerignore"}
 
     history = await docker.images.history(tag)
     assert history[0].id == image_id
     created_by = [h.created_by or "" for h in history]
     assert any("COPY dir:" in c or "COPY ." in c for c in created_by)
     assert any('echo "$FLAVOUR"' in c for c in created_by)
-    assert history[-1].comment == "Imported from -"  # the test image's one layer
+    # the test image's one layer, in each engine's words
+    assert history[-1].comment == (
+        "imported from tarball" if docker._api.podman else "Imported from -"
+    )
 
 
 async def test_failing_run_raises_build_error_with_the_output(
@@ -246,10 +257,14 @@ async def test_failing_run_raises_build_error_with_the_output(
     with pytest.raises(BuildError) as info:
         await docker.images.build(tar_of({"Dockerfile": dockerfile.encode()}), forcerm=True)
     error = info.value
-    assert error.code == 7
-    assert "returned a non-zero code: 7" in error.message
+    assert error.code == 7  # Podman sends no code: aiodock reads it from the message
     assert f"output-before-failure-{RUN_ID}" in error.log
     assert "on-stderr" in error.log
+    if docker._api.podman:  # buildah's words
+        assert "exit status 7" in error.message
+        assert error.log.startswith("STEP 1/3: FROM")
+        return
+    assert "returned a non-zero code: 7" in error.message
     assert error.log.startswith("Step 1/3 : FROM")
 
 
@@ -333,6 +348,10 @@ async def test_200_mib_context_streams_with_bounded_memory(
 
 
 async def test_prune_builds_with_a_filter_matching_nothing(docker: Docker) -> None:
+    if docker._api.podman:  # Podman has no build cache endpoint
+        with pytest.raises(UnsupportedOperation, match="does not implement POST /build/prune"):
+            await docker.images.prune_builds(filters={"id": f"aiodock-none-{RUN_ID}"})
+        return
     report = await docker.images.prune_builds(filters={"id": f"aiodock-none-{RUN_ID}"})
     assert report.caches_deleted == [] and report.space_reclaimed == 0
 
@@ -359,7 +378,9 @@ async def test_save_remove_load_restores_the_same_image(
         await docker.images.inspect(image_id)
     with archive.open("rb") as file:
         events = [e async for e in docker.images.load(file)]
-    assert f"Loaded image: {tag}\n" in [e.stream for e in events]
+    # the engine's own words: Podman names the image fully and ends no line
+    loaded = f"docker.io/{tag}" if docker._api.podman else tag
+    assert f"Loaded image: {loaded}" in [(e.stream or "").rstrip("\n") for e in events]
     assert (await docker.images.inspect(tag)).id == image_id
     chunks = [chunk async for chunk in docker.images.save([tag, image_id])]
     assert sum(map(len, chunks)) > 1_000_000
@@ -425,6 +446,11 @@ async def test_commit_a_container_after_writing_a_file(
 
 # --------------------------------------------------------------------------
 # list and prune
+
+
+def own_labels(labels: dict[str, str] | None) -> dict[str, str]:
+    """An image's labels without the one Podman's builder adds to every image."""
+    return {k: v for k, v in (labels or {}).items() if k != "io.buildah.version"}
 
 
 async def import_labelled(docker: Docker, purpose: str, repo: str | None = None) -> str:

@@ -37,6 +37,10 @@ from tests.plugin_driver import (
     remove_test_plugins,
 )
 
+pytestmark = pytest.mark.docker_only(
+    "Podman has no plugin API (test_podman_refusals.py checks the refusal)"
+)
+
 V1 = f"{REPOSITORY}:1"
 V2 = f"{REPOSITORY}:2"
 LOCAL = f"{MARK}/vol-pulled:1"

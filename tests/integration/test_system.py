@@ -75,14 +75,17 @@ async def test_pinned_version_above_engine_maximum(engine: str) -> None:
     major, minor = version_tuple(own)
     pinned = f"{major}.{minor + 3}"  # 1.44 on dockerd 20.10 (1.41), 1.48 on 26.1 (1.45)
     counting = CountingTransport(httpx.AsyncHTTPTransport(uds=engine))
-    with pytest.raises(APIVersionError) as info:
-        async with Docker(f"unix://{engine}", api_version=pinned, env={}, transport=counting):
-            pass
-    # refused here (Podman would answer any version as its own): only /_ping went
+    async with Docker(f"unix://{engine}", api_version=pinned, env={}, transport=counting) as docker:
+        # a pinned client sends no ping: the first answer's Api-Version tells
+        # (dockerd refuses the version itself; Podman would answer as its own)
+        with pytest.raises(APIVersionError) as info:
+            await docker.system.version()
+        with pytest.raises(APIVersionError, match="is newer"):
+            await docker.system.info()  # refused here, before anything is sent
     assert info.value.status is None
     assert f"API version {pinned} (from api_version argument) is newer" in info.value.message
     assert own in info.value.message
-    assert dict(counting.paths) == {"/_ping": 1}
+    assert dict(counting.paths) == {f"/v{pinned}/version": 1}
 
 
 async def test_pinned_version_the_engine_has(engine: str, api_version: str) -> None:

@@ -197,3 +197,61 @@ async def test_default_ps_asks_podman_for_paused_containers_too() -> None:
     assert first.url.params["all"] == "1"
     assert json.loads(first.url.params["filters"]) == {"status": ["running", "paused"]}
     assert second.url.params["all"] == "0"
+
+
+async def test_refusals_before_anything_is_sent() -> None:
+    engine = podman({})
+    async with engine.client() as docker:
+        with pytest.raises(UnsupportedOperation, match="configuration-only"):
+            await docker.networks.create("cfg", config_only=True)
+        with pytest.raises(UnsupportedOperation, match="every tag at once"):
+            await docker.images.push("127.0.0.1:5000/app", all_tags=True)
+        with pytest.raises(UnsupportedOperation, match="every tag at once"):
+            await docker.images.pull("127.0.0.1:5000/app", all_tags=True)
+    assert engine.requests == []
+
+
+async def test_never_kill_is_sent_as_a_long_wait() -> None:
+    engine = podman({("POST", "/v1.41/containers/web/stop"): httpx.Response(204)})
+    async with engine.client() as docker:
+        await docker.containers.stop("web", timeout=-1)
+    assert engine.requests[0].url.params["t"] == str(2**31 - 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "kind"),
+    [
+        (500, "container state improper", "Conflict"),
+        (500, '"podman" has associated containers: network is being used', "Conflict"),
+        (500, "default network podman cannot be removed", "Forbidden"),
+        (404, "Path /v1.41/plugins is not supported", "UnsupportedOperation"),
+        (404, "no such container", "NotFound"),
+    ],
+)
+async def test_podmans_answers_get_dockerds_error_kinds(
+    status: int, message: str, kind: str
+) -> None:
+    answer = httpx.Response(status, json={"message": message})
+    engine = podman({"/v1.41/networks/x": answer})
+    async with engine.client() as docker:
+        with pytest.raises(Exception) as info:
+            await docker.networks.remove("x")
+    assert type(info.value).__name__ == kind
+
+
+async def test_a_log_follow_opens_at_the_first_read() -> None:
+    frame = b"\x01\x00\x00\x00\x00\x00\x00\x03hi\n"
+    engine = podman(
+        {
+            ("GET", "/v1.41/containers/web/logs"): httpx.Response(
+                200, content=frame, headers={"Content-Type": "application/vnd.docker.raw-stream"}
+            ),
+            ("GET", "/v1.41/containers/web/json"): httpx.Response(
+                200, json={"Id": "c" * 64, "Config": {"Tty": False}}
+            ),
+        }
+    )
+    async with engine.client() as docker, docker.containers.logs("web", follow=True) as logs:
+        assert engine.requests == []  # nothing sent yet: Podman would not answer
+        chunks = [chunk async for chunk in logs]
+    assert [(c.stream, c.data) for c in chunks] == [("stdout", b"hi\n")]
