@@ -13,6 +13,9 @@
 # authorized_keys, known_hosts (both ports), sshd.pid, sshd.log, env.
 # Two runs on different ports never meet; two starts on one port take a lock
 # and share the server. Installs Debian's openssh-server when sshd is missing.
+# With AIODOCK_SSHD_OWNER=<pid> (the test fixture's process), a watcher stops
+# the server and removes its state once that process is gone, even if it was
+# killed before it could stop the server itself.
 set -euo pipefail
 
 readonly PORT="${AIODOCK_SSHD_PORT:-2222}"
@@ -111,12 +114,23 @@ AIODOCK_SSHD_KNOWN_HOSTS=$DIR/known_hosts
 EOF
 }
 
+watch_owner() {
+    local owner="${AIODOCK_SSHD_OWNER:-}"
+    [[ -n "$owner" ]] || return 0
+    kill -0 "$owner" 2>/dev/null || die "AIODOCK_SSHD_OWNER=$owner is not running"
+    setsid bash -c '
+        while kill -0 "$1" 2>/dev/null; do sleep 2; done
+        AIODOCK_SSHD_PORT="$2" bash "$3" --stop
+        rm -rf "$4" "$4.flock"
+    ' watcher "$owner" "$PORT" "$0" "$DIR" </dev/null >/dev/null 2>&1 9>&- &
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start() {
     install_sshd
     mkdir -p /run/sshd "$(dirname "$DIR")"
-    exec 9>"$DIR.lock"
+    exec 9>"$DIR.flock"
     flock 9
     if running; then
         cat "$DIR/env"
@@ -128,6 +142,7 @@ start() {
     for _ in $(seq 100); do
         if running && port_open "$PORT" && port_open "$NOFWD_PORT"; then
             say "sshd on 127.0.0.1:$PORT and :$NOFWD_PORT (state in $DIR)"
+            watch_owner
             cat "$DIR/env"
             return 0
         fi

@@ -76,7 +76,12 @@ class Sshd:
         return log.count("Accepted publickey for root")
 
     def run_script(self, *args: str, check: bool = True) -> bool:
-        env = {**os.environ, "AIODOCK_SSHD_PORT": str(self.port)}
+        # the owner: if this run is killed, the script's watcher stops the server
+        env = {
+            **os.environ,
+            "AIODOCK_SSHD_PORT": str(self.port),
+            "AIODOCK_SSHD_OWNER": str(os.getpid()),
+        }
         done = subprocess.run(
             ["bash", str(SCRIPT), *args],
             capture_output=True,
@@ -148,7 +153,7 @@ def sshd() -> Iterator[Sshd]:
     finally:
         server.run_script("--stop")
         shutil.rmtree(server.dir, ignore_errors=True)
-        Path(f"{server.dir}.lock").unlink(missing_ok=True)
+        Path(f"{server.dir}.flock").unlink(missing_ok=True)
 
 
 def bounded(test: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
