@@ -87,8 +87,9 @@ ENGINE_TESTS=(tests/integration tests/cli tests/docs --ignore=tests/cli/test_opt
 # Tests that start a dockerd of their own: once, in the main pass.
 OWN_ENGINE=(--ignore=tests/integration/test_tls.py --ignore=tests/integration/test_enginebed.py
   --ignore=tests/integration/test_engine_restart.py)
-# Files that already run every case on both transports themselves.
-BOTH_TRANSPORTS=(--ignore=tests/integration/test_faults.py
+# Files that already run every case on both transports themselves (and ssh,
+# which always uses aiodock's own transport).
+BOTH_TRANSPORTS=(--ignore=tests/integration/test_faults.py --ignore=tests/integration/test_ssh.py
   --ignore=tests/integration/test_cancellation.py --ignore=tests/integration/test_timeouts.py
   --ignore=tests/integration/test_pool.py --ignore=tests/integration/test_engine_restart.py)
 
@@ -125,19 +126,13 @@ run_pass main live "$MAIN_HOST" "" "${ENGINE_TESTS[@]}"
 
 # Podman's Docker-compatible service: the integration suite (the tests
 # assert what aiodock makes of each difference: docs/engines.md), in the
-# background beside the httpx pass. What it leaves out is named here, with
-# the reason.
-PODMAN_NOT_YET=(
-  # the ssh transport is the same code whatever the engine behind the SSH
-  # server: it runs against the Docker engines
-  --ignore=tests/integration/test_ssh.py
-)
+# background beside the httpx pass.
 if [ -n "$PODMAN_HOST" ] && [ "${AIODOCK_PODMAN:-1}" != 0 ]; then
   passes+=(podman)
   titles+=("Podman at $PODMAN_HOST, aiodock's own transport")
   podman_title="${titles[-1]}"
-  echo "== pytest: $podman_title (in the background; left out: ${PODMAN_NOT_YET[*]})"
-  run_pass podman quiet "$PODMAN_HOST" "" tests/integration "${OWN_ENGINE[@]}" "${PODMAN_NOT_YET[@]}" &
+  echo "== pytest: $podman_title (in the background: its output follows the httpx pass)"
+  run_pass podman quiet "$PODMAN_HOST" "" tests/integration "${OWN_ENGINE[@]}" &
   podman_pid=$!
 fi
 

@@ -272,7 +272,7 @@ class ContainerCollection(ContainerOperations):
         way out (error and cancellation included) it is killed and removed.
 
         Args:
-            image: The image, which must be present.
+            image: The image (pulled when missing, as :meth:`create` does).
             command: The command, replacing the image's; ``None`` keeps it.
             **create_options: Keywords of ``CreateOptions``, as for :meth:`create`.
 

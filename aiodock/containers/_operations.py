@@ -101,7 +101,8 @@ class ContainerOperations:
 
         Args:
             image: The image to create it from (``"busybox"``, ``"repo:tag"``,
-                ``"repo@sha256:..."``); it must be present (pull it first).
+                ``"repo@sha256:..."``); at this level it must be present
+                (``docker.containers.create`` pulls it when missing).
             command: The command, replacing the image's ``CMD``: a list, or a
                 string split like a shell would (no expansion); ``None`` keeps it.
             **options: Keywords of ``CreateOptions``, below; each is optional.
