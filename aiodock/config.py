@@ -408,6 +408,11 @@ def _from_url(
         return EngineAddress(url, source, scheme, None, f"{http_scheme}://{netloc}", tls_config)
     if scheme == "ssh":
         return _from_ssh_url(url, source, tls, env, ssh)
+    if not scheme and url.startswith("/"):
+        raise ValueError(
+            f"engine address {url!r} (from {source}) is a path, not an address:"
+            f" did you mean 'unix://{url}'?"
+        )
     raise ValueError(
         f"engine address {url!r} (from {source}) has an unknown scheme;"
         " use unix://, tcp://, https:// or ssh://"

@@ -97,8 +97,14 @@ async def _run_handler(ctx_args: argparse.Namespace, handler: Handler) -> int:
         tg.start_soon(watch_signals)
         docker = Docker(ctx_args.host, context=ctx_args.docker_context)
         try:
-            async with docker:
-                code = await handler(CLIContext(docker, out, err), ctx_args)
+            if handler is system.version:  # says its client's part before it asks the engine
+                try:
+                    code = await handler(CLIContext(docker, out, err), ctx_args)
+                finally:
+                    await docker.close()
+            else:
+                async with docker:
+                    code = await handler(CLIContext(docker, out, err), ctx_args)
         finally:
             tg.cancel_scope.cancel()
     if interrupted:

@@ -7,7 +7,7 @@ import json
 import platform
 from datetime import datetime, timezone
 
-from aiodock import __version__
+from aiodock import DockerError, __version__
 from aiodock.models import EventMessage
 
 from . import options, output
@@ -15,26 +15,30 @@ from .context import CLIContext, UsageError
 
 
 async def version(ctx: CLIContext, args: argparse.Namespace) -> int:
-    """``aiodock version``: this client and the engine."""
-    engine = await ctx.docker.system.version()
+    """``aiodock version``: this client and the engine (the client's part
+    even when the engine cannot be reached, as docker does)."""
     client = {
         "Version": __version__,
-        "ApiVersion": ctx.docker.api_version,
+        "ApiVersion": None,
         "Python": platform.python_version(),
         "Os": platform.system().lower(),
         "Arch": platform.machine(),
         "Host": ctx.docker.address.url,
     }
+    try:
+        engine = await ctx.docker.system.version()
+    except DockerError:
+        if args.json:
+            ctx.print_line(output.dumps({"Client": client, "Server": None}))
+        else:
+            ctx.print_line("\n".join(_client_lines(client, "(no engine answered)")))
+        raise
+    client["ApiVersion"] = ctx.docker.api_version
     if args.json:
         ctx.print_line(output.dumps({"Client": client, "Server": engine}))
         return 0
     lines = [
-        "Client: aiodock",
-        f" Version:           {client['Version']}",
-        f" API version:       {client['ApiVersion']} (negotiated)",
-        f" Python version:    {client['Python']}",
-        f" OS/Arch:           {client['Os']}/{client['Arch']}",
-        f" Host:              {client['Host']}",
+        *_client_lines(client, "(negotiated)"),
         "",
         "Server:",
         f" Engine version:    {engine.version}",
@@ -47,6 +51,17 @@ async def version(ctx: CLIContext, args: argparse.Namespace) -> int:
     ]
     ctx.print_line("\n".join(lines))
     return 0
+
+
+def _client_lines(client: dict[str, str | None], api_note: str) -> list[str]:
+    return [
+        "Client: aiodock",
+        f" Version:           {client['Version']}",
+        f" API version:       {client['ApiVersion'] or '-'} {api_note}",
+        f" Python version:    {client['Python']}",
+        f" OS/Arch:           {client['Os']}/{client['Arch']}",
+        f" Host:              {client['Host']}",
+    ]
 
 
 async def info(ctx: CLIContext, args: argparse.Namespace) -> int:

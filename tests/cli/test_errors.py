@@ -35,6 +35,8 @@ async def test_errors_are_messages_not_tracebacks(test_image: str) -> None:
         tg.start_soon(attempt, "port", "run", "--rm", "-p", "127.0.0.1:80:99999", test_image)
         tg.start_soon(attempt, "flag", "ps", "--no-such-flag")
         tg.start_soon(attempt, "host", "-H", "unix:///nonexistent/docker.sock", "ps")
+        tg.start_soon(attempt, "version", "-H", "unix:///nonexistent/docker.sock", "version")
+        tg.start_soon(attempt, "path", "-H", "/var/run/docker.sock", "ps")
         tg.start_soon(attempt, "debug", "--debug", "logs", MISSING)
 
     assert_clean_failure(results["rm"], 1, f"No such container: {MISSING}")
@@ -46,6 +48,10 @@ async def test_errors_are_messages_not_tracebacks(test_image: str) -> None:
     assert_clean_failure(results["port"], 125, "99999")
     assert_clean_failure(results["flag"], 125, "--no-such-flag")
     assert_clean_failure(results["host"], 1, "/nonexistent/docker.sock")
+    # docker prints its client's part even without an engine
+    assert_clean_failure(results["version"], 1, "/nonexistent/docker.sock")
+    assert "Client: aiodock" in results["version"].stdout
+    assert "did you mean 'unix:///var/run/docker.sock'" in results["path"].stderr
     assert "Traceback" in results["debug"].stderr and results["debug"].returncode == 1
     listed = await aiodock(
         "ps",

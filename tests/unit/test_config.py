@@ -147,6 +147,7 @@ def test_explicit_tls_config(tmp_path: Path) -> None:
         ("unix://", "no socket path"),
         ("tcp://:2375", "no host name"),
         ("tcp://127.0.0.1:99999", "bad port"),
+        ("/var/run/docker.sock", "did you mean 'unix:///var/run/docker.sock'"),
     ],
 )
 def test_bad_addresses_are_named(url: str, message: str) -> None:
