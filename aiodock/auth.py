@@ -37,6 +37,15 @@ from anyio.abc import ByteReceiveStream, Process
 from .errors import CredentialsError as CredentialsError  # defined with its family
 from .reference import DOCKER_HUB_ALIASES
 
+__all__ = [
+    "CredentialStore",
+    "RegistryAuth",
+    "auth_header_for",
+    "encode_config_header",
+    "encode_header",
+    "registry_key",
+]
+
 
 @dataclass(frozen=True, repr=False)
 class RegistryAuth:

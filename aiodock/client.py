@@ -23,6 +23,8 @@ from .plugins import PluginCollection
 from .system import SystemAPI
 from .volumes import VolumeCollection
 
+__all__ = ["Docker"]
+
 
 class Docker:
     """An async client of one Docker engine.

@@ -38,6 +38,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+__all__ = [
+    "EngineAddress",
+    "SSHEndpoint",
+    "SSHOptions",
+    "TLSConfig",
+    "docker_config_dir",
+    "resolve_address",
+]
+
+
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 DEFAULT_TCP_PORT = 2375
 DEFAULT_TLS_PORT = 2376

@@ -20,6 +20,10 @@ from .errors import DockerError, NotFound, _registry_error
 from .models import DistributionInspect
 from .reference import parse_reference
 
+__all__ = [
+    "DistributionAPI",
+]
+
 
 class DistributionAPI:
     """``docker.distribution``: what a registry holds for an image, without

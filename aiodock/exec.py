@@ -45,6 +45,16 @@ from .models import IDResponse
 from .models.exec import ExecInspect
 from .streams import FrameDemuxer, _aclose
 
+__all__ = [
+    "Exec",
+    "ExecCollection",
+    "ExecResult",
+    "ExecSession",
+    "ProcessOptions",
+    "run_exec",
+]
+
+
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 

@@ -16,6 +16,12 @@ from typing import TYPE_CHECKING
 from ._api import APIClient
 from .streams import EngineStream, FrameDemuxer, LogChunk, Opener
 
+__all__ = [
+    "LogOutput",
+    "LogStream",
+]
+
+
 if TYPE_CHECKING:
     from typing_extensions import Self
 

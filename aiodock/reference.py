@@ -29,6 +29,18 @@ import re
 from dataclasses import dataclass, replace
 from typing import Final
 
+__all__ = [
+    "ImageReference",
+    "check_image_ref",
+    "check_tag",
+    "parse_reference",
+    "pull_reference",
+    "push_reference",
+    "registry_of",
+    "target_reference",
+]
+
+
 DOCKER_HUB: Final = "docker.io"
 """The registry of references that name none."""
 

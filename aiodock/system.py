@@ -33,6 +33,12 @@ from .models import (
 )
 from .streams import JSONStream
 
+__all__ = [
+    "EventsStream",
+    "SystemAPI",
+]
+
+
 TimeArg = datetime | int | float | str
 
 EventStream = JSONStream[EventMessage, list[EventMessage]]

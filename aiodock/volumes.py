@@ -31,6 +31,12 @@ from ._query import Filters, filters_param
 from .errors import Conflict, NotFound
 from .models import Volume, VolumeCreateRequest, VolumeList, VolumePruneReport
 
+__all__ = [
+    "VolumeCollection",
+    "VolumeRef",
+]
+
+
 VolumeRef = str | Volume
 """A volume's name, or a :class:`~aiodock.models.Volume` (its ``name`` is used)."""
 

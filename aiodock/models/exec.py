@@ -8,6 +8,10 @@ from pydantic import Field
 from ._base import EngineModel
 from ._generated import ProcessConfig
 
+__all__ = [
+    "ExecInspect",
+]
+
 
 class ExecInspect(EngineModel):
     """What the engine knows about an exec instance (``GET /exec/{id}/json``).

@@ -17,6 +17,11 @@ from ._generated import (
     VolumesDiskUsage,
 )
 
+__all__ = [
+    "PingInfo",
+    "SystemDataUsage",
+]
+
 
 class PingInfo(EngineModel):
     """What ``GET /_ping`` says in its headers.

@@ -13,6 +13,11 @@ from pydantic import Field, field_validator
 from ._base import EngineModel, NullsAsDefaults
 from ._generated import Volume
 
+__all__ = [
+    "VolumeList",
+    "VolumePruneReport",
+]
+
 
 class VolumeList(EngineModel):
     """The answer of ``volumes.list``: the volumes, and the engine's warnings
