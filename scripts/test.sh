@@ -10,13 +10,12 @@
 # what they select on the main engine only (after scripts/check, which always
 # runs whole); DOCKER_HOST=... picks another engine for that.
 #
-# How the engine passes are laid out, and why (measured here on 2026-12-07,
-# 2 cores, while other test runs loaded the machine: load average 8-10):
-#   Docker 26.1 pass alone (own transport)            534 s
-#   dockerd 20.10 pass ‖ Docker 26.1 pass at once     886 s ‖ 765 s
-#   dockerd 20.10, httpx transport, after it           173 s
-#   the whole command                                 19 min 12 s (845 passed)
-# One after the other the 26.1 pass would add its ~9 min to the command.
+# How the engine passes are laid out, and why (measured on a clean clone on
+# 2026-12-07, 2 cores):
+#   dockerd 20.10 pass ‖ Docker 26.1 pass at once     529 s ‖ 458 s
+#   dockerd 20.10, httpx transport ‖ Podman 4.3       180 s ‖ 319 s
+#   the whole command                                 15 min 17 s (1300 passed)
+# One after the other the 26.1 and Podman passes would add ~13 min.
 # The tests mostly wait for the engines (container starts, stop timeouts,
 # registry round trips), so two pytest processes on two engines share the
 # 2 cores well: the 26.1 pass runs in the background beside the 20.10 one
@@ -28,6 +27,7 @@
 # transports themselves (faults, cancellation, timeouts, the pool) run
 # anyway. The tests that start a dockerd of their own (TLS, the test bed,
 # engine restart) do not use DOCKER_HOST: they run once, in the main pass.
+# The Podman pass runs the integration tests beside the httpx pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
