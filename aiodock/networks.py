@@ -25,12 +25,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+import anyio
+
 from . import _check
 from ._api import APIClient
 from ._handle import HasID
 from ._operation import operation
 from ._query import Filters, filters_param
-from .errors import InvalidResponse, UnsupportedOperation
+from .errors import InvalidResponse, ServerError, UnsupportedOperation
 from .models import (
     EndpointIPAMConfig,
     EndpointSettings,
@@ -61,6 +63,10 @@ NetworkRef = str | _generated.NetworkInspect | _generated.NetworkSummary
 
 ContainerRef = str | HasID
 """A container's ID or name, or a container handle (its ``id`` is used)."""
+
+
+_PODMAN_ROUTE_RETRIES = 3
+"""Times a network create is asked again after Podman's transient route error."""
 
 
 class NetworkCollection:
@@ -189,9 +195,20 @@ class NetworkCollection:
             body["ConfigFrom"] = {"Network": _check.text("config_from", config_from)}
         if enable_ipv4 is not None:
             body["EnableIPv4"] = enable_ipv4
-        created: NetworkCreateResponse = await self._api.get(
-            NetworkCreateResponse, "/networks/create", method="POST", json=body
-        )
+        for attempt in range(_PODMAN_ROUTE_RETRIES + 1):
+            try:
+                created: NetworkCreateResponse = await self._api.get(
+                    NetworkCreateResponse, "/networks/create", method="POST", json=body
+                )
+                break
+            except ServerError as exc:
+                # Podman (netavark) reads the host's routes to pick a subnet and
+                # fails when an interface goes away meanwhile (another
+                # network's removal): nothing was created, so ask again.
+                transient = self._api.podman and "no such network interface" in exc.message
+                if not transient or attempt == _PODMAN_ROUTE_RETRIES:
+                    raise
+                await anyio.sleep(0.2 * (attempt + 1))
         if not created.id:
             raise InvalidResponse(None, f"the engine created network {name!r} but sent no ID")
         if created.warning:

@@ -56,6 +56,9 @@ TimeArg = datetime | int | float | str
 
 _PRUNE_PATIENCE = 60.0
 
+_PODMAN_TOP_RETRIES = 3
+"""Times ``top`` is asked again after Podman's empty answer."""
+
 _PODMAN_NEVER = 2**31 - 1
 """Seconds that stand for "never kill" on Podman (about 68 years)."""
 
@@ -644,9 +647,18 @@ class ContainerOperations:
             NotFound: No such container.
             Conflict: The container is not running.
         """
-        answer: ContainerTop = await self._api.get(
-            ContainerTop, _path(ref, "/top"), params={"ps_args": ps_args}
-        )
+        for attempt in range(_PODMAN_TOP_RETRIES + 1):
+            try:
+                answer: ContainerTop = await self._api.get(
+                    ContainerTop, _path(ref, "/top"), params={"ps_args": ps_args}
+                )
+                break
+            except InvalidResponse:
+                # Podman under load sometimes answers 200 with an empty body:
+                # a read, so ask again.
+                if not self._api.podman or attempt == _PODMAN_TOP_RETRIES:
+                    raise
+                await anyio.sleep(0.1 * (attempt + 1))
         return _podman.top(answer) if self._api.podman else answer
 
     @operation("ContainerChanges")

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aiodock import APIVersionError, NotFound, UnsupportedOperation
+from aiodock import APIVersionError, InvalidResponse, NotFound, UnsupportedOperation
 from aiodock._labels import label_match, needs_client_side, split_label_filters
 from aiodock._podman import image_id, image_name, top
 from aiodock.models import ContainerTop
@@ -255,3 +255,34 @@ async def test_a_log_follow_opens_at_the_first_read() -> None:
         assert engine.requests == []  # nothing sent yet: Podman would not answer
         chunks = [chunk async for chunk in logs]
     assert [(c.stream, c.data) for c in chunks] == [("stdout", b"hi\n")]
+
+
+async def test_podmans_transient_answers_are_asked_again() -> None:
+    answers = iter(
+        [
+            httpx.Response(500, json={"message": "route ip+net: no such network interface"}),
+            httpx.Response(201, json={"Id": "n" * 64}),
+        ]
+    )
+    tops = iter(
+        [
+            httpx.Response(200, content=b""),
+            httpx.Response(200, json={"Titles": ["PID CMD"], "Processes": [["1 sleep"]]}),
+        ]
+    )
+    inspected = {"Id": "n" * 64, "Name": "net"}
+    engine = podman(
+        {
+            ("POST", "/v1.41/networks/create"): lambda _: next(answers),
+            ("GET", f"/v1.41/networks/{'n' * 64}"): httpx.Response(200, json=inspected),
+            ("GET", "/v1.41/containers/web/top"): lambda _: next(tops),
+        }
+    )
+    async with engine.client() as docker:
+        assert (await docker.networks.create("net")).id == "n" * 64
+        assert (await docker.containers.top("web")).rows() == [{"PID": "1", "CMD": "sleep"}]
+    dockerd = FakeEngine({("GET", "/v1.41/containers/web/top"): httpx.Response(200, content=b"")})
+    async with dockerd.client() as docker:
+        with pytest.raises(InvalidResponse):  # asked once: dockerd does not do that
+            await docker.containers.top("web")
+    assert len(dockerd.requests) == 1
