@@ -123,11 +123,21 @@ async def size_shown(term: Terminal, rows: int, columns: int) -> None:
     """Ask the shell for its TTY's size until it says ``rows columns``: the
     resize is sent after SIGWINCH, so the first answer may be the old one."""
     wanted = f"{rows} {columns}\r\n".encode()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20
     while True:
         mark = len(term.shown)
         term.type(b"stty size\r")
-        after = await term.expect(PROMPT, after=await term.expect(b"stty size\r\n", after=mark))
+        try:
+            echoed = await term.expect(b"stty size\r\n", after=mark, seconds=4)
+        except AssertionError:
+            # busybox's shell asks the terminal for its cursor position after
+            # a prompt and may take keys typed meanwhile for the answer: a
+            # fresh line, then again
+            assert time.monotonic() < deadline, f"no echo of stty size: {term.shown!r}"
+            term.type(b"\r")
+            await anyio.sleep(0.3)
+            continue
+        after = await term.expect(PROMPT, after=echoed)
         if wanted in term.shown[mark:after]:
             return
         assert time.monotonic() < deadline, f"the size never became {wanted!r}: {term.shown!r}"
