@@ -180,8 +180,11 @@ async def low_level_operations(docker: Docker, image: str) -> None:
             assert session.tty and session.exec_id == shell.id
             await execs.resize(shell.id, 40, 132)
             await session.resize(41, 133)
-            # Podman applies a resize a moment after answering it
-            await session.write(b"sleep 0.3; stty size; exit 6\n")
+            # Podman applies a resize a while after answering it: ask until it shows
+            await session.write(
+                b'for i in $(seq 30); do s=$(stty size); [ "$s" = "41 133" ] && break;'
+                b" sleep 0.2; done; echo $s; exit 6\n"
+            )
             output = b"".join([chunk.data async for chunk in session])
             assert await session.wait() == 6
         assert b"41 133" in output
