@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TypeVar
 
 from .models import ContainerSummary, ContainerTop, ImageInspect, ImageSummary, SystemDataUsage
 from .models.images import ImageDeleteItem
@@ -60,18 +61,15 @@ def _names(names: Iterable[str] | None) -> list[str] | None:
     return None if names is None else [image_name(name) for name in names]
 
 
-def image_summary(image: ImageSummary) -> ImageSummary:
-    image.id = image_id(image.id) if image.id else image.id
-    image.repo_tags = _names(image.repo_tags)
-    image.repo_digests = _names(image.repo_digests)
-    return image
+ImageT = TypeVar("ImageT", ImageSummary, ImageInspect)
 
 
-def image_inspect(image: ImageInspect) -> ImageInspect:
-    image.id = image_id(image.id) if image.id else image.id
-    image.repo_tags = _names(image.repo_tags)
-    image.repo_digests = _names(image.repo_digests)
-    return image
+def image(item: ImageT) -> ImageT:
+    """An image list entry or inspect with dockerd's ids and names."""
+    item.id = image_id(item.id) if item.id else item.id
+    item.repo_tags = _names(item.repo_tags)
+    item.repo_digests = _names(item.repo_digests)
+    return item
 
 
 def deleted(item: ImageDeleteItem) -> ImageDeleteItem:

@@ -275,7 +275,7 @@ class SystemAPI:
         )
         if self._api.podman and usage.images:
             images: list[ImageSummary] = await self._api.get(list[ImageSummary], "/images/json")
-            usage = _podman.data_usage(usage, [_podman.image_summary(i) for i in images])
+            usage = _podman.data_usage(usage, [_podman.image(i) for i in images])
         return _lists_from_usage(usage)
 
     @operation("SystemEvents")

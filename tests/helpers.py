@@ -3,6 +3,7 @@ a client of a test's own."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 import anyio
 import httpx
 
-from aiodock import Docker
+from aiodock import Docker, NotFound
 from aiodock._api import MAX_API_VERSION
 from aiodock.streams import LogChunk
 
@@ -251,3 +252,32 @@ def check_early_exit(
     stderr = PODMAN_STDIN_NOTICE.sub(b"", stderr)
     assert code == expected[0]
     assert expected[1].startswith(stdout) and expected[2].startswith(stderr), got
+
+
+async def delete_from_registry(name: str, auth: tuple[str, str] | None = None) -> None:
+    """Delete the pushed ``registry/repository:tag`` from its local test
+    registry (they allow deletes), if it is there."""
+    registry, _, rest = name.partition("/")
+    repository, _, tag = rest.rpartition(":")
+    accept = "application/vnd.docker.distribution.manifest.v2+json"
+    async with httpx.AsyncClient(base_url=f"http://{registry}", auth=auth, timeout=10) as http:
+        head = await http.head(f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept})
+        digest = head.headers.get("Docker-Content-Digest")
+        if head.status_code == 200 and digest:
+            await http.delete(f"/v2/{repository}/manifests/{digest}")
+
+
+@asynccontextmanager
+async def pushed_away(docker: Docker, image: str, name: str) -> AsyncIterator[str]:
+    """``image`` pushed to an open local registry as ``name``
+    (``registry/repository:tag``) and that name removed here: a pull away.
+    Afterwards the name is removed here and from the registry."""
+    await docker.images.tag(image, name)
+    try:
+        await docker.images.push(name)
+        await docker.images.remove(name)
+        yield name
+    finally:
+        with contextlib.suppress(NotFound):
+            await docker.images.remove(name, force=True)
+        await delete_from_registry(name)

@@ -417,7 +417,7 @@ class ImageCollection:
         else:
             images = await self._api.get(builtins.list[ImageSummary], "/images/json", params=params)
         if self._api.podman:
-            images = [_podman.image_summary(image) for image in images]
+            images = [_podman.image(image) for image in images]
         return images
 
     @operation("ImageInspect")
@@ -445,7 +445,7 @@ class ImageCollection:
         image: ImageInspect = await self._api.get(
             ImageInspect, f"/images/{_quoted(_image_name(ref))}/json", params=params
         )
-        return _podman.image_inspect(image) if self._api.podman else image
+        return _podman.image(image) if self._api.podman else image
 
     @operation("ImageHistory")
     async def history(

@@ -192,9 +192,7 @@ async def test_run_it_detach_keys_leave_the_container_running(
             term.type(b"echo typed\r")
             mark = await term.expect(b"typed\r\n", after=mark)
             detach(term)
-            started = time.monotonic()
             assert await term.exit_code(seconds=10) == 0, term.shown
-            assert time.monotonic() - started < 5
             after = term.shown[mark:]
             assert b"Error" not in after and b"Traceback" not in after, term.shown
         running = await state(docker, name)

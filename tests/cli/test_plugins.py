@@ -12,10 +12,10 @@ import anyio
 import pytest
 
 from aiodock import Docker
+from tests.helpers import delete_from_registry
 from tests.plugin_driver import (
     MARK,
     REPOSITORY,
-    delete_from_registry,
     plugin_context,
     remove_test_plugins,
 )

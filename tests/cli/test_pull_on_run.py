@@ -9,33 +9,16 @@ that tag locally first.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 
 import anyio
 
 from aiodock import Docker, NotFound
-from tests.helpers import LABELS, RUN_ID
-from tests.integration.test_images import delete_from_registry
+from tests.helpers import LABELS, RUN_ID, pushed_away
 
 from .runner import LABEL, Result, aiodock, assert_clean_failure
 
 REGISTRY = "127.0.0.1:5000"
 REPOSITORY = f"aiodock-test-{RUN_ID}/cli-pull-on-run"
-
-
-@contextlib.asynccontextmanager
-async def pushed_away(docker: Docker, image: str, tag: str) -> AsyncIterator[str]:
-    """``image`` in the registry as ``REPOSITORY:tag``, that name not here."""
-    name = f"{REGISTRY}/{REPOSITORY}:{tag}"
-    await docker.images.tag(image, f"{REGISTRY}/{REPOSITORY}", tag=tag)
-    try:
-        await docker.images.push(name)
-        await docker.images.remove(name)
-        yield name
-    finally:
-        with contextlib.suppress(NotFound):
-            await docker.images.remove(name, force=True)
-        await delete_from_registry(REGISTRY, REPOSITORY, tag)
 
 
 def notice(name: str) -> str:
@@ -46,8 +29,8 @@ async def test_missing_is_the_default_and_pulls_only_when_absent(
     docker: Docker, test_image: str
 ) -> None:
     async with (
-        pushed_away(docker, test_image, "run") as for_run,
-        pushed_away(docker, test_image, "create") as for_create,
+        pushed_away(docker, test_image, f"{REGISTRY}/{REPOSITORY}:run") as for_run,
+        pushed_away(docker, test_image, f"{REGISTRY}/{REPOSITORY}:create") as for_create,
     ):
         results: dict[str, Result] = {}
 
@@ -77,7 +60,7 @@ async def test_missing_is_the_default_and_pulls_only_when_absent(
 async def test_never_fails_clearly_and_always_pulls_a_present_image_again(
     docker: Docker, test_image: str
 ) -> None:
-    async with pushed_away(docker, test_image, "never-always") as name:
+    async with pushed_away(docker, test_image, f"{REGISTRY}/{REPOSITORY}:never-always") as name:
         results: dict[str, Result] = {}
 
         async def attempt(key: str, *args: str) -> None:

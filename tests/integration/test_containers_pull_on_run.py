@@ -16,9 +16,7 @@ import httpx
 import pytest
 
 from aiodock import Docker, NotFound
-from tests.helpers import LABELS, RUN_ID, CountingTransport
-
-from .test_images import delete_from_registry
+from tests.helpers import LABELS, RUN_ID, CountingTransport, pushed_away
 
 REGISTRY = "127.0.0.1:5000"
 REPOSITORY = f"aiodock-test-{RUN_ID}/pull-on-run"
@@ -38,16 +36,8 @@ async def remote(
     """The test image pushed to the open registry under a name of this
     test's own, and that name removed locally: a pull away."""
     tag = request.node.name.removeprefix("test_")[:60].replace("[", "-").rstrip("]")
-    name = f"{REGISTRY}/{REPOSITORY}:{tag}"
-    await docker.images.tag(test_image, f"{REGISTRY}/{REPOSITORY}", tag=tag)
-    try:
-        await docker.images.push(name)
-        await docker.images.remove(name)
+    async with pushed_away(docker, test_image, f"{REGISTRY}/{REPOSITORY}:{tag}") as name:
         yield name
-    finally:
-        with contextlib.suppress(NotFound):
-            await docker.images.remove(name, force=True)
-        await delete_from_registry(REGISTRY, REPOSITORY, tag)
 
 
 def pulls(counting: CountingTransport) -> int:

@@ -21,12 +21,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
-import httpx
 import pytest
 
 from aiodock import BuildError, Docker, NotFound, UnsupportedOperation
 from aiodock.models import BuildEvent, ProgressEvent
-from tests.helpers import LABEL_KEY, LABELS, RUN_ID, busybox_rootfs_tar
+from tests.helpers import LABEL_KEY, LABELS, RUN_ID, busybox_rootfs_tar, delete_from_registry
 
 REGISTRY = "127.0.0.1:5000"
 REPO = f"aiodock-test-{RUN_ID}"
@@ -41,18 +40,6 @@ async def cleanup(docker: Docker) -> AsyncIterator[list[str]]:
     for ref in reversed(created):
         with contextlib.suppress(NotFound):
             await docker.images.remove(ref, force=True)
-
-
-async def delete_from_registry(
-    registry: str, repository: str, tag: str, auth: tuple[str, str] | None = None
-) -> None:
-    """Remove a pushed tag's manifest from a local registry (best effort)."""
-    accept = "application/vnd.docker.distribution.manifest.v2+json"
-    async with httpx.AsyncClient(base_url=f"http://{registry}", auth=auth, timeout=10) as http:
-        head = await http.head(f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept})
-        digest = head.headers.get("Docker-Content-Digest")
-        if head.status_code == 200 and digest:
-            await http.delete(f"/v2/{repository}/manifests/{digest}")
 
 
 async def run(docker: Docker, image: str, command: list[str]) -> str:
@@ -157,7 +144,7 @@ async def test_image_lifecycle_through_the_open_registry(
         with pytest.raises(NotFound):
             await docker.images.inspect(remote)
     finally:
-        await delete_from_registry(REGISTRY, f"{REPO}/lifecycle", "1")
+        await delete_from_registry(f"{REGISTRY}/{REPO}/lifecycle:1")
 
 
 # --------------------------------------------------------------------------

@@ -18,12 +18,11 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from aiodock import APIVersionError, Docker, NotFound, UnsupportedOperation
 from aiodock.models import ContainerCreate, HostConfig
-from tests.helpers import LABELS, RUN_ID, busybox_rootfs_tar
+from tests.helpers import LABELS, RUN_ID, busybox_rootfs_tar, delete_from_registry
 
 REGISTRY = "127.0.0.1:5000"
 
@@ -284,14 +283,8 @@ async def test_push_and_pull_of_all_tags(docker: Docker, test_image: str) -> Non
         for tag in tags:
             with contextlib.suppress(NotFound):
                 await docker.images.remove(f"{repo}:{tag}")
-        async with httpx.AsyncClient(base_url=f"http://{REGISTRY}", timeout=10) as http:
-            accept = "application/vnd.docker.distribution.manifest.v2+json"
-            path = repo.removeprefix(f"{REGISTRY}/")
-            for tag in tags:
-                head = await http.head(f"/v2/{path}/manifests/{tag}", headers={"Accept": accept})
-                digest = head.headers.get("Docker-Content-Digest")
-                if head.status_code == 200 and digest:
-                    await http.delete(f"/v2/{path}/manifests/{digest}")
+        for tag in tags:
+            await delete_from_registry(f"{repo}:{tag}")
 
 
 @contextlib.contextmanager

@@ -27,12 +27,11 @@ from aiodock import (
 )
 from aiodock.models import HostConfig, PluginPrivilege
 from aiodock.plugins import PrivilegesNotAccepted
-from tests.helpers import LABELS, RUN_ID, own_client
+from tests.helpers import LABELS, RUN_ID, delete_from_registry, own_client
 from tests.plugin_driver import (
     MARK,
     PRIVILEGES,
     REPOSITORY,
-    delete_from_registry,
     plugin_context,
     remove_test_plugins,
 )

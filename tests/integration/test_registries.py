@@ -35,7 +35,7 @@ from aiodock import (
     UnsupportedOperation,
 )
 from aiodock.models import ImageInspect
-from tests.helpers import LABEL_KEY, RUN_ID, CountingTransport
+from tests.helpers import LABEL_KEY, RUN_ID, CountingTransport, delete_from_registry
 
 OPEN = "127.0.0.1:5000"
 PRIVATE = "127.0.0.1:5001"
@@ -77,18 +77,7 @@ async def private_image(docker: Docker, test_image: str, docker_config: Path) ->
     finally:
         with contextlib.suppress(NotFound):
             await docker.images.remove(name)
-        await delete_from_registry(PRIVATE, name)
-
-
-async def delete_from_registry(registry: str, name: str) -> None:
-    repository, _, tag = name.removeprefix(f"{registry}/").rpartition(":")
-    accept = "application/vnd.docker.distribution.manifest.v2+json"
-    auth = (USER, PASSWORD) if registry == PRIVATE else None
-    async with httpx.AsyncClient(base_url=f"http://{registry}", auth=auth, timeout=10) as http:
-        head = await http.head(f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept})
-        digest = head.headers.get("Docker-Content-Digest")
-        if head.status_code == 200 and digest:
-            await http.delete(f"/v2/{repository}/manifests/{digest}")
+        await delete_from_registry(name, auth=(USER, PASSWORD))
 
 
 async def push_then_pull(docker: Docker, name: str, auth: RegistryAuth | None = None) -> None:

@@ -14,11 +14,10 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from aiodock import Docker, NotFound, RegistryAuth, ServerError, Unauthorized, UnsafeArchiveError
-from tests.helpers import LABEL_KEY, LABELS, RUN_ID, CapturingHandler
+from tests.helpers import LABEL_KEY, LABELS, RUN_ID, CapturingHandler, delete_from_registry
 from tests.unit.test_security import (
     SECRET_CONTENT,
     assert_no_secret,
@@ -28,18 +27,6 @@ from tests.unit.test_security import (
 
 PRIVATE = "127.0.0.1:5001"
 USER, PASSWORD = "aiodock", "aiodock-secret"
-
-
-async def delete_from_registry(name: str) -> None:
-    repository, _, tag = name.removeprefix(f"{PRIVATE}/").rpartition(":")
-    accept = "application/vnd.docker.distribution.manifest.v2+json"
-    async with httpx.AsyncClient(
-        base_url=f"http://{PRIVATE}", auth=(USER, PASSWORD), timeout=10
-    ) as http:
-        head = await http.head(f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept})
-        digest = head.headers.get("Docker-Content-Digest")
-        if head.status_code == 200 and digest:
-            await http.delete(f"/v2/{repository}/manifests/{digest}")
 
 
 @pytest.mark.parametrize("transport", ["aiodock", "httpx"])
@@ -79,7 +66,7 @@ async def test_push_with_a_password_logs_no_secret(
         finally:
             with contextlib.suppress(NotFound):
                 await docker.images.remove(name)
-            await delete_from_registry(name)
+            await delete_from_registry(name, auth=(USER, PASSWORD))
     assert captured_logs.texts, "DEBUG logging produced nothing: the capture is broken"
     for text in captured_logs.texts:
         assert_no_secret(text, "a log record")

@@ -30,14 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
 import pytest
 
 from aiodock import ConnectionLost, Docker, EngineUnavailable, NotFound
 from aiodock._ssh import SSHConnector
 from aiodock._transport import EngineTransport
 from aiodock.config import SSHOptions
-from tests.helpers import LABELS, RUN_ID
+from tests.helpers import LABELS, RUN_ID, delete_from_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "sshd-up.sh"
@@ -338,14 +337,7 @@ async def test_push_and_pull_progress_over_ssh(sshd: Sshd, engine: str, test_ima
         finally:
             with suppress(NotFound):
                 await docker.images.remove(name)
-            async with httpx.AsyncClient(base_url=f"http://{REGISTRY}", timeout=10) as http:
-                accept = "application/vnd.docker.distribution.manifest.v2+json"
-                head = await http.head(
-                    f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept}
-                )
-                digest = head.headers.get("Docker-Content-Digest")
-                if head.status_code == 200 and digest:
-                    await http.delete(f"/v2/{repository}/manifests/{digest}")
+            await delete_from_registry(name)
 
 
 @bounded

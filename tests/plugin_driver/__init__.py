@@ -21,8 +21,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import httpx
-
 from aiodock import Docker, DockerError
 from tests.helpers import RUN_ID
 
@@ -107,19 +105,6 @@ def plugin_context(directory: Path, *, description: str = "aiodock test volume d
     }
     (directory / "config.json").write_text(json.dumps(config, indent=2))
     return directory
-
-
-async def delete_from_registry(name: str, auth: tuple[str, str] | None = None) -> None:
-    """Delete the pushed plugin ``registry/repository:tag`` from its registry
-    (the local test registries allow deletes), if it is there."""
-    registry, _, rest = name.partition("/")
-    repository, _, tag = rest.rpartition(":")
-    accept = "application/vnd.docker.distribution.manifest.v2+json"
-    async with httpx.AsyncClient(base_url=f"http://{registry}", auth=auth, timeout=10) as http:
-        head = await http.head(f"/v2/{repository}/manifests/{tag}", headers={"Accept": accept})
-        digest = head.headers.get("Docker-Content-Digest")
-        if head.status_code == 200 and digest:
-            await http.delete(f"/v2/{repository}/manifests/{digest}")
 
 
 async def remove_test_plugins(docker: Docker) -> list[str]:
